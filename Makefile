@@ -1,0 +1,39 @@
+# Two commands matter: `make demo` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SAMPLE := samples/2025-06-18
+
+.PHONY: demo test install system-deps bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: ingest the sample issue shipped in samples/ and write its digest to outbox/
+demo: install
+	$(BIN)/digest ingest $(SAMPLE)
+	$(BIN)/digest build --date 2025-06-18
+
+## system-deps: Debian's chromium + CJK fonts for the browser tests (needs root or sudo)
+system-deps:
+	sh scripts/system-deps.sh
+
+## test: the whole suite (unit, golden, SMTP, scheduler, browser, reliability)
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python bench/run.py
+
+eval: install
+	$(BIN)/python -m digest.eval.segmentation ../shared/corpus/seeds_gold.json ../shared/corpus/seeds
+	$(BIN)/python -m digest.eval.rouge ../shared/eval/sohu_headline.jsonl ../shared/eval/lcsts.jsonl ../shared/eval/clts.jsonl
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

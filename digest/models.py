@@ -1,0 +1,173 @@
+"""The one data model that flows through the pipeline.
+
+    raw files --ingest--> Issue(Page...) --segment--> Article...
+        --summarize--> SummarizedArticle --rank--> Digest --render--> Rendered
+
+Everything here is a frozen dataclass: stages return new values, never mutate.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Article kinds, in the order a front page prefers them.
+KINDS = ("news", "interview", "commentary", "report_excerpt", "notice", "photo_caption")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page (one source file) of an issue, decoded but not yet cleaned."""
+
+    source: str  # path of the file it came from
+    number: int  # 1-based page order inside the issue
+    text: str  # decoded text, exactly as in the file
+    sha256: str  # hash of the file's bytes
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One newspaper issue: a publication on a date, made of pages."""
+
+    publication: str
+    date: dt.date
+    date_rule: str  # which rule decided the date: path | option | text | mtime
+    pages: tuple[Page, ...]
+    content_hash: str  # hash over the pages' hashes: same bytes -> same issue
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(p.source for p in self.pages)
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """A jump marker such as (上接3版) or (下转2版)."""
+
+    direction: str  # "from" (上接) or "to" (下转)
+    page: str  # the page label printed in the marker, e.g. "3"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One story of a page, cleaned."""
+
+    title: str | None  # full headline, parts joined with " | " (引题 | 主题 | 副题)
+    byline: str | None  # names only, space separated
+    kind: str  # one of KINDS
+    paragraphs: tuple[str, ...]  # clean body paragraphs
+    position: int = 0  # 0-based order on its page
+    main_title: str | None = None  # the main part of a multi-part headline
+    dateline: str | None = None  # event date as printed ("3月24日")
+    page: int = 1  # page number inside the issue
+    source: str = ""  # file it came from
+    captions: tuple[str, ...] = ()  # photo captions attached to the story
+    continuations: tuple[Continuation, ...] = ()
+    duplicate_of: int | None = None  # position of the article this one repeats
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    @property
+    def display_title(self) -> str:
+        """Headline for readers: the full title, else the opening of the body."""
+        if self.title:
+            return self.title
+        text = self.body.replace("\n", "")
+        return text[:24] + ("…" if len(text) > 24 else "")
+
+
+@dataclass(frozen=True)
+class Summary:
+    sentences: tuple[str, ...]  # whole sentences, in reading order
+    keywords: tuple[str, ...] = ()
+    method: str = "textrank"
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as it lives in the store: with its ids, issue and summary."""
+
+    id: int
+    issue_id: int
+    publication: str
+    issue_date: dt.date
+    article: Article
+    summary: Summary
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """An article as shown in a digest."""
+
+    stored: StoredArticle
+    score: float = 0.0
+    repeats: tuple[str, ...] = ()  # where the same story was printed again ("2025-03-26 第2版")
+    url: str | None = None  # link to the full text when a base URL is configured
+
+    @property
+    def article(self) -> Article:
+        return self.stored.article
+
+    @property
+    def summary(self) -> Summary:
+        return self.stored.summary
+
+
+@dataclass(frozen=True)
+class Section:
+    """The rest of the digest, grouped by issue and page."""
+
+    title: str  # e.g. "2025-03-26 · 第1版"
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    publication: str
+    start: dt.date
+    end: dt.date
+    front_page: tuple[DigestItem, ...]
+    sections: tuple[Section, ...]
+    trending: tuple[tuple[str, float], ...] = ()  # (keyword, rise) for multi-day ranges
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    archive_url: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.front_page and not any(s.items for s in self.sections)
+
+    @property
+    def date_label(self) -> str:
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+    @property
+    def article_count(self) -> int:
+        return len(self.front_page) + sum(len(s.items) for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A digest rendered for delivery."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something that went wrong with one input; the run goes on."""
+
+    path: str
+    stage: str  # read | decode | segment | summarize | store | send ...
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        tail = f" (hint: {self.hint})" if self.hint else ""
+        return f"{self.path}: {self.stage}: {self.message}{tail}"
