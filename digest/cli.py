@@ -1,0 +1,326 @@
+"""`digest` command line: thin click commands over digest.pipeline and friends.
+
+Exit codes: 0 everything done, 1 partly done (some input failed), 2 nothing done (error or bad usage).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import pipeline
+from .config import Settings, load_settings
+from .errors import DigestError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_NOTHING = 0, 1, 2
+
+
+class Fail(click.ClickException):
+    """An error that stops the command: message (+ hint) on stderr, exit code 2."""
+
+    exit_code = EXIT_NOTHING
+
+
+def _fail(exc: DigestError) -> Fail:
+    return Fail(str(exc))
+
+
+class Ctx:
+    def __init__(self, overrides: dict[str, Any], env_file: str | None):
+        self.overrides = overrides
+        self.env_file = env_file
+        self._settings: Settings | None = None
+
+    def settings(self, **more: Any) -> Settings:
+        if self._settings is None or more:
+            try:
+                self._settings = load_settings({**self.overrides, **more}, env_file=self.env_file)
+            except DigestError as exc:
+                raise _fail(exc) from None
+        return self._settings
+
+    def store(self, settings: Settings | None = None):
+        try:
+            return pipeline.open_store(settings or self.settings())
+        except DigestError as exc:
+            raise _fail(exc) from None
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _date(value: str | None, name: str = "--date") -> dt.date | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=name)
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    if total and sys.stderr.isatty():
+        click.echo(f"\r{label}: {done}/{total}", err=True, nl=done == total)
+    elif total and (done == total or done % max(1, total // 10) == 0):
+        click.echo(f"{label}: {done}/{total}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--home", type=click.Path(file_okay=False), help="Folder holding inbox/, data/ and outbox/ [DIGEST_HOME; default: .]")
+@click.option("--env-file", type=click.Path(dir_okay=False), help="Settings file to read [DIGEST_ENV_FILE; default: HOME/.env]")
+@click.option("--database-url", help="Database URL [DIGEST_DATABASE_URL; default: sqlite:///HOME/data/digest.db]")
+@click.option("--inbox", type=click.Path(file_okay=False), help="Inbox folder [DIGEST_INBOX]")
+@click.option("--outbox", type=click.Path(file_okay=False), help="Outbox folder [DIGEST_OUTBOX]")
+@click.option("--publication", help="Publication name [DIGEST_PUBLICATION]")
+@click.option("--timezone", help="IANA time zone [DIGEST_TIMEZONE; default: Asia/Shanghai]")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="digest")
+@click.pass_context
+def cli(ctx: click.Context, home, env_file, database_url, inbox, outbox, publication, timezone, verbose):
+    """Turn newspaper page dumps into a daily digest newsletter.
+
+    \b
+    Typical use:
+      digest ingest inbox/            # read new issues into the store
+      digest build --date 2025-03-26  # write the digest to outbox/
+      digest send --date 2025-03-26   # e-mail it (SMTP settings in .env)
+      digest run                      # the daily service: poll the inbox, send every morning
+      digest preview --open           # look at digests in a browser
+
+    Settings come from .env, then DIGEST_* environment variables, then these options.
+    Exit codes: 0 ok, 1 partly done (see messages), 2 nothing done.
+    """
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = dict(home=home, database_url=database_url, inbox=inbox, outbox=outbox,
+                     publication=publication, timezone=timezone)
+    ctx.obj = Ctx({k: v for k, v in overrides.items() if v is not None}, env_file)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Issue date for files whose path carries none.")
+@click.option("--paper", help="Publication name for these issues [default: DIGEST_PUBLICATION].")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes [DIGEST_JOBS; 0 = all cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
+@pass_ctx
+def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
+    """Read issues from PATHS (files or folders; default: the inbox) into the store.
+
+    A folder named by a date (2025-03-26/ or 20250326/) is one issue whose files are its pages;
+    a file whose name carries a date is a one-page issue; other folders are searched and each
+    undated file is its own issue (date from --date, else from dates printed in the text).
+    Files already ingested (same content) are skipped.
+    """
+    settings = c.settings(**({"jobs": jobs} if jobs is not None else {}))
+    store = c.store(settings)
+    paths = paths or (settings.inbox,)
+    report = pipeline.ingest(store, settings, paths, date=_date(date_), publication=paper,
+                             progress=None if as_json else _progress)
+    if as_json:
+        click.echo(json.dumps({
+            "ingested": [{"id": i, "date": iss.date.isoformat(), "date_rule": iss.date_rule,
+                          "sources": list(iss.sources)} for i, iss in report.ingested],
+            "skipped": [{"date": iss.date.isoformat(), "sources": list(iss.sources)} for iss in report.skipped],
+            "articles": report.articles,
+            "failures": [{"path": f.path, "stage": f.stage, "message": f.message, "hint": f.hint}
+                         for f in report.failures],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for issue_id, iss in report.ingested:
+            click.echo(f"ingested issue {issue_id}: {iss.publication} {iss.date} ({iss.date_rule}), "
+                       f"{len(iss.pages)} page(s) from {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
+        for iss in report.skipped:
+            click.echo(f"skipped (already ingested): {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
+        for f in report.failures:
+            click.echo(f"error: {f}", err=True)
+        click.echo(f"{len(report.ingested)} issue(s), {report.articles} article(s) ingested; "
+                   f"{len(report.skipped)} skipped; {len(report.failures)} failure(s)", err=True)
+    sys.exit(report.exit_code)
+
+
+def _range(date_, from_, to_, store, settings) -> tuple[dt.date, dt.date]:
+    if date_ and (from_ or to_):
+        raise click.UsageError("use either --date or --from/--to")
+    if date_:
+        d = _date(date_)
+        return d, d
+    if from_ or to_:
+        lo, hi = store.date_bounds(settings.publication)
+        start = _date(from_, "--from") or lo
+        end = _date(to_, "--to") or hi
+        if start is None or end is None:
+            raise Fail("nothing ingested yet, so the range cannot be guessed\n  hint: give both --from and --to")
+        if start > end:
+            raise click.BadParameter("--from is after --to")
+        return start, end
+    lo, hi = store.date_bounds(settings.publication)
+    if hi is None:
+        raise Fail(f"no issue of {settings.publication} in the store\n  hint: run `digest ingest PATH` first")
+    return hi, hi
+
+
+@cli.command()
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="One day [default: the latest issue].")
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range.")
+@click.option("--to", "to_", metavar="YYYY-MM-DD", help="Last day of a range.")
+@click.option("--paper", help="Publication [default: DIGEST_PUBLICATION].")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_ctx
+def build(c: Ctx, date_, from_, to_, paper, as_json):
+    """Build the digest of a day or a date range and write it to the outbox (.eml, .html, .txt)."""
+    settings = c.settings(**({"publication": paper} if paper else {}))
+    store = c.store(settings)
+    start, end = _range(date_, from_, to_, store, settings)
+    try:
+        result = pipeline.build(store, settings, start, end)
+    except DigestError as exc:
+        raise _fail(exc) from None
+    d = result.digest
+    if as_json:
+        click.echo(json.dumps({
+            "digest_id": result.digest_id, "publication": d.publication, "from": start.isoformat(),
+            "to": end.isoformat(), "articles": d.article_count, "reused": result.reused,
+            "front_page": [{"id": i.stored.id, "title": i.article.display_title, "summary": list(i.summary.sentences),
+                            "keywords": list(i.summary.keywords)} for i in d.front_page],
+            "files": {k: str(v) for k, v in result.paths.items()},
+        }, ensure_ascii=False, indent=2))
+    else:
+        if d.is_empty:
+            click.echo(f"note: no articles of {d.publication} between {start} and {end}", err=True)
+        click.echo(f"digest {d.publication} {d.date_label}: {len(d.front_page)} front-page stories, "
+                   f"{d.article_count} articles{' (unchanged)' if result.reused else ''}", err=True)
+        for key in ("eml", "html", "text"):
+            click.echo(str(result.paths[key]))
+    sys.exit(EXIT_NOTHING if d.is_empty else EXIT_OK)
+
+
+def _article_json(a, date_iso) -> dict:
+    return {"title": a.title, "main_title": a.main_title, "byline": a.byline, "kind": a.kind,
+            "dateline": a.dateline, "page": a.page, "body": a.body, "captions": list(a.captions)}
+
+
+def _read_for_cli(path: Path, settings: Settings):
+    from . import ingest as ingest_mod
+
+    try:
+        page = ingest_mod.read_page(path, 1, int(settings.max_file_mb * 1024 * 1024))
+    except DigestError as exc:
+        raise _fail(exc) from None
+    day = ingest_mod.date_from_name(str(path)) or ingest_mod.infer_date(page.text)[0]
+    return page, day
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the default output is a readable outline).")
+@pass_ctx
+def segment(c: Ctx, file, as_json):
+    """Split one page FILE into articles (no database write).
+
+    JSON: {"source", "issue_date", "articles": [{"title", "byline", "kind", "body", ...}]}
+    where body is the cleaned text with paragraphs separated by "\\n".
+    """
+    page, day = _read_for_cli(file, c.settings())
+    parse = pipeline.analyse_page_text(page.text, source=str(file))
+    arts = [a for a in parse.articles if a.duplicate_of is None]
+    if as_json:
+        click.echo(json.dumps({"source": str(file), "issue_date": day.isoformat() if day else None,
+                               "articles": [_article_json(a, day) for a in arts]}, ensure_ascii=False, indent=2))
+        return
+    for i, a in enumerate(arts, 1):
+        click.echo(f"[{i}] {a.kind}: {a.title or '(no headline)'}" + (f"  — {a.byline}" if a.byline else ""))
+        click.echo(f"    {a.body[:70].replace(chr(10), ' ')}…")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (segment's shape plus summary and keywords).")
+@click.option("--whole", is_flag=True, help="Treat the file as one article (no segmentation).")
+@click.option("--sentences", "-n", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="At most N sentences per summary.")
+@click.option("--chars", type=click.IntRange(min=1), help="Character budget per summary (whole sentences only).")
+@click.option("--jsonl", type=click.File("r", encoding="utf-8"),
+              help='Batch mode: read {"id","text"} lines (- for stdin), write {"id","summary","keywords"} lines.')
+@pass_ctx
+def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
+    """Summarise the articles of one page FILE with TextRank (no database write)."""
+    from .clean import clean_text
+    from .summarize import summarize_article, summarize_text
+
+    settings = c.settings()
+    from . import nlp
+
+    nlp.init(settings.jieba_cache.parent)
+    if jsonl is not None:
+        if file:
+            raise click.UsageError("give either FILE or --jsonl")
+        bad = 0
+        for n, line in enumerate(jsonl, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                text = item["text"]
+            except (ValueError, KeyError, TypeError):
+                click.echo(f"error: line {n}: not a JSON object with a \"text\" field", err=True)
+                bad += 1
+                continue
+            s = summarize_text(clean_text(text), max_sentences=sentences, max_chars=chars, title=item.get("title"))
+            click.echo(json.dumps({"id": item.get("id", n), "summary": list(s.sentences), "keywords": list(s.keywords)},
+                                  ensure_ascii=False))
+        sys.exit(EXIT_PARTIAL if bad else EXIT_OK)
+    if file is None:
+        raise click.UsageError("give a FILE or --jsonl")
+    page, day = _read_for_cli(file, settings)
+    out = []
+    if whole:
+        s = summarize_text(clean_text(page.text), max_sentences=sentences, max_chars=chars)
+        out.append({"title": None, "byline": None, "kind": "news", "body": clean_text(page.text),
+                    "summary": list(s.sentences), "keywords": list(s.keywords)})
+    else:
+        parse = pipeline.analyse_page_text(page.text, source=str(file))
+        for a in parse.articles:
+            if a.duplicate_of is not None:
+                continue
+            s = summarize_article(a, max_sentences=sentences, max_chars=chars)
+            out.append({**_article_json(a, day), "summary": list(s.sentences), "keywords": list(s.keywords)})
+    if as_json:
+        click.echo(json.dumps({"source": str(file), "issue_date": day.isoformat() if day else None, "articles": out},
+                              ensure_ascii=False, indent=2))
+        return
+    for i, a in enumerate(out, 1):
+        click.echo(f"[{i}] {a['title'] or '(no headline)'}")
+        for sent in a["summary"]:
+            click.echo(f"    {sent}")
+        click.echo(f"    #{' #'.join(a['keywords'])}")
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def config_cmd(c: Ctx, as_json):
+    """Show the effective settings (the SMTP password is never shown)."""
+    values = c.settings().redacted()
+    if as_json:
+        click.echo(json.dumps(values, ensure_ascii=False, indent=2))
+    else:
+        from .config import ENV_NAMES
+
+        for k, v in values.items():
+            click.echo(f"{ENV_NAMES[k]:32} {v}")
+
+
+def main() -> None:
+    cli(prog_name="digest")
+
+
+if __name__ == "__main__":
+    main()

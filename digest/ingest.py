@@ -1,0 +1,262 @@
+"""Find issues in paths, read and decode their pages, and decide each issue's date.
+
+Rules (issue = one publication on one date):
+- a folder named by a date (2025-03-26/, 20250326/) is one issue; its files are its pages, in name order;
+- a file whose name carries a date is one issue of one page;
+- any other folder is searched: dated sub-folders and dated files as above, every other file its own issue.
+The date comes from the path, else from --date, else from dates printed in the text
+(year-less dates like 3月24日 resolved against years printed nearby); `Issue.date_rule` records which.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from charset_normalizer import from_bytes
+
+from .errors import InputError
+from .models import Failure, Issue, Page
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+IGNORED_SUFFIXES = {".part", ".tmp", ".partial", ".crdownload", ".swp"}
+_DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_FULL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[至到—-]\s*(\d{1,2})\s*日)?")
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年")
+_YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
+_MAGIC = {  # signatures of files that are certainly not text
+    b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7z archive", b"Rar!": "a RAR archive", b"\xd0\xcf\x11\xe0": "an Office document",
+}
+
+
+@dataclass(frozen=True)
+class IssueSource:
+    """Files that make one issue, before reading."""
+
+    files: tuple[Path, ...]
+    path_date: dt.date | None
+
+
+def date_from_name(name: str) -> dt.date | None:
+    m = _DATE_IN_NAME.search(name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _is_candidate(path: Path) -> bool:
+    name = path.name
+    if name.startswith(".") or name.endswith("~"):
+        return False  # hidden or temp files: a file being moved in atomically is not taken
+    return path.suffix.lower() not in IGNORED_SUFFIXES
+
+
+def discover(paths: Sequence[str | os.PathLike]) -> Iterator[IssueSource | Failure]:
+    """Yield the issues found under `paths` (and a Failure for each path that cannot be used)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_symlink() and not path.exists():
+            yield Failure(str(path), "read", "broken symbolic link")
+            continue
+        if not path.exists():
+            yield Failure(str(path), "read", "no such file or folder", "check the path")
+            continue
+        if path.is_file():
+            yield IssueSource((path,), date_from_name(path.name))
+        else:
+            yield from _walk(path, path.resolve())
+
+
+def _walk(folder: Path, root: Path) -> Iterator[IssueSource | Failure]:
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        yield Failure(str(folder), "read", f"cannot list folder: {exc.strerror or exc}")
+        return
+    folder_date = date_from_name(folder.name)
+    files, subdirs = [], []
+    for entry in entries:
+        if not _is_candidate(entry):
+            continue
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.is_relative_to(root):
+                yield Failure(str(entry), "read", "symbolic link points outside the inbox; not followed")
+                continue
+        if entry.is_dir():
+            subdirs.append(entry)
+        elif entry.is_file():
+            files.append(entry)
+    if folder_date is not None and files:
+        yield IssueSource(tuple(files), folder_date)
+    else:
+        for f in files:
+            yield IssueSource((f,), date_from_name(f.name))
+    for d in subdirs:
+        yield from _walk(d, root)
+
+
+def decode(data: bytes, path: str = "") -> tuple[str, str]:
+    """Decode page bytes, returning (text, encoding). Raise InputError naming the file if it is not text."""
+    if not data.strip():
+        raise InputError(path, "empty file" if not data else "file holds only whitespace")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(path, f"not a text file (looks like {what})", "only text dumps of pages can be ingested")
+    boms = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+    for bom, enc in boms:
+        if data.startswith(bom):
+            return _strict(data, enc, path), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 8:
+        # UTF-16 without BOM (Latin/CJK text has many zero bytes) vs. binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+                if _mostly_text(text):
+                    return text, enc
+            except UnicodeDecodeError:
+                continue
+        raise InputError(path, "not a text file (binary data)", "only text dumps of pages can be ingested")
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "shift_jis", "euc_kr"]).best()
+    candidates = ([best.encoding] if best is not None else []) + ["gb18030", "big5"]
+    for enc in dict.fromkeys(candidates):
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _mostly_text(text):
+            return text, "gb18030" if enc in ("gbk", "gb2312") else enc
+    raise InputError(path, "cannot decode: not valid UTF-8, GB18030, Big5 or UTF-16",
+                     "convert the file to UTF-8 (bytes that cannot be decoded are never dropped silently)")
+
+
+def _strict(data: bytes, enc: str, path: str) -> str:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"undecodable bytes at offset {exc.start} for {enc}",
+                         "repair or re-export the file") from None
+
+
+def _mostly_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad / min(len(text), 20000) < 0.01
+
+
+def read_page(path: Path, number: int, max_bytes: int) -> Page:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+                             "raise DIGEST_MAX_FILE_MB if this really is one page")
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(str(path), "file disappeared before it could be read") from None
+    except PermissionError:
+        raise InputError(str(path), "permission denied", "make the file readable by the digest user") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    text, encoding = decode(data, str(path))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Page(source=str(path), number=number, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+
+
+def infer_date(text: str) -> tuple[dt.date | None, str]:
+    """Guess an issue's date from the dates printed in it. Returns (date, evidence).
+
+    Year-less dates (3月24日) are resolved against the latest full date or year printed in the
+    text; the issue date is the latest such event date (a paper reports the past, so the latest
+    printed date is the closest to the issue). Future-looking years (到2030年) count only when nothing else does.
+    """
+    full = []
+    for m in _FULL_DATE.finditer(text):
+        try:
+            full.append(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            pass
+    # years printed as targets ("到2030年", "2030年前") say nothing about when the paper appeared
+    years = [int(m.group(1)) for m in _YEAR.finditer(text)
+             if not text[max(0, m.start() - 1):m.start()] in ("到", "至") and text[m.end():m.end() + 1] != "前"]
+    month_days = []
+    for m in _MONTH_DAY.finditer(text):
+        month, day = int(m.group(1)), int(m.group(3) or m.group(2))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            month_days.append((month, day))
+    ref_years = [d.year for d in full] or years
+    if month_days and ref_years:
+        year = max(ref_years)
+        dates = []
+        for month, day in month_days:
+            try:
+                dates.append(dt.date(year, month, day))
+            except ValueError:
+                pass
+        if dates:
+            best = max(dates)
+            return best, f"text: latest printed date {best.month}月{best.day}日, year {year} printed nearby"
+    if full:
+        best = max(full)
+        return best, f"text: latest full date {best.isoformat()}"
+    months = []
+    for m in _YEAR_MONTH.finditer(text):
+        if 1 <= int(m.group(2)) <= 12:
+            months.append(dt.date(int(m.group(1)), int(m.group(2)), 1))
+    if months:
+        best = max(months)
+        return best, f"text: latest printed month {best.year}年{best.month}月 (day unknown)"
+    return None, "no date printed"
+
+
+def make_issue(source: IssueSource, pages_: Sequence[Page], publication: str,
+               date: dt.date | None, fallback: dt.date | None = None) -> Issue:
+    """Build the Issue for pages read from `source`, deciding its date (path > option > text > file time)."""
+    if source.path_date is not None:
+        day, rule = source.path_date, "path"
+    elif date is not None:
+        day, rule = date, "option"
+    else:
+        inferred, _ = infer_date("\n".join(p.text for p in pages_))
+        if inferred is not None:
+            day, rule = inferred, "text"
+        else:
+            mtime = max((Path(p.source).stat().st_mtime for p in pages_ if Path(p.source).exists()), default=None)
+            day = dt.date.fromtimestamp(mtime) if mtime else (fallback or dt.date.today())
+            rule = "mtime"
+    h = hashlib.sha256(publication.encode())
+    for p in pages_:
+        h.update(p.sha256.encode())
+    return Issue(publication=publication, date=day, date_rule=rule, pages=tuple(pages_), content_hash=h.hexdigest())
+
+
+def read_issue(source: IssueSource, publication: str, date: dt.date | None,
+               max_bytes: int) -> tuple[Issue | None, list[Failure]]:
+    """Read every page of an issue; a bad page is reported and the rest go on."""
+    failures: list[Failure] = []
+    pages_: list[Page] = []
+    for path in source.files:
+        try:
+            pages_.append(read_page(path, len(pages_) + 1, max_bytes))
+        except InputError as exc:
+            failures.append(Failure(str(path), "read", exc.message.split(": ", 1)[-1], exc.hint))
+    if not pages_:
+        return None, failures
+    return make_issue(source, pages_, publication, date), failures

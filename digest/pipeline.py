@@ -1,0 +1,224 @@
+"""The library functions every shell (CLI, scheduler, preview) calls.
+
+    ingest(paths)  : files -> Issue -> segment -> summarize -> store   (one transaction per issue)
+    build(range)   : store -> rank -> render -> outbox (.eml/.html/.txt) -> digests table
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import ingest as ingest_mod
+from .config import Settings
+from .errors import DigestError
+from .models import Article, Digest, Failure, Issue, Rendered, Summary
+from .store import Store
+
+log = logging.getLogger("digest")
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+
+
+# -- per-issue processing (runs in worker processes) ------------------------------------
+
+def article_hash(article: Article) -> str:
+    return hashlib.sha256("".join(ch for ch in article.body if ch.isalnum()).encode()).hexdigest()
+
+
+def analyse_page_text(text: str, source: str = "", page: int = 1):
+    """Segment one page's text. Returns the PageParse of digest.segment."""
+    from .segment import segment_page
+
+    return segment_page(text, source=source, page=page)
+
+
+def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Article, Summary, str]], list[Failure]]:
+    """Segment every page and summarise every article. A bad page is reported; the rest go on."""
+    from .segment import join_continuations
+    from .summarize import summarize_article
+
+    failures: list[Failure] = []
+    parses = []
+    for page in issue.pages:
+        try:
+            parse = analyse_page_text(page.text, source=page.source, page=page.number)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the issue
+            failures.append(Failure(page.source, "segment", f"{exc.__class__.__name__}: {exc}",
+                                    "the page was skipped; please report it with the file"))
+            continue
+        if not parse.articles:
+            failures.append(Failure(page.source, "segment", "no article found on the page",
+                                    "the file holds only page furniture or no text"))
+        parses.append(parse)
+    articles = [a for a in join_continuations(parses) if a.duplicate_of is None]
+    items = []
+    for art in articles:
+        try:
+            summary = summarize_article(art, max_sentences=3, max_chars=summary_chars)
+        except Exception as exc:  # noqa: BLE001
+            failures.append(Failure(art.source, "summarize", f"{exc.__class__.__name__}: {exc}",
+                                    f"article {art.display_title!r} stored without a summary"))
+            summary = Summary((), (), "none")
+        items.append((art, summary, article_hash(art)))
+    return items, failures
+
+
+_worker_ready = False
+
+
+def _worker_init(cache_dir: str | None) -> None:
+    global _worker_ready
+    from . import nlp
+
+    nlp.init(Path(cache_dir) if cache_dir else None)
+    _worker_ready = True
+
+
+def _work(issue: Issue, summary_chars: int):
+    return issue, *process_issue(issue, summary_chars)
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+@dataclass
+class IngestReport:
+    ingested: list[tuple[int, Issue]] = field(default_factory=list)  # (issue id, issue)
+    skipped: list[Issue] = field(default_factory=list)  # already in the store (same content hash)
+    failures: list[Failure] = field(default_factory=list)
+    articles: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 1 partial (something failed), 2 nothing done and something failed."""
+        if not self.failures:
+            return 0
+        return 1 if (self.ingested or self.skipped) else 2
+
+
+def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike], *,
+           date: dt.date | None = None, publication: str | None = None, jobs: int | None = None,
+           progress: Progress | None = None) -> IngestReport:
+    """Ingest issues found under `paths`. Same bytes twice is a no-op; a bad file is reported and skipped."""
+    publication = publication or settings.publication
+    report = IngestReport()
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    todo: list[Issue] = []
+    seen_hashes: set[str] = set()
+    for found in ingest_mod.discover(paths):
+        if isinstance(found, Failure):
+            report.failures.append(found)
+            continue
+        issue, fails = ingest_mod.read_issue(found, publication, date, max_bytes)
+        report.failures.extend(fails)
+        if issue is None:
+            continue
+        if issue.content_hash in seen_hashes or store.issue_id_by_hash(issue.content_hash) is not None:
+            report.skipped.append(issue)
+            continue
+        seen_hashes.add(issue.content_hash)
+        todo.append(issue)
+    jobs = jobs if jobs is not None else (settings.jobs or os.cpu_count() or 1)
+    jobs = max(1, min(jobs, len(todo)))
+    done = 0
+    if progress:
+        progress("ingest", 0, len(todo))
+    for issue, items, fails in _run(todo, jobs, settings):
+        report.failures.extend(fails)
+        try:
+            issue_id = store.save_issue(issue, items)
+        except DigestError as exc:
+            report.failures.append(Failure(",".join(issue.sources), "store", exc.message, exc.hint))
+        else:
+            report.ingested.append((issue_id, issue))
+            report.articles += len(items)
+        done += 1
+        if progress:
+            progress("ingest", done, len(todo))
+    store.record_failures(report.failures)
+    for f in report.failures:
+        log.warning("%s", f)
+    return report
+
+
+def _run(todo: list[Issue], jobs: int, settings: Settings):
+    chars = settings.summary_chars_front
+    if jobs <= 1 or len(todo) <= 1:
+        _worker_init(str(settings.data_dir))
+        for issue in todo:
+            yield _work(issue, chars)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                             initargs=(str(settings.data_dir),)) as pool:
+        # map keeps input order and streams results as they complete in order
+        yield from pool.map(_work, todo, [chars] * len(todo), chunksize=1)
+
+
+# -- build ---------------------------------------------------------------------------------
+
+@dataclass
+class BuildResult:
+    digest: Digest
+    rendered: Rendered | None
+    digest_id: int | None
+    paths: dict[str, Path]
+    reused: bool = False  # an identical digest for this range was already in the outbox
+
+
+def _stem(publication: str, start: dt.date, end: dt.date) -> str:
+    name = re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "-", publication).strip("-.") or "digest"
+    return f"{name}_{start.isoformat()}" if start == end else f"{name}_{start.isoformat()}_{end.isoformat()}"
+
+
+def make_digest(store: Store, settings: Settings, start: dt.date, end: dt.date,
+                publication: str | None = None) -> Digest:
+    """Rank the stored articles of a date range into a Digest (no summariser runs here)."""
+    from .rank import build_digest
+
+    publication = publication or settings.publication
+    items = store.articles_between(start, end, publication)
+    return build_digest(items, publication, start, end, front_size=settings.front_page_size,
+                        base_url=settings.base_url)
+
+
+def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
+          publication: str | None = None, allow_empty: bool = True) -> BuildResult:
+    """Build the digest of a date range and write it to the outbox as .eml, .html and .txt."""
+    from .deliver import build_message, write_outbox
+    from .render import render_digest
+
+    digest = make_digest(store, settings, start, end, publication)
+    if digest.is_empty and not allow_empty:
+        return BuildResult(digest, None, None, {})
+    rendered = render_digest(digest, settings)
+    content_hash = hashlib.sha256((rendered.subject + rendered.html + rendered.text).encode()).hexdigest()
+    previous = store.find_digest(digest.publication, start, end)
+    if previous and previous["content_hash"] == content_hash and all(
+            Path(previous[k]).exists() for k in ("eml_path", "html_path", "text_path")):
+        paths = {k: Path(previous[f"{k}_path"]) for k in ("eml", "html", "text")}
+        return BuildResult(digest, rendered, previous["id"], paths, reused=True)
+    message = build_message(rendered, settings, to=settings.to)
+    paths = write_outbox(Path(settings.outbox), _stem(digest.publication, start, end), rendered, message)
+    digest_id = store.save_digest(
+        publication=digest.publication, start_date=start, end_date=end, subject=rendered.subject,
+        message_id=message["Message-ID"], eml_path=str(paths["eml"]), html_path=str(paths["html"]),
+        text_path=str(paths["txt"] if "txt" in paths else paths["text"]), article_count=digest.article_count,
+        content_hash=content_hash)
+    return BuildResult(digest, rendered, digest_id, {"eml": paths["eml"], "html": paths["html"],
+                                                     "text": paths.get("txt", paths.get("text"))})
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(settings.database_url)
+
+
+def iter_dates(start: dt.date, end: dt.date) -> Iterable[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
