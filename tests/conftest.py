@@ -1,0 +1,38 @@
+"""Shared fixtures. Tests that need ../shared skip with a reason when it is absent (a user's clone)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds"
+GOLD = SHARED / "corpus" / "seeds_gold.json"
+SAMPLE = REPO / "samples" / "2025-06-18"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+needs_shared = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared corpus not present (a user's clone); runs in CI")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    """No DIGEST_* setting of the developer's shell may leak into a test."""
+    for key in list(os.environ):
+        if key.startswith("DIGEST_"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from digest.config import load_settings
+
+    return load_settings({"home": str(tmp_path)}, env={})
+
+
+@pytest.fixture
+def store(settings):
+    from digest.store import Store
+
+    return Store(settings.database_url)
