@@ -141,10 +141,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
-        if str(path) not in ("", ":memory:"):
-            path.parent.mkdir(parents=True, exist_ok=True)
+    parsed = sa.engine.make_url(url)
+    db = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and db not in ("", ":memory:") and not db.startswith("file:"):
+        try:
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # connecting will fail with a clear message
     engine = sa.create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,90 @@
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from digest.errors import StoreError
+from digest.models import Article, Issue, Page, Summary
+from digest.store import SCHEMA_VERSION, Store
+
+
+def _issue(text="正文", day=dt.date(2025, 6, 18), source="inbox/2025-06-18/01.txt", h="h1"):
+    page = Page(source=source, number=1, text=text, sha256=h + "p", encoding="utf-8")
+    return Issue(publication="聊城日报", date=day, date_rule="path", pages=(page,), content_hash=h)
+
+
+def _items(n=2):
+    return [(Article(title=f"标题{i}", byline="张三", kind="news", paragraphs=(f"第{i}篇第一段。", "第二段。"), position=i),
+             Summary((f"第{i}篇第一段。",), ("关键词",)), f"hash{i}") for i in range(n)]
+
+
+def test_schema_is_created_and_versioned(settings):
+    s = Store(settings.database_url)
+    assert s.schema_version() == SCHEMA_VERSION
+    Store(settings.database_url)  # opening again migrates nothing and does not fail
+    assert s.schema_version() == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(settings):
+    s = Store(settings.database_url)
+    with s.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE digest_meta SET value='999' WHERE key='schema_version'"))
+    with pytest.raises(StoreError, match="newer"):
+        Store(settings.database_url)
+
+
+def test_issue_round_trip(store):
+    issue_id = store.save_issue(_issue(), _items())
+    assert store.issue_id_by_hash("h1") == issue_id
+    arts = store.articles_between(dt.date(2025, 6, 18), dt.date(2025, 6, 18))
+    assert [a.article.title for a in arts] == ["标题0", "标题1"]
+    assert arts[0].article.paragraphs == ("第0篇第一段。", "第二段。")
+    assert arts[0].summary.sentences == ("第0篇第一段。",) and arts[0].summary.keywords == ("关键词",)
+    assert store.article(arts[1].id).article.title == "标题1"
+    assert store.date_bounds() == (dt.date(2025, 6, 18), dt.date(2025, 6, 18))
+    assert store.list_issues()[0]["articles"] == 2
+
+
+def test_new_version_supersedes_old(store):
+    store.save_issue(_issue(h="v1"), _items(2))
+    store.save_issue(_issue(text="改过的正文", h="v2"), _items(1))
+    issues = store.list_issues()
+    assert len(issues) == 1 and issues[0]["version"] == 2
+    assert len(store.articles_between(dt.date(2025, 6, 18), dt.date(2025, 6, 18))) == 1
+
+
+def test_failed_issue_write_leaves_nothing(store):
+    bad = _items(1) + [(Article(title=None, byline=None, kind=None, paragraphs=("x",)), Summary(()), "h")]  # kind NOT NULL
+    with pytest.raises(Exception):
+        store.save_issue(_issue(h="bad"), bad)
+    assert store.list_issues() == []
+    assert store.issue_id_by_hash("bad") is None
+
+
+def test_delivery_state_machine(store):
+    did = store.save_digest(publication="p", start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 1, 1),
+                            subject="s", message_id="<1@x>", eml_path="a", html_path="b", text_path="c",
+                            article_count=1, content_hash="c")
+    store.queue_deliveries(did, ["a@x.test", "b@x.test", "a@x.test"])
+    store.queue_deliveries(did, ["a@x.test"])  # queuing again adds nothing
+    assert [d["recipient"] for d in store.deliveries(did)] == ["a@x.test", "b@x.test"]
+    assert store.claim_delivery(did, "a@x.test")
+    assert not store.claim_delivery(did, "a@x.test")  # already being sent
+    store.finish_delivery(did, "a@x.test", "sent", "250 OK")
+    assert not store.claim_delivery(did, "a@x.test")  # never twice
+    assert store.claim_delivery(did, "b@x.test")
+    store.finish_delivery(did, "b@x.test", "queued", "451 try later")
+    assert store.claim_delivery(did, "b@x.test")  # a temporary failure can be retried
+    rows = {d["recipient"]: d for d in store.deliveries(did)}
+    assert rows["a@x.test"]["status"] == "sent" and rows["a@x.test"]["sent_at"] is not None
+    assert rows["b@x.test"]["attempts"] == 2
+    assert store.last_sent_digest("p")["id"] == did
+
+
+def test_read_only_database_gives_clear_error(tmp_path):
+    db = tmp_path / "ro.db"
+    Store(f"sqlite:///{db}")
+    ro = Store(f"sqlite:///file:{db}?mode=ro&uri=true")
+    with pytest.raises(StoreError) as err:
+        ro.record_failures([__import__("digest.models", fromlist=["Failure"]).Failure("x", "read", "m")])
+    assert "database" in str(err.value) and err.value.hint
