@@ -303,6 +303,58 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
         click.echo(f"    #{' #'.join(a['keywords'])}")
 
 
+@cli.command()
+@click.option("--digest-id", type=int, help="Send this built digest [default: the latest built one].")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Build (or reuse) the digest of this day and send it.")
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range to build and send.")
+@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of that range.")
+@click.option("--to", "recipients", multiple=True, metavar="ADDR",
+              help="Test send to this address only (repeatable) instead of DIGEST_TO.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-recipient outcomes as JSON.")
+@pass_ctx
+def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, as_json):
+    """E-mail a built digest by SMTP to DIGEST_TO (or --to ADDR for a test send).
+
+    Each recipient is recorded in the database: queued -> sent, or failed with the server's reply.
+    Temporary failures (4xx, refused, timeout) are retried with backoff and stay queued; permanent
+    ones (5xx) are reported. A recipient who already got a digest is never sent it again, even
+    after a crash or restart. The message sent is exactly the .eml in the outbox.
+    """
+    from .deliver import send_digest
+
+    settings = c.settings()
+    store = c.store(settings)
+    targets = list(recipients) or list(settings.to)
+    if not targets:
+        raise Fail("no recipients\n  hint: set DIGEST_TO or use --to ADDR")
+    if not settings.smtp_host and not dry_run:
+        raise Fail("setting DIGEST_SMTP_HOST: no SMTP server configured\n  hint: set it in .env, or use --dry-run")
+    try:
+        if date_ or from_ or until:
+            start, end = _range(date_, from_, until, store, settings)
+            digest_id = pipeline.build(store, settings, start, end).digest_id
+        elif digest_id is None:
+            built = store.list_digests(limit=1)
+            if not built:
+                raise Fail("no digest has been built yet\n  hint: run `digest build` first, or give --date")
+            digest_id = built[0]["id"]
+        elif store.digest_row(digest_id) is None:
+            raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
+        outcome = send_digest(store, settings, digest_id, to=targets, dry_run=dry_run)
+    except DigestError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps({"digest_id": digest_id, "outcome": outcome}, ensure_ascii=False, indent=2, default=str))
+    else:
+        for rcpt, state in outcome.items():
+            click.echo(f"{rcpt}: {state if isinstance(state, str) else json.dumps(state, ensure_ascii=False, default=str)}")
+    states = [(s if isinstance(s, str) else s.get("status", "")) for s in outcome.values()]
+    if dry_run or all(st == "sent" for st in states):
+        sys.exit(EXIT_OK)
+    sys.exit(EXIT_PARTIAL if "sent" in states else EXIT_NOTHING)
+
+
 @cli.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
