@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Sequence
 from . import ingest as ingest_mod
 from .config import Settings
 from .errors import DigestError
+from .faults import checkpoint
 from .models import Article, Digest, Failure, Issue, Rendered, Summary
 from .store import Store
 
@@ -130,6 +131,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         progress("ingest", 0, len(todo))
     for issue, items, fails in _run(todo, jobs, settings):
         report.failures.extend(fails)
+        checkpoint("ingest:before-save")
         try:
             issue_id = store.save_issue(issue, items)
         except DigestError as exc:
@@ -137,6 +139,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         else:
             report.ingested.append((issue_id, issue))
             report.articles += len(items)
+            checkpoint("ingest:after-save")
         done += 1
         if progress:
             progress("ingest", done, len(todo))
@@ -202,15 +205,40 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
             Path(previous[k]).exists() for k in ("eml_path", "html_path", "text_path")):
         paths = {k: Path(previous[f"{k}_path"]) for k in ("eml", "html", "text")}
         return BuildResult(digest, rendered, previous["id"], paths, reused=True)
-    message = build_message(rendered, settings, to=settings.to)
-    paths = write_outbox(Path(settings.outbox), _stem(digest.publication, start, end), rendered, message)
+    stem = _stem(digest.publication, start, end)
+    paths = _matching_outbox(Path(settings.outbox), stem, rendered)
+    if paths is not None:  # written before a crash, never recorded: adopt the files, do not write twins
+        from email import message_from_binary_file
+
+        with open(paths["eml"], "rb") as fh:
+            message_id = message_from_binary_file(fh)["Message-ID"]
+    else:
+        message = build_message(rendered, settings, to=settings.to)
+        written = write_outbox(Path(settings.outbox), stem, rendered, message)
+        paths = {"eml": written["eml"], "html": written["html"], "text": written.get("txt", written.get("text"))}
+        message_id = message["Message-ID"]
+        checkpoint("build:after-outbox")
     digest_id = store.save_digest(
         publication=digest.publication, start_date=start, end_date=end, subject=rendered.subject,
-        message_id=message["Message-ID"], eml_path=str(paths["eml"]), html_path=str(paths["html"]),
-        text_path=str(paths["txt"] if "txt" in paths else paths["text"]), article_count=digest.article_count,
-        content_hash=content_hash)
-    return BuildResult(digest, rendered, digest_id, {"eml": paths["eml"], "html": paths["html"],
-                                                     "text": paths.get("txt", paths.get("text"))})
+        message_id=message_id, eml_path=str(paths["eml"]), html_path=str(paths["html"]),
+        text_path=str(paths["text"]), article_count=digest.article_count, content_hash=content_hash)
+    return BuildResult(digest, rendered, digest_id, paths)
+
+
+def _matching_outbox(outbox: Path, stem: str, rendered: Rendered) -> dict[str, Path] | None:
+    """Outbox files of this stem (stem, stem-2, …) whose HTML and text are exactly `rendered`, if any."""
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        files = {"eml": outbox / f"{name}.eml", "html": outbox / f"{name}.html", "text": outbox / f"{name}.txt"}
+        if not files["html"].exists():
+            return None
+        try:
+            if (files["eml"].exists() and files["html"].read_text(encoding="utf-8") == rendered.html
+                    and files["text"].read_text(encoding="utf-8") == rendered.text):
+                return files
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def open_store(settings: Settings) -> Store:

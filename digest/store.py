@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .errors import StoreError
+from .faults import checkpoint
 from .models import Article, Continuation, Failure, Issue, StoredArticle, Summary
 
 metadata = sa.MetaData()
@@ -232,7 +233,9 @@ class Store:
                 conn.execute(sa.insert(pages), [
                     dict(issue_id=issue_id, number=p.number, source=p.source, sha256=p.sha256,
                          encoding=p.encoding, text=p.text) for p in issue.pages])
-            for article, summary, chash in items:
+            for n, (article, summary, chash) in enumerate(items):
+                if n == len(items) // 2:
+                    checkpoint("store:mid-issue")
                 aid = conn.execute(sa.insert(articles).values(
                     issue_id=issue_id, issue_date=issue.date, page=article.page, position=article.position,
                     title=article.title, main_title=article.main_title, byline=article.byline, kind=article.kind,
