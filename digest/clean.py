@@ -1,0 +1,305 @@
+"""Text repair for extracted newspaper pages: pure functions, no I/O.
+
+What goes wrong in PDF/e-paper extraction, and the function that repairs it:
+
+* column layout breaks a sentence over lines or blank-separated chunks -> :func:`join_lines`,
+  :func:`merge_broken` (real paragraph ends are kept: a sentence-final mark at a short line);
+* stray spaces inside Chinese text (``物 业公司``, ``本 报 记 者``) -> :func:`fix_spaces`
+  (prose: every space between Chinese characters goes; short lines such as headlines and
+  bylines keep word gaps like ``胡磊 薛良诚`` but lose letter-spacing);
+* half-width punctuation in Chinese context -> :func:`normalize_punct` (``,`` -> ``，``,
+  ``"…"`` -> ``“…”``, ``(`` -> ``（``; ``1611.9``, ``5.8%``, ``1,000``, URLs untouched);
+* Markdown markers -> :func:`strip_markdown`, which returns the structure as a :class:`Hint`;
+* the same paragraph printed twice -> :func:`dedupe`.
+
+:func:`clean_text` chains them for arbitrary text and is idempotent.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Iterable, NamedTuple
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese punctuation and full-width forms: "tight" characters that never take a space.
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
+_CJK_RE = re.compile(f"[{CJK}]")
+_TIGHT_RE = re.compile(f"[{CJK}{CJK_PUNCT}]")
+FINAL = set("。！？!?…；;") | {"."}  # a paragraph may end after these (optionally + closing quote)
+CLOSERS = set("”’」』）)】》\"'")
+_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+_MD_HEAD = re.compile(r"^\s{0,3}(#{1,6})\s*")
+_MD_BOLD = re.compile(r"\*\*(.*?)\*\*")
+_LABEL = re.compile(f"^[{CJK}]{{2,6}}[:：]")
+_KEY_DROP = re.compile(f"[^{CJK}0-9A-Za-z]+")
+_PAREN = re.compile(r"\(([^()\n]*)\)")
+_HALF = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_FOLD = {"，": ",", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")", "。": ".",
+         "“": '"', "”": '"', "‘": "'", "’": "'", "\u3000": " "}
+_FOLD_TABLE = str.maketrans(_FOLD)
+
+
+class Hint(NamedTuple):
+    """Structure that Markdown markers carried, kept after the markers are stripped."""
+
+    heading: int = 0  # 1..6 for '#'..'######', else 0
+    bold_lead: bool = False  # the line opens with **bold** text (run-in head or kicker)
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_RE.match(ch))
+
+
+def _tight(ch: str) -> bool:
+    return bool(_TIGHT_RE.match(ch))
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_RE.findall(text))
+
+
+def fold(text: str) -> str:
+    """Map full-width punctuation/quotes back to ASCII (for comparisons, never for output)."""
+    return text.translate(_FOLD_TABLE)
+
+
+def key(text: str) -> str:
+    """Comparison key: Chinese characters, digits and Latin letters only (width-folded)."""
+    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text))
+
+
+def strip_markdown(line: str) -> tuple[str, Hint]:
+    """Remove ``#`` heading markers and ``**`` bold markers; report what they said."""
+    level = 0
+    m = _MD_HEAD.match(line)
+    if m and (m.end() < len(line) or len(m.group(1)) == len(line.strip())):
+        level = len(m.group(1))
+        line = line[m.end():]
+    bold = line.lstrip().startswith("**") and "**" in line.lstrip()[2:]
+    if "**" in line:
+        line = _MD_BOLD.sub(r"\1", line).replace("**", "")
+    return line, Hint(level, bold)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when text ends with sentence-final punctuation (a closing quote may follow)."""
+    t = text.rstrip()
+    while t and t[-1] in CLOSERS:
+        if t[-1] in "）)":  # a closing parenthesis ends an attribution or a note
+            return True
+        t = t[:-1]
+    return bool(t) and t[-1] in FINAL
+
+
+def _normalize_width(text: str) -> str:
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+            out.append(chr(o - 0xFEE0))  # full-width digits/letters -> ASCII
+        elif ch in "\u00a0\u3000\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    j = i + step
+    while 0 <= j < len(text) and text[j] in " \t":
+        j += step
+    return text[j] if 0 <= j < len(text) else ""
+
+
+def _quotes(text: str, q: str, open_: str, close: str) -> str:
+    if q not in text or not _CJK_RE.search(text):
+        return text
+    parts = []
+    opened = text.count(open_) > text.count(close)
+    for i, ch in enumerate(text):
+        if ch != q:
+            parts.append(ch)
+            continue
+        prev, nxt = _neighbour(text, i, -1), _neighbour(text, i, 1)
+        if q == "'" and prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
+            parts.append(ch)  # a Latin apostrophe (don't)
+            continue
+        parts.append(close if opened else open_)
+        opened = not opened
+    return "".join(parts)
+
+
+def normalize_punct(text: str) -> str:
+    """Half-width punctuation and quotes -> Chinese forms, only where the context is Chinese."""
+    text = _normalize_width(text)
+    if not _CJK_RE.search(text):
+        return text
+    text = _quotes(text, '"', "“", "”")
+    text = _quotes(text, "'", "‘", "’")
+    text = _PAREN.sub(_paren, text)
+    out = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch in _HALF or ch == ".":
+            prev, nxt = _neighbour(text, i, -1), _neighbour(text, i, 1)
+            if ch == ".":
+                if prev and is_cjk(prev) and (not nxt or is_cjk(nxt) or nxt in "“”"):
+                    out.append("。")
+                    continue
+            elif prev.isdigit() and nxt.isdigit() and ch in ",:":
+                pass  # 1,000 / 10:30
+            elif (prev and _tight(prev)) or (nxt and _tight(nxt) and not (ch == ":" and nxt == "/")):
+                out.append(_HALF[ch])
+                continue
+            elif ch == ":" and i + 1 < n and text[i + 1] == "/":
+                pass
+        out.append(ch)
+    return "".join(out)
+
+
+def _paren(m: re.Match) -> str:
+    inner = m.group(1)
+    before = m.string[m.start() - 1] if m.start() else ""
+    if _CJK_RE.search(inner) or (before and is_cjk(before)):
+        return f"（{inner}）"
+    return m.group(0)
+
+
+_LETTER_SPACED = re.compile(f"(?<![^ ])[{CJK}](?: [{CJK}])+(?![^ ])")
+
+
+def fix_spaces(text: str, prose: bool = True) -> str:
+    """Remove spaces the extraction put inside Chinese text.
+
+    prose=True: drop every space between two Chinese characters/punctuation marks, or between
+    Chinese and a digit; keep spaces next to Latin words (``App``) and between digits.
+    prose=False (headlines, bylines): keep word gaps, but undo letter-spacing
+    (``聊 城 实 践`` -> ``聊城实践``, ``高 田`` -> ``高田``) and drop spaces beside punctuation.
+    """
+    text = _SPACES.sub(" ", text).strip()
+    if " " not in text:
+        return text
+    if not prose:
+        text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    out = []
+    for i, ch in enumerate(text):
+        if ch == " ":
+            prev, nxt = text[i - 1], text[i + 1]
+            a, b = _tight(prev), _tight(nxt)
+            if prose:
+                drop = (a and b) or (a and nxt.isdigit()) or (prev.isdigit() and b)
+            else:
+                drop = (a and not is_cjk(prev)) or (b and not is_cjk(nxt))
+            if drop:
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def is_prose(text: str) -> bool:
+    """Long or punctuated text (a body paragraph) as opposed to a headline/byline-shaped line."""
+    t = fold(text)
+    n = len(t.replace(" ", ""))
+    if n > 45:
+        return True
+    stops = sum(t.count(c) for c in ",;.!?")
+    return ends_sentence(text) or stops >= 2
+
+
+def clean_line(text: str, prose: bool | None = None) -> str:
+    """Clean one paragraph or line: punctuation first (it needs the spaces as context), then spaces."""
+    if prose is None:
+        prose = is_prose(text)
+    return fix_spaces(normalize_punct(text), prose=prose)
+
+
+def join_pair(a: str, b: str) -> str:
+    """Join two fragments of one sentence (no space, except between two Latin words)."""
+    a, b = a.rstrip(), b.lstrip()
+    if a and b and a[-1].isascii() and a[-1].isalpha() and b[0].isascii() and b[0].isalpha():
+        return f"{a} {b}"
+    return a + b
+
+
+def starts_new(line: str) -> bool:
+    """A line that opens a paragraph whatever came before (indent, label, bullet)."""
+    return bool(line[:1] in (" ", "\u3000", "▶", "●", "◆", "■", "□") or _LABEL.match(line))
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Join the lines of one chunk (no blank lines inside) into paragraphs.
+
+    A line break is a paragraph end only when the line ends a sentence AND is clearly shorter
+    than the chunk's column width, or when the next line is indented/labelled.
+    """
+    lines = [ln.rstrip() for ln in lines if ln.strip()]
+    if not lines:
+        return []
+    width = max(len(ln.strip()) for ln in lines)
+    paras = [lines[0].strip()]
+    for prev, ln in zip(lines, lines[1:]):
+        cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width)
+        if cut or len(lines) == 1:
+            paras.append(ln.strip())
+        else:
+            paras[-1] = join_pair(paras[-1], ln)
+    return paras
+
+
+def continues(prev: str, nxt: str) -> bool:
+    """Should paragraph ``nxt`` (after a blank line) be glued to ``prev``? (column break)"""
+    return bool(prev and nxt) and not ends_sentence(prev) and is_prose(prev) and is_prose(nxt) \
+        and not starts_new(nxt)
+
+
+def merge_broken(paras: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in paras:
+        if out and continues(out[-1], p):
+            out[-1] = clean_line(join_pair(out[-1], p), prose=True)
+        else:
+            out.append(p)
+    return out
+
+
+def dedupe(paras: Iterable[str], min_len: int = 12) -> list[str]:
+    """Drop paragraphs that repeat (or are contained in) another one; the first/longer stays."""
+    paras = list(paras)
+    keys = [key(p) for p in paras]
+    seen: set[str] = set()
+    counts = Counter(keys)
+    blob = "\x00".join(keys)
+    out = []
+    for p, k in zip(paras, keys):
+        if len(k) >= min_len:
+            if k in seen:
+                continue
+            if blob.count(k) > counts[k]:  # contained in a longer paragraph
+                continue
+            seen.add(k)
+        out.append(p)
+    return out
+
+
+def clean_paragraphs(text: str) -> list[str]:
+    """Text -> clean paragraphs (Markdown stripped, breaks repaired, repeats dropped)."""
+    chunks: list[list[str]] = [[]]
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line, _ = strip_markdown(raw)
+        if line.strip():
+            chunks[-1].append(line)
+        elif chunks[-1]:
+            chunks.append([])
+    paras = [clean_line(p) for c in chunks for p in join_lines(c)]
+    paras = [p for p in paras if p]
+    while True:
+        new = dedupe(merge_broken(dedupe(paras)))
+        if new == paras:
+            return paras
+        paras = new
+
+
+def clean_text(text: str) -> str:
+    """Clean arbitrary extracted text; paragraphs separated by a blank line. Idempotent."""
+    return "\n\n".join(clean_paragraphs(text))
