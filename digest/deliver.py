@@ -1,0 +1,485 @@
+"""The outbox and SMTP delivery.
+
+build_message() makes the MIME message, write_outbox() writes .eml/.html/.txt atomically, and
+send_digest() sends the exact .eml bytes of a stored digest to each recipient, once.
+
+Delivery state lives in the store (queued -> sending -> sent | failed | queued):
+  * temporary trouble (4xx, refused/dropped connection, timeout before the end of DATA) is retried
+    with exponential backoff, then left `queued` with the reason for the next run;
+  * permanent refusals (5xx, 535 authentication failure) become `failed` and are not retried;
+  * a connection lost AFTER the final "." of DATA was sent is ambiguous: the server may have
+    queued the message. It is recorded as `failed` with a reply starting "ambiguous:" so it is
+    never re-sent blindly; the operator checks and requeues (store.requeue_delivery) if need be.
+    A crash while `sending` is left `sending` by the store for the same reason.
+  * configuration trouble (TLS or AUTH unsupported, certificate rejected) stays `queued`, unretried.
+The SMTP password is never logged, written to a file or put into an error or a reply.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import email.policy
+import errno
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import tempfile
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from .config import Settings
+from .errors import DeliveryError
+from .models import Rendered
+from .render import one_line
+
+log = logging.getLogger(__name__)
+
+# Backoff between attempts: wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]) seconds.
+# Tests shrink it; the number of attempts is settings.send_retries (at least one).
+RETRY_WAIT: tuple[float, float] = (2.0, 120.0)
+WIRE = email.policy.SMTP  # CRLF line ends: the .eml holds the bytes that go over the wire
+
+
+# -- the message --------------------------------------------------------------------------------
+def _list_unsubscribe(value: str) -> str:
+    parts = [p.strip().strip("<>") for p in (value or "").replace(";", ",").split(",")]
+    ok = [p for p in parts if p.lower().startswith(("mailto:", "https:", "http:")) and one_line(p) == p and " " not in p]
+    return ", ".join(f"<{p}>" for p in ok)
+
+
+def build_message(rendered: Rendered, settings: Settings, *, message_id: str | None = None,
+                  date: datetime | None = None, to: Sequence[str] = ()) -> EmailMessage:
+    """multipart/alternative (UTF-8 text, then HTML). One recipient goes into To; several (or
+    none) give ``To: undisclosed-recipients:;`` and travel only in the SMTP envelope."""
+    msg = EmailMessage(policy=email.policy.default)
+    domain = settings.from_addr.rpartition("@")[2] or "localhost"
+    msg["From"] = Address(display_name=one_line(settings.publication), addr_spec=settings.from_addr)
+    recipients = [one_line(a) for a in (to or settings.to) if one_line(a)]
+    msg["To"] = recipients[0] if len(recipients) == 1 else "undisclosed-recipients:;"
+    msg["Subject"] = one_line(rendered.subject)
+    when = date or datetime.now(timezone.utc)
+    msg["Date"] = format_datetime(when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+    mid = one_line(message_id) if message_id else make_msgid(domain=domain)
+    msg["Message-ID"] = mid if mid.startswith("<") else f"<{mid.strip('<>')}>"
+    if settings.list_id:
+        list_id = one_line(settings.list_id)
+        msg["List-Id"] = list_id if "<" in list_id else f"{one_line(settings.publication)} <{list_id}>"
+    unsubscribe = _list_unsubscribe(settings.unsubscribe)
+    if unsubscribe:
+        msg["List-Unsubscribe"] = unsubscribe
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    return msg
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The wire form (CRLF), never with a Bcc header."""
+    if "Bcc" in message:
+        message = copy.deepcopy(message)
+        del message["Bcc"]
+    return message.as_bytes(policy=WIRE)
+
+
+# -- the outbox ---------------------------------------------------------------------------------------
+def _write_temp(folder: Path, name: str, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _publish(tmp: Path, final: Path) -> bool:
+    """Move tmp to final unless final exists (no silent overwrite). False if it exists."""
+    try:
+        os.link(tmp, final)  # atomic, fails if the name is taken
+    except FileExistsError:
+        return False
+    except OSError as exc:  # filesystems without hard links
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if final.exists():
+            return False
+        os.replace(tmp, final)
+        return True
+    tmp.unlink()
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMessage) -> dict[str, Path]:
+    """Write STEM.eml, STEM.html and STEM.txt; returns {"eml": path, "html": path, "txt": path}.
+
+    A name already holding the same bytes is reused; a name holding other bytes is never
+    overwritten: STEM-2, STEM-3… is used instead. Errors become DeliveryError naming the path.
+    """
+    outbox = Path(outbox)
+    stem = one_line(stem).replace("/", "_").replace(os.sep, "_").lstrip(".") or "digest"
+    contents = {"eml": message_bytes(message), "html": rendered.html.encode("utf-8"),
+                "txt": rendered.text.encode("utf-8")}
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _outbox_error(outbox, exc) from None
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        paths = {ext: outbox / f"{name}.{ext}" for ext in contents}
+        if any(p.exists() and not _same(p, contents[ext]) for ext, p in paths.items()):
+            continue
+        created: list[Path] = []
+        current = outbox
+        try:
+            for ext, path in paths.items():
+                current = path
+                if path.exists():
+                    continue
+                tmp = _write_temp(outbox, path.name, contents[ext])
+                try:
+                    won = _publish(tmp, path)
+                finally:
+                    tmp.unlink(missing_ok=True)
+                if won:
+                    created.append(path)
+                elif not _same(path, contents[ext]):
+                    raise FileExistsError(path)  # lost a race: try the next name
+            _fsync_dir(outbox)
+            return paths
+        except FileExistsError:
+            for p in created:
+                p.unlink(missing_ok=True)
+            continue
+        except OSError as exc:
+            for p in created:
+                p.unlink(missing_ok=True)
+            raise _outbox_error(current, exc) from None
+    raise DeliveryError(f"{outbox}: no free name for {stem}", "clean up the outbox folder")
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _outbox_error(path: Path, exc: OSError) -> DeliveryError:
+    reason = exc.strerror or exc.__class__.__name__
+    hint = {errno.ENOSPC: "the disk is full; free some space and build again",
+            errno.EDQUOT: "the disk quota is exceeded; free some space and build again",
+            errno.EACCES: "the outbox folder is not writable; check DIGEST_OUTBOX and its permissions",
+            errno.EROFS: "the outbox is on a read-only filesystem; set DIGEST_OUTBOX"}.get(
+        exc.errno or 0, "check DIGEST_OUTBOX")
+    return DeliveryError(f"cannot write {path}: {reason}", hint)
+
+
+# -- SMTP ----------------------------------------------------------------------------------------------
+class _Temporary(Exception):
+    """Worth retrying."""
+
+
+class _Final(Exception):
+    """Not worth retrying; `status` is what to record (failed, or queued for config trouble)."""
+
+    def __init__(self, reply: str, status: str = "failed"):
+        super().__init__(reply)
+        self.status = status
+
+
+class _Tracking:
+    """Remembers whether the final '.' of DATA went out, to tell a lost reply from a lost message."""
+
+    data_end_sent = False
+    _in_data = False
+
+    def data(self, msg):  # type: ignore[override]
+        self._in_data = True
+        try:
+            return super().data(msg)  # type: ignore[misc]
+        finally:
+            self._in_data = False
+
+    def send(self, s):  # type: ignore[override]
+        super().send(s)  # type: ignore[misc]
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_end_sent = True
+
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):  # type: ignore[override]
+        """smtplib.SMTP.auth, but credentials are UTF-8 (RFC 4616/4954), not ASCII-only."""
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {b64(initial)}")  # type: ignore[attr-defined]
+        else:
+            code, resp = self.docmd("AUTH", mechanism)  # type: ignore[attr-defined]
+        self._auth_challenge_count = 0 if initial is None else 1
+        while code == 334:
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > 5:
+                break
+            code, resp = self.docmd(b64(authobject(base64.decodebytes(resp))))  # type: ignore[attr-defined]
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+
+class _SMTP(_Tracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):
+    pass
+
+
+class _Session:
+    """One SMTP connection, opened lazily and reused across recipients; dropped on trouble."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.conn: _SMTP | None = None
+        self.fatal: _Final | None = None  # e.g. wrong password: do not try again this run
+
+    def scrub(self, text: str) -> str:
+        pw = self.settings.smtp_password
+        if pw:
+            for secret in {pw, base64.b64encode(pw.encode()).decode(),
+                           base64.b64encode(f"\0{self.settings.smtp_user}\0{pw}".encode()).decode()}:
+                text = text.replace(secret, "***")
+        return text
+
+    def open(self) -> _SMTP:
+        if self.fatal:
+            raise self.fatal
+        if self.conn is not None:
+            return self.conn
+        s = self.settings
+        context = ssl.create_default_context()
+        conn: Any = None
+        try:
+            if s.smtp_security == "ssl":
+                conn = _SMTP_SSL(s.smtp_host, s.port, timeout=s.smtp_timeout, context=context)
+            else:
+                conn = _SMTP(s.smtp_host, s.port, timeout=s.smtp_timeout)
+            conn.ehlo()
+            if s.smtp_security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo()
+            if s.smtp_user:
+                conn.login(s.smtp_user, s.smtp_password)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        self.conn = conn
+        return conn
+
+    def drop(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                self.conn.close()
+            self.conn = None
+
+    def send(self, sender: str, recipient: str, data: bytes) -> str:
+        """Send once; returns the server's reply or raises _Temporary / _Final."""
+        where = f"{self.settings.smtp_host}:{self.settings.port}"
+        conn = None
+        try:
+            conn = self.open()
+            conn.data_end_sent = False
+            conn.mail(sender)
+            code, resp = conn.rcpt(recipient)
+            if code not in (250, 251):
+                conn.rset()
+                raise smtplib.SMTPRecipientsRefused({recipient: (code, resp)})
+            code, resp = conn.data(data)
+            if code != 250:
+                conn.rset()
+                raise smtplib.SMTPDataError(code, resp)
+            return self.scrub(f"{code} {_text(resp)}")
+        except smtplib.SMTPAuthenticationError as exc:
+            self.drop()
+            reply = self.scrub(f"authentication failed: {exc.smtp_code} {_text(exc.smtp_error)}")
+            if 400 <= exc.smtp_code < 500:
+                raise _Temporary(reply) from None
+            self.fatal = _Final(reply + " (check DIGEST_SMTP_USER and DIGEST_SMTP_PASSWORD)")
+            raise self.fatal from None
+        except smtplib.SMTPNotSupportedError as exc:
+            self.drop()
+            self.fatal = _Final(f"{where}: {self.scrub(str(exc))} (check DIGEST_SMTP_SECURITY)", status="queued")
+            raise self.fatal from None
+        except ssl.SSLError as exc:
+            if self.conn is not None:  # TLS was up: the connection broke, like any other drop
+                raise self._lost(exc, conn) from None
+            self.fatal = _Final(f"{where}: TLS error: {exc.reason or exc} (check DIGEST_SMTP_SECURITY and the "
+                                f"server certificate)", status="queued")
+            raise self.fatal from None
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                smtplib.SMTPHeloError, smtplib.SMTPConnectError) as exc:
+            code, resp = _code_of(exc, recipient)
+            reply = self.scrub(f"{code} {_text(resp)}")
+            if isinstance(exc, (smtplib.SMTPHeloError, smtplib.SMTPConnectError)):
+                self.drop()
+            if 400 <= code < 500 or code < 0:
+                raise _Temporary(reply) from None
+            raise _Final(reply) from None
+        except smtplib.SMTPResponseException as exc:  # any other unexpected reply
+            self.drop()
+            reply = self.scrub(f"{exc.smtp_code} {_text(exc.smtp_error)}")
+            if 400 <= exc.smtp_code < 500:
+                raise _Temporary(reply) from None
+            raise _Final(reply) from None
+        except UnicodeError:  # never echo the message: it quotes a character of the offending value
+            self.drop()
+            self.fatal = _Final(f"{where}: the user name, password or an address cannot be encoded for this "
+                                f"server", status="queued")
+            raise self.fatal from None
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # refused, reset, timeout, DNS
+            raise self._lost(exc, conn) from None
+
+    def _lost(self, exc: BaseException, conn: Any) -> Exception:
+        """The connection failed: temporary, unless the end of DATA had already gone out."""
+        ambiguous = conn is not None and conn.data_end_sent
+        if conn is not None:
+            conn.close()
+        self.conn = None
+        reason = self.scrub(f"{self.settings.smtp_host}:{self.settings.port}: {_describe(exc)}")
+        if ambiguous:
+            return _Final(f"ambiguous: connection lost after the message was sent ({reason}); the server "
+                          f"may have accepted it, so it is not re-sent automatically; requeue it if it "
+                          f"did not arrive")
+        return _Temporary(reason)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return one_line(value)
+
+
+def _code_of(exc: Exception, recipient: str) -> tuple[int, Any]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return exc.recipients.get(recipient, next(iter(exc.recipients.values()), (-1, b"")))
+    return getattr(exc, "smtp_code", -1), getattr(exc, "smtp_error", b"")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timed out"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve host ({exc.strerror})"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"connection closed by the server ({exc})" if str(exc) else "connection closed by the server"
+    return f"{exc.__class__.__name__}: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+
+
+def _read_eml(row: dict) -> bytes:
+    path = Path(row["eml_path"])
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DeliveryError(f"cannot read {path}: {exc.strerror or exc}",
+                            "the outbox file is gone; build the digest again") from None
+
+
+def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[str] | None = None,
+                dry_run: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, dict]:
+    """Send the stored .eml of digest `digest_id` to each recipient (default settings.to).
+
+    Returns {recipient: {"status": sent|failed|queued|skipped|dry-run, "reply": str}}. A recipient
+    already sent (or left `sending`/`failed`) is skipped: nobody gets a digest twice.
+    """
+    say = progress or (lambda line: log.info("%s", line))
+    row = store.digest_row(digest_id)
+    if row is None:
+        raise DeliveryError(f"no digest with id {digest_id}", "run `digest build` first")
+    recipients = list(dict.fromkeys(one_line(r) for r in (settings.to if to is None else to) if one_line(r)))
+    if not recipients:
+        raise DeliveryError("no recipients", "set DIGEST_TO or pass --to")
+    data = _read_eml(row)
+    where = f"{settings.smtp_host or '?'}:{settings.port} ({settings.smtp_security})"
+    known = {d["recipient"]: d for d in store.deliveries(digest_id)}
+    outcome: dict[str, dict] = {}
+    if dry_run:
+        for r in recipients:
+            state = known.get(r, {}).get("status")
+            status = "skipped" if state and state != "queued" else "dry-run"
+            reply = f"already {state}" if status == "skipped" else \
+                f"would send {row['eml_path']} ({len(data)} bytes) via {where}"
+            outcome[r] = dict(status=status, reply=reply)
+            say(f"{r}: {reply}")
+        return outcome
+    if not settings.smtp_host:
+        raise DeliveryError("no SMTP server configured", "set DIGEST_SMTP_HOST (or use the outbox files)")
+    store.queue_deliveries(digest_id, recipients)
+    session = _Session(settings)
+    attempts = max(1, settings.send_retries)
+    try:
+        for r in recipients:
+            if not store.claim_delivery(digest_id, r):
+                state = next((d["status"] for d in store.deliveries(digest_id) if d["recipient"] == r), "?")
+                outcome[r] = dict(status="skipped", reply=f"already {state}")
+                say(f"{r}: skipped (already {state})")
+                continue
+            status, reply = "queued", "interrupted"
+            try:
+                retrying = Retrying(
+                    stop=stop_after_attempt(attempts), reraise=False,
+                    wait=wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]),
+                    retry=retry_if_exception_type(_Temporary),
+                    before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
+                                                     f"({rs.outcome.exception()}); retrying"))
+                reply = retrying(session.send, settings.from_addr, r, data)
+                status = "sent"
+            except RetryError as exc:
+                status, reply = "queued", f"{exc.last_attempt.exception()} (after {attempts} attempts)"
+            except _Final as exc:
+                status, reply = exc.status, str(exc)
+            except BaseException:
+                conn = session.conn
+                unsure = conn is not None and conn.data_end_sent
+                status = "failed" if unsure else "queued"
+                reply = "ambiguous: interrupted after the message was sent" if unsure else "interrupted before sending"
+                raise
+            finally:
+                store.finish_delivery(digest_id, r, status, reply)
+                outcome[r] = dict(status=status, reply=reply)
+                say(f"{r}: {status} ({reply})")
+    finally:
+        session.drop()
+    return outcome
+
+
+__all__ = ["build_message", "message_bytes", "write_outbox", "send_digest", "RETRY_WAIT"]

@@ -1,0 +1,292 @@
+"""Render a Digest into an e-mail: subject, inlined HTML and display-width-wrapped plain text.
+
+HTML comes only from the Jinja2 templates in templates/ (autoescaped); premailer then moves the
+CSS into style="" attributes for mail clients that drop <style>, keeping the @media rules
+(responsive layout, dark mode) in a <style> block.
+
+Premailer 3.10 quirks handled here (see _inline):
+  * a lowercase ``<!doctype html>`` is silently dropped, so templates use ``<!DOCTYPE html>`` and the
+    output is checked and, if need be, given the doctype back;
+  * rules kept in <style> (@media, :root, :hover) get ``!important`` appended, which is what lets
+    the dark-mode rules beat the inlined colours; the base rules are therefore written without it;
+  * ``&nbsp;`` comes out as a raw U+00A0, so templates avoid it;
+  * cssutils warns about e-mail-only properties (mso-*, -webkit-*), so its logging is silenced.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from premailer import Premailer
+from wcwidth import wcwidth
+
+from .config import Settings
+from .models import Digest, DigestItem, Rendered
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEXT_WIDTH = 72
+HTML_LIMIT = 100 * 1024  # bytes of HTML; Gmail clips messages whose HTML exceeds ~102 KB
+KIND_LABELS = {"news": "消息", "interview": "访谈", "commentary": "评论", "report_excerpt": "报告摘编",
+               "notice": "公告", "photo_caption": "图片新闻"}
+
+# Size-guard levels for the lower sections: (items shown per section, titles only).
+# Level 0 is the full digest; each further level is tried only while the HTML is too big.
+_LEVELS: tuple[tuple[int | None, bool], ...] = (
+    (None, False), (12, False), (8, False), (5, False), (8, True), (5, True), (3, True), (1, True), (0, True),
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# -- text helpers -----------------------------------------------------------------------------
+def one_line(value: Any) -> str:
+    """A string with every control character and line break turned into a single space."""
+    text = _CONTROL.sub(" ", str(value or "")).replace("\n", " ")
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def char_width(ch: str) -> int:
+    w = wcwidth(ch)
+    return w if w > 0 else 0
+
+
+def display_width(text: str) -> int:
+    """Terminal/mono-font columns: a CJK character takes two."""
+    return sum(char_width(ch) for ch in text)
+
+
+# Closing punctuation must not start a line, opening punctuation must not end one (禁则).
+_NO_START = set("，。、；：？！）」』】》〉”’…—·%,.;:?!)]}")
+_NO_END = set("（「『【《〈“‘([{")
+
+
+def _tokens(text: str) -> list[str]:
+    """Break opportunities: a run of spaces, a run of narrow non-space chars (a Latin word or
+    number), or one wide char. Punctuation is glued to its neighbour so no line starts with 。"""
+    raw: list[str] = []
+    for m in re.finditer(r"\s+|[^\s]", text):
+        piece = m.group()
+        if piece.isspace():
+            raw.append(" ")
+        elif char_width(piece) < 2 and raw and raw[-1] != " " and char_width(raw[-1][-1]) < 2 \
+                and raw[-1][-1] not in _NO_START:
+            raw[-1] += piece
+        else:
+            raw.append(piece)
+    out: list[str] = []
+    for tok in raw:
+        if out and tok != " " and out[-1] != " " and (tok[0] in _NO_START or out[-1][-1] in _NO_END):
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
+def wrap(text: Any, width: int = TEXT_WIDTH, indent: str = "", subsequent: str = "") -> str:
+    """Wrap by display width (wcwidth), paragraph by paragraph; over-long tokens are split."""
+    lines: list[str] = []
+    for para in str(text or "").split("\n"):
+        para = _CONTROL.sub(" ", para).strip()
+        prefix, line, cur, space = indent, "", display_width(indent), False
+        for tok in _tokens(para):
+            if tok == " ":
+                space = bool(line)
+                continue
+            w = display_width(tok)
+            need = w + (1 if space else 0)
+            if line and cur + need > width:
+                lines.append(prefix + line)
+                prefix, line, cur, space, need = subsequent, "", display_width(subsequent), False, w
+            while cur + need > width and not line:  # a token longer than a whole line
+                room, cut = width - cur, 0
+                while cut < len(tok) and display_width(tok[:cut + 1]) <= room:
+                    cut += 1
+                cut = max(cut, 1)
+                lines.append(prefix + tok[:cut])
+                tok = tok[cut:]
+                prefix, cur = subsequent, display_width(subsequent)
+                need = w = display_width(tok)
+                if not tok:
+                    break
+            if tok:
+                line += (" " if space else "") + tok
+                cur += need
+            space = False
+        lines.append(prefix + line)
+    return "\n".join(lines)
+
+
+def underline(text: Any, char: str = "=") -> str:
+    title = one_line(text)
+    return f"{title}\n{char * max(1, display_width(title))}"
+
+
+def safe_url(url: Any) -> str:
+    """The URL if it is http(s) or mailto, else "" (autoescape does not stop javascript:)."""
+    url = one_line(url)
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in ("http", "https", "mailto") else ""
+
+
+class _Links:
+    """Numbers the links of the plain text in reading order: link(url) -> " [n]"."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str | None) -> str:
+        if not url:
+            return ""
+        if url not in self.urls:
+            self.urls.append(url)
+        return f" [{self.urls.index(url) + 1}]"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters.update(wrap=wrap, underline=underline)
+    return env
+
+
+# -- view model ---------------------------------------------------------------------------------
+def edition(digest: Digest) -> str:
+    return "每日摘要" if digest.start == digest.end else "摘要"
+
+
+def subject_for(digest: Digest) -> str:
+    """One line, whatever the publication contains: CR/LF can never start a new header."""
+    return one_line(f"{digest.publication} {edition(digest)} {digest.date_label}")
+
+
+def _clip(text: str, limit: int) -> str:
+    text = one_line(text)
+    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
+
+
+def _item(item: DigestItem, anchor: str, line_chars: int) -> dict[str, Any]:
+    art, summ = item.article, item.summary
+    meta = [KIND_LABELS.get(art.kind, "")] if art.kind != "news" else []
+    if art.byline:
+        meta.append(art.byline)
+    meta.append(f"{item.stored.issue_date.isoformat()} 第{art.page}版")
+    # An untitled article's title is already the opening of its body: do not repeat it.
+    first = summ.sentences[0] if summ.sentences else (art.paragraphs[0] if art.paragraphs and art.title else "")
+    return dict(
+        anchor=anchor, title=one_line(art.display_title) or "（无标题）", url=safe_url(item.url),
+        meta=" · ".join(m for m in meta if m), sentences=[one_line(s) for s in summ.sentences],
+        keywords=[one_line(k) for k in summ.keywords if one_line(k)],
+        repeats=[one_line(r) for r in item.repeats], line=_clip(first, line_chars),
+    )
+
+
+def _unsubscribe(settings: Settings) -> list[dict[str, Any]]:
+    out = []
+    for part in re.split(r"[,\s]+", settings.unsubscribe or ""):
+        href = safe_url(part.strip("<>"))
+        if href:
+            mailto = href.lower().startswith("mailto:")
+            out.append(dict(href=href, mailto=mailto, label=href[7:].split("?")[0] if mailto else href))
+    return out
+
+
+def _rise(value: float) -> str:
+    return f"{value:.0%}" if abs(value) < 10 else f"×{value:.0f}"
+
+
+def build_view(digest: Digest, settings: Settings, level: int = 0) -> dict[str, Any]:
+    """Everything the templates need, as plain values (titles already one line)."""
+    max_items, titles_only = _LEVELS[level]
+    front = [_item(it, f"story-{i}", settings.summary_chars_other) for i, it in enumerate(digest.front_page, 1)]
+    sections, hidden_total = [], 0
+    for n, sec in enumerate(digest.sections, 1):
+        if not sec.items:
+            continue
+        items = [_item(it, "", settings.summary_chars_other) for it in sec.items]
+        shown = items if max_items is None else items[:max_items]
+        hidden_total += len(items) - len(shown)
+        if shown:
+            sections.append(dict(anchor=f"sec-{n}", title=one_line(sec.title), articles=shown,
+                                 titles_only=titles_only, hidden=len(items) - len(shown)))
+    archive = safe_url(digest.archive_url) or safe_url(settings.base_url)
+    toc = [dict(anchor=f["anchor"], label=f["title"]) for f in front]
+    toc += [dict(anchor=s["anchor"], label=s["title"]) for s in sections]
+    if digest.trending:
+        toc.append(dict(anchor="keywords", label="本周关键词"))
+    notice = ""
+    if level:
+        notice = "篇幅所限，以下版面只列出部分文章" + ("标题" if titles_only else "") + "。"
+    top = front[0] if front else (sections[0]["articles"][0] if sections else None)
+    preheader = one_line(f"{top['title']}：{''.join(top['sentences'][:1]) or top['line']}") if top else ""
+    generated = digest.generated_at
+    if generated.tzinfo is not None:
+        generated = generated.astimezone(settings.tz)
+    return dict(
+        subject=subject_for(digest), edition=edition(digest), publication=one_line(digest.publication), date_label=digest.date_label,
+        article_count=digest.article_count, preheader=_clip(preheader, 120), toc=toc, front=front,
+        sections=sections, hidden_total=hidden_total, notice=notice,
+        trending=[(one_line(w), _rise(r)) for w, r in digest.trending],
+        archive_url=archive, unsubscribe=_unsubscribe(settings), generated=generated.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+# -- HTML ----------------------------------------------------------------------------------------------
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
+
+
+def _inline(html: str) -> str:
+    out = Premailer(html, allow_network=False, strip_important=False, keep_style_tags=False,
+                    remove_classes=False, disable_validation=True,
+                    cssutils_logging_level=logging.CRITICAL).transform(pretty_print=False)
+    # premailer drops a lowercase doctype and may change its case: make sure it is there, as written.
+    out = re.sub(r"^\s*<!doctype[^>]*>\s*", "", out, flags=re.I)
+    return "<!DOCTYPE html>\n" + out.rstrip() + "\n"
+
+
+def render_html(view: dict[str, Any]) -> str:
+    return environment().get_template("digest.html").render(**view)
+
+
+def render_text(view: dict[str, Any]) -> str:
+    links = _Links()
+    text = environment().get_template("digest.txt").render(**view, link=links, links=links.urls)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def render_digest(digest: Digest, settings: Settings) -> Rendered:
+    """Subject, inlined HTML (under HTML_LIMIT when shortening can do it) and plain text."""
+    full = build_view(digest, settings, 0)
+    html = ""
+    for level in range(len(_LEVELS)):
+        view = full if level == 0 else build_view(digest, settings, level)
+        raw = render_html(view)
+        # Inlining only adds bytes outside <style>; skip levels that cannot fit without inlining them.
+        body_bytes = len(_STYLE.sub("", raw).encode("utf-8"))
+        if body_bytes > HTML_LIMIT and level < len(_LEVELS) - 1:
+            continue
+        html = _inline(raw)
+        if len(html.encode("utf-8")) <= HTML_LIMIT:
+            break
+    else:
+        log.warning("digest HTML is %d bytes even when shortened; Gmail will clip it", len(html.encode()))
+    if level:
+        log.info("digest HTML shortened to level %d to stay under %d bytes", level, HTML_LIMIT)
+    return Rendered(subject=full["subject"], html=html, text=render_text(full))
+
+
+__all__ = ["render_digest", "build_view", "wrap", "underline", "display_width", "one_line", "safe_url",
+           "environment", "HTML_LIMIT", "TEXT_WIDTH"]
