@@ -31,6 +31,7 @@ from .clean import (clean_line, continues, ends_sentence, join_lines, join_pair,
 from .models import Article, Continuation
 
 _ENUM = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_FULL_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")  # a notice's signature date
 _GLUE_NEXT = re.compile(r"^.{1,4}[。！？；]")
 
 
@@ -85,7 +86,7 @@ def _units(text: str) -> list[_Unit]:
     indented = sum(1 for ln in nonblank if ln[:1] in " \u3000\t")
     use_indent = indented <= max(2, 0.2 * len(nonblank))  # indentation marks frames only if rare
     units: list[_Unit] = []
-    run: list[tuple[str, int, bool]] = []
+    run: list[tuple[str, int, bool, list]] = []
 
     def flush() -> None:
         if run:
@@ -112,15 +113,7 @@ def _units(text: str) -> list[_Unit]:
             continue
         if indent or hint.heading or (run and run[-1][1]):
             flush()
-        if conts:
-            flush()
-            n = len(units)
-            run.append((s, hint.heading, indent))
-            flush()
-            for c in conts:
-                units[n if c.direction == "from" else -1].conts.append(c)
-            continue
-        run.append((s, hint.heading, indent))
+        run.append((s, hint.heading, indent, conts))
     flush()
     return units
 
@@ -142,14 +135,22 @@ def _classify(s: str, level: int) -> _Unit | None:
     return None
 
 
-def _run_units(run: list[tuple[str, int, bool]]) -> list[_Unit]:
-    texts = [t for t, _, _ in run]
+def _run_units(run: list[tuple[str, int, bool, list]]) -> list[_Unit]:
+    units = _shape_run(run)
+    for *_, conts in run:
+        for c in conts:
+            units[0 if c.direction == "from" else -1].conts.append(c)
+    return units
+
+
+def _shape_run(run: list[tuple[str, int, bool, list]]) -> list[_Unit]:
+    texts = [r[0] for r in run]
     level, indent = run[0][1], run[0][2]
     short = [clean_line(t, prose=False) for t in texts]
     commas = sum(s.count("，") + s.count("、") for s in short)
     heading = (len(run) <= 3 and commas <= 1 and all(L.heading_like(s) for s in short)
                or (level > 0 and len(run) == 1 and not ends_sentence(short[0])))
-    if heading and _ENUM.match(short[0]):
+    if heading and (_ENUM.match(short[0]) or (len(run) > 1 and _FULL_DATE.match(short[-1]))):
         heading = False  # 一、… / (三)… : a section head inside a long piece
     if heading and len(run) == 1 and L.maybe_name(short[0]):
         return [_Unit("N", short[0], parts=[short[0]], level=level, levels=[level], block_start=indent)]
@@ -263,6 +264,10 @@ def _assemble(units: list[_Unit], back: bool) -> tuple[list[_Draft], list[str], 
                           and not cur.names and not u.block_start and u.kind == "H")
             if untitled and (back or followed_by_head) and not u.block_start:
                 cur.parts, cur.levels, cur.closed = list(u.parts), list(u.levels), True
+            elif (untitled and not back and cur.opened_by == "L" and len(u.parts) > 1 and n1 == "P"
+                  and not any(p.startswith("——") for p in u.parts) and not u.block_start):
+                cur.parts, cur.levels, cur.closed = u.parts[:1], u.levels[:1], True  # closes the story above
+                new(parts=u.parts[1:], levels=u.levels[1:], opened_by="H")
             elif same_group:
                 cur.parts.extend(u.parts)  # a headline group split by blank lines
                 cur.levels.extend(u.levels)
@@ -324,8 +329,14 @@ def _assemble(units: list[_Unit], back: bool) -> tuple[list[_Draft], list[str], 
 
 
 def _cost(drafts: list[_Draft], orphans: list[str]) -> int:
-    untitled = sum(1 for d in drafts if not d.parts and not any(c.direction == "from" for c in d.conts))
+    untitled = sum(1 for d in drafts if not d.parts and not any(c.direction == "from" for c in d.conts)
+                   and not _caption_block(d))
     return untitled + len(orphans)
+
+
+def _caption_block(d: _Draft) -> bool:
+    """A short untitled frame not opened by a dateline: a photo caption (allowed to be untitled)."""
+    return not d.lede and sum(len(p) for p in d.paras) < 250 and d.opened_by in ("P", "B", "K")
 
 
 # -- 4. finish --------------------------------------------------------------------------
@@ -342,7 +353,8 @@ def _title(d: _Draft, furniture: list[str]) -> tuple[str | None, str | None]:
             parts.remove(p)
             furniture.append(p)
     lv = d.levels + [0] * (len(d.parts) - len(d.levels))
-    if len(parts) >= 2 and len(parts) == len(lv) and 0 < lv[0] < lv[1] and not parts[1].startswith("——"):
+    if len(parts) >= 2 and len(parts) == len(lv) and (0 < lv[0] < lv[1] or lv[0] == 0 < lv[1]) \
+            and not parts[1].startswith("——"):
         furniture.append(parts.pop(0))  # a section banner set above a smaller headline
     if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
         furniture.append(parts.pop(0))  # column label above a two-part headline
@@ -374,7 +386,7 @@ def _kind(title: str | None, d: _Draft, paras: list[str]) -> str:
         return "interview"
     body = "".join(paras)
     if first.startswith("▶") or (not t and not d.lede and len(body) < 400
-                                 and (re.search(r"图为", body) or re.match(r"^\d{1,2}月\d{1,2}日[，,]在", first))):
+                                 and (re.search(r"图为", body) or re.match(r"^\d{1,2}月\d{1,2}日[，,]", first))):
         return "photo_caption"
     if d.bare or d.signed:
         return "commentary"
