@@ -370,6 +370,12 @@ def config_cmd(c: Ctx, as_json):
             click.echo(f"{ENV_NAMES[k]:32} {v}")
 
 
+# -- `digest run` and `digest status` live in digest/scheduler.py (service owner) --
+from .scheduler import register as _register_service  # noqa: E402
+
+_register_service(cli)
+
+
 def main() -> None:
     cli(prog_name="digest")
 

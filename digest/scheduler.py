@@ -1,0 +1,548 @@
+"""`digest run` (the daily service) and `digest status`.
+
+Two jobs in one APScheduler 3 scheduler, kept in the project database (table apscheduler_jobs):
+  inbox   every DIGEST_POLL_SECONDS: ingest inbox entries that are complete, i.e. whose size and
+          mtime did not change between two polls (names ending .part/.tmp or hidden are never taken);
+  digest  on DIGEST_SEND_CRON: build the digest of the issues not yet delivered and deliver it
+          (outbox always, SMTP when DIGEST_DELIVER_SMTP).
+A run missed while the machine was off or asleep runs once when it is back within
+DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per database:
+a lock file (flock, released by the kernel even on SIGKILL) holds the owner's pid.
+Job functions are module-level and take one dict of primitives: the job store pickles them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from . import pipeline
+from .config import Settings, load_settings
+from .errors import DigestError
+from .ingest import _is_candidate, IGNORED_SUFFIXES
+
+log = logging.getLogger("digest.run")
+JOB_INBOX, JOB_DIGEST = "inbox", "digest"
+JOBS_TABLE = "apscheduler_jobs"
+LOCK_NAME = "digest-run.lock"
+WAKE_SECONDS = 30.0  # re-check the wall clock this often (timers do not count suspended time)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def job_args(settings: Settings, overrides: dict[str, Any], env_file: str | None) -> dict[str, Any]:
+    """What the jobs get: command-line overrides (no secrets) to re-load the settings with."""
+    over = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None}
+    over["home"] = str(settings.home)
+    return {"overrides": over, "env_file": env_file}
+
+
+def _settings(args: dict[str, Any]) -> Settings:
+    return load_settings(args.get("overrides") or {}, env_file=args.get("env_file"))
+
+
+# -- single-instance lock ---------------------------------------------------------------------
+
+def lock_path(settings: Settings) -> Path:
+    """data_dir/digest-run.lock, or next to the SQLite file when the database lives elsewhere."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(settings.database_url)
+    db = url.database or ""
+    if url.get_backend_name() == "sqlite" and db not in ("", ":memory:") and not db.startswith("file:"):
+        return Path(db).expanduser().resolve().parent / LOCK_NAME
+    return Path(settings.data_dir) / LOCK_NAME
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+class RunLock:
+    """An exclusive flock on the lock file; the file holds the holder's pid while it runs."""
+
+    def __init__(self, path: Path):
+        self.path, self.fd = path, None
+
+    def acquire(self) -> "RunLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            pid = _read_pid(self.path)
+            raise DigestError(f"another `digest run` is already running on this database (pid {pid or 'unknown'})",
+                              f"stop it first (kill {pid or '<pid>'}); lock file {self.path}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def lock_holder(path: Path) -> int | None:
+    """The pid of the running `digest run` (-1 when it is starting), or None when nobody holds the lock."""
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _read_pid(path) or -1
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+# -- the inbox job --------------------------------------------------------------------------
+
+class InboxWatcher:
+    """Remembers each inbox entry's (size, mtime) per file; an entry is ready when two polls agree.
+
+    Entries are the inbox's top-level files and folders. A folder is busy while it holds a file
+    being written under a temporary name (.part, .tmp, ...). An entry already taken with the same
+    signature is not taken again; a changed one is (the store keeps it as a new version).
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[Path, tuple] = {}
+        self.taken: dict[Path, tuple] = {}
+
+    @staticmethod
+    def signature(path: Path) -> tuple | None:
+        try:
+            if path.is_file():
+                st = path.stat()
+                return (("", st.st_size, st.st_mtime_ns),)
+            files = []
+            for p in sorted(path.rglob("*")):
+                rel = p.relative_to(path)
+                if p.suffix.lower() in IGNORED_SUFFIXES:
+                    return None  # a page is still being written
+                if p.is_file() and all(_is_candidate(Path(part)) for part in rel.parts):
+                    st = p.stat()
+                    files.append((str(rel), st.st_size, st.st_mtime_ns))
+            return tuple(files) or None
+        except OSError:
+            return None  # vanished or unreadable while we looked: try again next poll
+
+    def poll(self, inbox: Path) -> list[Path]:
+        current = {}
+        for entry in sorted(inbox.iterdir()):
+            if _is_candidate(entry) and (sig := self.signature(entry)) is not None:
+                current[entry] = sig
+        ready = [p for p, sig in current.items() if self.seen.get(p) == sig and self.taken.get(p) != sig]
+        self.seen = current
+        return ready
+
+    def waiting(self) -> int:
+        return sum(1 for p, sig in self.seen.items() if self.taken.get(p) != sig)
+
+    def mark_taken(self, paths: list[Path]) -> None:
+        for p in paths:
+            self.taken[p] = self.seen[p]
+
+
+_watcher = InboxWatcher()  # per process, as the job store only keeps a reference to inbox_job
+
+
+def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, str]:
+    inbox = Path(settings.inbox)
+    inbox.mkdir(parents=True, exist_ok=True)
+    ready = watcher.poll(inbox)
+    if not ready:
+        waiting = watcher.waiting()
+        return "nothing", f"{waiting} inbox entr{'y' if waiting == 1 else 'ies'} not complete yet" if waiting else \
+            "no new file in the inbox"
+    report = pipeline.ingest(store, settings, ready, jobs=settings.jobs or 1)
+    watcher.mark_taken(ready)
+    outcome = {0: "ok", 1: "partial"}.get(report.exit_code, "failed")
+    detail = (f"{len(report.ingested)} issue(s) ingested ({report.articles} articles), {len(report.skipped)} "
+              f"already known, {len(report.failures)} failure(s) from {', '.join(p.name for p in ready)}")
+    if report.ingested:
+        detail += "; dates " + ", ".join(sorted({iss.date.isoformat() for _, iss in report.ingested}))
+    if report.failures:
+        detail += "; " + "; ".join(f"{f.path}: {f.message}" for f in report.failures[:3])
+    return outcome, detail
+
+
+# -- the digest job ---------------------------------------------------------------------------
+
+def _last_delivered(store, settings: Settings) -> dict | None:
+    """The digest the next one continues from: the last one sent by SMTP, or (outbox only) built."""
+    if settings.deliver_smtp:
+        return store.last_sent_digest(settings.publication)
+    built = [d for d in store.list_digests(limit=500) if d["publication"] == settings.publication]
+    return max(built, key=lambda d: (d["end_date"], d["id"]), default=None)
+
+
+def plan_range(store, settings: Settings, today: dt.date) -> tuple[tuple[dt.date, dt.date] | None, str]:
+    """The date range of the next digest, or None and why there is nothing new."""
+    pub = settings.publication
+    last = _last_delivered(store, settings)
+    since = f" since digest {last['id']} ({last['start_date']}..{last['end_date']})" if last else ""
+    empty = None if last is not None and today <= last["end_date"] else (today, today)
+    _, newest = store.date_bounds(pub)
+    if newest is None:
+        return (empty if settings.send_empty else None), f"no issue of {pub} in the store"
+    if settings.digest_range == "issue_date":
+        if last is not None and last["end_date"] >= newest:
+            return (empty if settings.send_empty else None), f"no issue of {pub} newer than {newest}{since}"
+        return (newest, newest), f"newest issue {newest}"
+    if last is not None:
+        start = last["end_date"] + dt.timedelta(days=1)
+    else:  # nothing delivered yet: from the earliest issue no digest covers (else just the newest day)
+        covered = [(d["start_date"], d["end_date"]) for d in store.list_digests(limit=500) if d["publication"] == pub]
+        dates = sorted({i["issue_date"] for i in store.list_issues(pub)})
+        start = next((d for d in dates if not any(a <= d <= b for a, b in covered)), newest)
+    if start > newest:
+        return (empty if settings.send_empty else None), f"no new issue of {pub}{since}"
+    return (start, newest), f"issues {start}..{newest}"
+
+
+def deliver_digest(store, settings: Settings) -> tuple[str, str]:
+    today = dt.datetime.now(settings.tz).date()
+    rng, why = plan_range(store, settings, today)
+    if rng is None:
+        return "nothing", f"{why}: no e-mail sent (DIGEST_SEND_EMPTY is off)" if not settings.send_empty else why
+    start, end = rng
+    result = pipeline.build(store, settings, start, end, allow_empty=settings.send_empty)
+    if result.digest_id is None:
+        return "nothing", f"no article of {settings.publication} in {start}..{end}: no e-mail sent"
+    d = result.digest
+    detail = (f"digest {result.digest_id} {d.publication} {start}..{end}: {d.article_count} articles"
+              f"{', empty' if d.is_empty else ''} -> {result.paths['eml']}{' (unchanged)' if result.reused else ''}")
+    if not settings.deliver_smtp:
+        return "ok", detail + "; SMTP off (DIGEST_DELIVER_SMTP)"
+    if not settings.to:
+        return "partial", detail + "; not e-mailed: DIGEST_TO is empty"
+    from .deliver import send_digest  # lazily: only the SMTP path needs it
+
+    outcome = send_digest(store, settings, result.digest_id)
+    states = [s["status"] if s["status"] != "skipped" else s.get("reply", "skipped") for s in outcome.values()]
+    detail += "; smtp: " + ", ".join(f"{states.count(st)} {st}" for st in dict.fromkeys(states))
+    if all(st in ("sent", "already sent") for st in states):
+        return "ok", detail
+    return ("partial" if "sent" in states else "failed"), detail
+
+
+# -- running and recording jobs -----------------------------------------------------------------
+
+def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]]) -> str:
+    """Run one job body: log its outcome and duration, record it in job_runs. Never raises."""
+    started, t0 = _utcnow(), time.monotonic()
+    store = None
+    try:
+        store = pipeline.open_store(settings)
+        outcome, detail = fn(store)
+    except DigestError as exc:
+        outcome, detail = "failed", str(exc).replace("\n ", ";")
+    except Exception as exc:  # noqa: BLE001 - a job must not take the service down
+        log.exception("%s job crashed", job)
+        outcome, detail = "failed", f"{exc.__class__.__name__}: {exc}"
+    level = logging.WARNING if outcome in ("failed", "partial") else logging.INFO
+    log.log(level, "%s: %s in %.1fs: %s", job, outcome, time.monotonic() - t0, detail)
+    try:
+        (store or pipeline.open_store(settings)).log_run(job, started, outcome, detail, _utcnow())
+    except DigestError as exc:
+        log.error("%s: cannot record the run: %s", job, exc)
+    return outcome
+
+
+def inbox_job(args: dict[str, Any]) -> str:
+    settings = _settings(args)
+    return _logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, _watcher))
+
+
+def digest_job(args: dict[str, Any]) -> str:
+    settings = _settings(args)
+    return _logged(settings, JOB_DIGEST, lambda store: deliver_digest(store, settings))
+
+
+def run_once(settings: Settings, settle: float) -> int:
+    """`digest run --once`: the inbox (two looks `settle` seconds apart), then the digest. Exit code."""
+    watcher = InboxWatcher()
+    inbox = Path(settings.inbox)
+    inbox.mkdir(parents=True, exist_ok=True)
+    if watcher.poll(inbox) or watcher.seen:
+        time.sleep(settle)
+    outcomes = [_logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, watcher)),
+                _logged(settings, JOB_DIGEST, lambda store: deliver_digest(store, settings))]
+    return 1 if any(o in ("failed", "partial") for o in outcomes) else 0
+
+
+def make_scheduler(settings: Settings):
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from .store import make_engine
+
+    # the project's engine (SQLite busy timeout and WAL) on the project database
+    jobstore = SQLAlchemyJobStore(engine=make_engine(settings.database_url), tablename=JOBS_TABLE)
+    return BackgroundScheduler(
+        jobstores={"default": jobstore}, executors={"default": ThreadPoolExecutor(1)},  # one job at a time
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
+        timezone=settings.tz)
+
+
+def _on_event(settings: Settings):
+    from apscheduler.events import EVENT_JOB_MISSED
+
+    def listener(event) -> None:
+        if event.code != EVENT_JOB_MISSED:
+            (log.debug if event.job_id == JOB_INBOX else log.warning)("%s: still running at its next run time; this run is skipped", event.job_id)
+            return
+        due = event.scheduled_run_time
+        detail = (f"run due at {due.astimezone(settings.tz):%Y-%m-%d %H:%M:%S %Z} was more than "
+                  f"{settings.misfire_grace_seconds}s late (process down or machine asleep): not run")
+        log.warning("%s: missed: %s", event.job_id, detail)
+        try:
+            pipeline.open_store(settings).log_run(event.job_id, due.astimezone(dt.timezone.utc).replace(tzinfo=None),
+                                                  "missed", detail, _utcnow())
+        except DigestError as exc:
+            log.error("cannot record the missed run: %s", exc)
+    return listener
+
+
+def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event, *, digest_trigger=None) -> None:
+    """Run the scheduler until `stop` is set, then let the running job finish. The caller holds the lock.
+
+    `digest_trigger` replaces the DIGEST_SEND_CRON trigger (tests use a CronTrigger on seconds).
+    """
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = make_scheduler(settings)
+    scheduler.add_listener(_on_event(settings), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    scheduler.start(paused=True)
+    try:
+        trigger = digest_trigger or CronTrigger.from_crontab(settings.send_cron, timezone=settings.tz)
+        keep: dict[str, Any] = {}
+        try:
+            old = scheduler.get_job(JOB_DIGEST)
+        except Exception:  # noqa: BLE001 - an unreadable old job is replaced below
+            old = None
+        if old is not None and repr(old.trigger) == repr(trigger) and old.next_run_time is not None:
+            keep["next_run_time"] = old.next_run_time  # a run due while we were down is caught up (or missed)
+        scheduler.add_job(digest_job, trigger, args=[args], id=JOB_DIGEST, name="build and deliver the digest",
+                          replace_existing=True, **keep)
+        scheduler.add_job(inbox_job, IntervalTrigger(seconds=settings.poll_seconds, timezone=settings.tz),
+                          args=[args], id=JOB_INBOX, name="ingest complete inbox files", replace_existing=True,
+                          next_run_time=dt.datetime.now(settings.tz), misfire_grace_time=None)
+        scheduler.resume()
+        nxt = scheduler.get_job(JOB_DIGEST).next_run_time
+        log.info("digest run started (pid %d): inbox %s every %ss; digest %s, next at %s",
+                 os.getpid(), settings.inbox, settings.poll_seconds, trigger, nxt)
+        while not stop.wait(min(WAKE_SECONDS, settings.poll_seconds)):
+            scheduler.wakeup()
+        log.info("stopping: waiting for a running job to finish")
+    finally:
+        scheduler.shutdown(wait=True)
+    log.info("digest run stopped")
+
+
+# -- digest status ------------------------------------------------------------------------------
+
+def scheduled_jobs(settings: Settings) -> list[dict]:
+    """The jobs in the persistent job store (read directly: no scheduler is started)."""
+    import pickle
+
+    import sqlalchemy as sa
+
+    from .store import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(JOBS_TABLE):
+                return []
+            t = sa.Table(JOBS_TABLE, sa.MetaData(), autoload_with=conn)
+            rows = conn.execute(sa.select(t.c.id, t.c.next_run_time, t.c.job_state).order_by(t.c.id)).all()
+    finally:
+        engine.dispose()
+    out = []
+    for r in rows:
+        try:
+            state = pickle.loads(r.job_state)  # written by our own scheduler into our own database
+            trigger, name = str(state["trigger"]), state.get("name", "")
+        except Exception:  # noqa: BLE001
+            trigger, name = "(unreadable)", ""
+        nxt = (dt.datetime.fromtimestamp(r.next_run_time, dt.timezone.utc).astimezone(settings.tz)
+               if r.next_run_time is not None else None)
+        out.append({"id": r.id, "name": name, "trigger": trigger, "next_run_time": nxt})
+    return out
+
+
+def status_data(settings: Settings, store) -> dict[str, Any]:
+    path = lock_path(settings)
+    pid = lock_holder(path)
+    return {
+        "running": pid is not None, "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
+        "jobs": scheduled_jobs(settings),
+        "runs": store.recent_runs(10),
+        "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
+        "failures": store.recent_failures(5),
+        "deliveries": store.pending_deliveries(),
+        "digests": [{k: v for k, v in d.items() if k != "content_hash"} for d in store.list_digests(5)],
+    }
+
+
+def _local(value: Any, tz) -> str:
+    """Store times are naive UTC; show them in the configured time zone."""
+    if isinstance(value, dt.datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    return "-" if value is None else str(value)
+
+
+def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
+    tz, now = settings.tz, dt.datetime.now(settings.tz)
+    lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["running"]
+             else f"digest run: not running (lock file {data['lock_file']})"]
+    lines.append(f"jobs (times in {settings.timezone}):" if data["jobs"] else "jobs: none scheduled yet (start `digest run`)")
+    for j in data["jobs"]:
+        nxt = j["next_run_time"]
+        late = " (overdue: runs at the next start if within the grace time)" \
+            if j["id"] == JOB_DIGEST and nxt and nxt < now and not data["running"] else ""
+        lines.append(f"  {j['id']:7} next {_local(nxt, tz)}  {j['trigger']}{late}")
+    runs = {r["id"]: r for r in data["runs"] + data["last_digest_runs"]}
+    lines.append("last runs:" if runs else "last runs: none")
+    for r in sorted(runs.values(), key=lambda r: r["id"], reverse=True):
+        secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
+        lines.append(f"  {_local(r['started_at'], tz)}  {r['job']:7} {r['outcome']:8} {secs:5.1f}s  {r['detail']}")
+    if data["failures"]:
+        lines.append("recent input failures:")
+        lines += [f"  {_local(f['created_at'], tz)}  {f['path']} ({f['stage']}): {f['message']}" for f in data["failures"]]
+    lines.append("deliveries not sent:" if data["deliveries"] else "deliveries not sent: none")
+    for d in data["deliveries"]:
+        lines.append(f"  digest {d['digest_id']} -> {d['recipient']}: {d['status']}, {d['attempts']} attempt(s), "
+                     f"{_local(d['updated_at'], tz)}; last reply: {d['last_reply'] or '-'}")
+    lines.append("last digests:" if data["digests"] else "last digests: none")
+    for d in data["digests"]:
+        sent = sum(1 for x in d["deliveries"] if x["status"] == "sent")
+        lines.append(f"  #{d['id']} {d['publication']} {d['start_date']}..{d['end_date']}: {d['article_count']} "
+                     f"articles, built {_local(d['built_at'], tz)}, sent {sent}/{len(d['deliveries'])}  {d['eml_path']}")
+    return lines
+
+
+# -- commands (registered on the `digest` group by cli.py) ---------------------------------------
+
+def register(cli) -> None:
+    import json
+    import signal
+    import sys
+
+    import click
+
+    from .cli import Fail, pass_ctx
+
+    @cli.command("run")
+    @click.option("--once", is_flag=True, help="Poll the inbox and run the digest job once now, then exit (for cron).")
+    @click.option("--poll-seconds", type=click.IntRange(min=1), help="Inbox poll interval [DIGEST_POLL_SECONDS; 300].")
+    @click.option("--cron", "send_cron", metavar="'M H DOM MON DOW'",
+                  help="When to build and send the digest [DIGEST_SEND_CRON; '0 7 * * *'].")
+    @click.option("--settle", type=click.FloatRange(min=0), default=2.0, show_default=True,
+                  help="With --once: seconds between the two looks at the inbox.")
+    @pass_ctx
+    def run_cmd(c, once, poll_seconds, send_cron, settle):
+        """The daily service: poll the inbox, and build and deliver the digest on a schedule.
+
+        \b
+        Jobs (kept in the database, table apscheduler_jobs):
+          inbox   every DIGEST_POLL_SECONDS: ingest new issue files and folders from the inbox
+                  once complete (same size and mtime on two polls; *.part, *.tmp and hidden names
+                  are never taken, so write there and rename for an instant pick-up)
+          digest  on DIGEST_SEND_CRON in DIGEST_TIMEZONE: the digest of the issues since the last
+                  delivered one (DIGEST_DIGEST_RANGE=since_last) or of the newest issue
+                  (issue_date), written to the outbox and, with DIGEST_DELIVER_SMTP, e-mailed.
+                  No new issue: no e-mail, unless DIGEST_SEND_EMPTY.
+        A digest run missed while the machine was off or asleep runs once on return within
+        DIGEST_MISFIRE_GRACE_SECONDS and is logged as missed otherwise. Only one `digest run` per
+        database (lock file data/digest-run.lock). SIGINT/SIGTERM let the running job finish, then
+        exit 0. Every run is logged (stderr and DIGEST_LOG_FILE) and shown by `digest status`.
+        """
+        more = {k: v for k, v in (("poll_seconds", poll_seconds), ("send_cron", send_cron)) if v is not None}
+        settings = c.settings(**more)
+        _setup_logging(settings)
+        c.store(settings)  # create or migrate the database now, with a clear error if impossible
+        try:
+            lock = RunLock(lock_path(settings)).acquire()
+        except (DigestError, OSError) as exc:
+            raise Fail(str(exc)) from None
+        try:
+            if once:
+                sys.exit(run_once(settings, settle))
+            stop = threading.Event()
+
+            def on_signal(signum, _frame):
+                log.info("%s received", signal.Signals(signum).name)
+                stop.set()
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
+            try:
+                run_service(settings, job_args(settings, {**c.overrides, **more}, c.env_file), stop)
+            except DigestError as exc:
+                raise Fail(str(exc)) from None
+            except ValueError as exc:  # a cron expression APScheduler cannot read
+                raise Fail(f"setting DIGEST_SEND_CRON: {exc}") from None
+        finally:
+            lock.release()
+
+    @cli.command("status")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def status_cmd(c, as_json):
+        """Show the service: is `digest run` running (pid), next job runs, last runs and failures,
+        deliveries not sent (with the server's last reply) and the last digests."""
+        settings = c.settings()
+        try:
+            data = status_data(settings, c.store(settings))
+        except DigestError as exc:
+            raise Fail(str(exc)) from None
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        else:
+            click.echo("\n".join(status_text(data, settings)))
+
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc).isoformat()
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+
+
+def _setup_logging(settings: Settings) -> None:
+    """Job runs at INFO on stderr (the cli's handler) and, with DIGEST_LOG_FILE, in that file."""
+    logger = logging.getLogger("digest")
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    if settings.log_file:
+        from logging.handlers import WatchedFileHandler
+
+        handler = WatchedFileHandler(Path(settings.log_file).expanduser(), encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        for name in ("digest", "apscheduler"):
+            logging.getLogger(name).addHandler(handler)
