@@ -73,7 +73,7 @@ def strip_markdown(line: str) -> tuple[str, Hint]:
     """Remove ``#`` heading markers and ``**`` bold markers; report what they said."""
     level = 0
     m = _MD_HEAD.match(line)
-    if m and (m.end() < len(line) or len(m.group(1)) == len(line.strip())):
+    if m and line[m.end():].strip("# \t"):
         level = len(m.group(1))
         line = line[m.end():]
     bold = line.lstrip().startswith("**") and "**" in line.lstrip()[2:]
@@ -138,11 +138,21 @@ def normalize_punct(text: str) -> str:
     text = _quotes(text, '"', "“", "”")
     text = _quotes(text, "'", "‘", "’")
     text = _PAREN.sub(_paren, text)
-    out = []
+    while True:  # a run such as ",,一" converts from the Chinese side inwards
+        new = _convert_marks(text)
+        if new == text:
+            return text
+        text = new
+
+
+def _convert_marks(text: str) -> str:
+    out: list[str] = []
     n = len(text)
     for i, ch in enumerate(text):
         if ch in _HALF or ch == ".":
             prev, nxt = _neighbour(text, i, -1), _neighbour(text, i, 1)
+            done = "".join(out[-3:]).rstrip(" \t")
+            prev = done[-1] if done else prev  # already converted: "一,," -> "一，，"
             if ch == ".":
                 if prev and is_cjk(prev) and (not nxt or is_cjk(nxt) or nxt in "“”"):
                     out.append("。")
@@ -203,7 +213,7 @@ def is_prose(text: str) -> bool:
     n = len(t.replace(" ", ""))
     if n > 45:
         return True
-    stops = sum(t.count(c) for c in ",;.!?")
+    stops = sum(t.count(c) for c in ",;.!?、")
     return ends_sentence(text) or stops >= 2
 
 

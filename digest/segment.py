@@ -195,7 +195,7 @@ def _repair(units: list[_Unit]) -> list[_Unit]:
         u = units[i]
         prev = out[-1] if out else None
         nxt = units[i + 1] if i + 1 < len(units) else None
-        single = u.kind == "H" and len(u.parts) == 1 and not u.level
+        single = u.kind in ("H", "N") and len(u.parts) == 1 and not u.level
         if single and prev and prev.kind == "P" and nxt and nxt.kind == "P" and not nxt.lede:
             if not ends_sentence(prev.text) and len(u.text) <= 12:
                 prev.interlopers.append(u.text)  # banner or a headline half inside a sentence
