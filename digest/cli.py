@@ -375,6 +375,11 @@ from .scheduler import register as _register_service  # noqa: E402
 
 _register_service(cli)
 
+# -- `digest preview` lives in digest/preview.py (preview owner) --
+from .preview import register as _register_preview  # noqa: E402
+
+_register_preview(cli)
+
 
 def main() -> None:
     cli(prog_name="digest")

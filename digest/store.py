@@ -416,6 +416,15 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    # -- read-only helpers for the preview (digest/preview.py) --------------------------------
+    def revision(self) -> tuple[int, int]:
+        """A cheap token that changes whenever an issue is written or superseded (for caches)."""
+        q = sa.select(sa.func.coalesce(sa.func.max(issues.c.id), 0),
+                      sa.func.count(issues.c.id).filter(issues.c.superseded.is_(False)))
+        with self.engine.connect() as conn:
+            top, live = conn.execute(q).one()
+            return int(top), int(live)
+
 
 class _Tx:
     """engine.begin() that turns database errors into StoreError with a hint."""

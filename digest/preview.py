@@ -1,0 +1,312 @@
+"""`digest preview`: a local web preview and archive of the store (Flask).
+
+    /                                  archive: publications, issues, built digests and their deliveries
+    /digest?from=D&to=D[&pub=P]        the e-mail exactly as it will be sent (iframe) or its plain text
+    /digest/email.html, /digest/email.txt   the rendered e-mail itself, under a strict CSP
+    /digest/send-test                  POST only, CSRF-checked: build + send to one address
+    /issue/<id>                        the articles of one issue, by page
+    /issue/<id>/page/<n>/source        raw page text beside the segmenter's split (for editors)
+    /article/<id>                      full text with the summary sentences marked
+    /outbox/<name>                     files of the outbox folder, nothing else
+
+Safety: binds to 127.0.0.1 unless --host says otherwise (with a warning: there is no
+authentication), answers only to loopback Host names when bound to loopback (DNS rebinding),
+escapes everything (Jinja2 autoescape, no HTML built in Python), sends no script to the browser,
+and sends mail only from an explicit POST carrying the session's CSRF token.
+The routes of the pages live in digest/preview_views.py; this module holds the app factory,
+the shared plumbing (dates, digest cache, outbox files, CSRF, errors) and the CLI command.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import ipaddress
+import logging
+import mimetypes
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from .config import Settings
+
+# Flask is imported inside the functions: `digest` (cli.py) imports this module for `register`,
+# and every other command should not pay for loading Flask.
+
+log = logging.getLogger("digest.preview")
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "preview"
+# The e-mail (and any outbox file) is shown as data: no script, no fetch, no remote image.
+EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# The preview's own pages: no script at all; frames and forms only from this origin.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; "
+            "form-action 'self'; frame-ancestors 'self'; base-uri 'none'")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# -- small helpers shared with the views ------------------------------------------------------
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_day(value: str | None, name: str) -> dt.date | None:
+    """YYYY-MM-DD or None when empty; anything else is a 400 with a helpful message."""
+    from flask import abort
+
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        if not _DAY.match(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=f"“{name}” is {value[:40]!r}, which is not a date: use YYYY-MM-DD, e.g. 2025-06-18.")
+
+
+def state() -> "PreviewState":
+    from flask import current_app
+
+    return current_app.extensions["digest_preview"]
+
+
+@dataclass
+class Built:
+    """A digest rendered for the preview (cached per range and store revision)."""
+
+    digest: Any  # models.Digest
+    rendered: Any  # models.Rendered
+    seconds: float
+
+
+class DigestCache:
+    """Rendered digests per (publication, start, end, store revision); small LRU, one build per key."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[tuple, Built] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, make: Callable[[], Built]) -> Built:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            key_lock = self._building.setdefault(key, threading.Lock())
+        with key_lock:  # a page and its iframe ask at once: build once
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            built = make()
+            with self._lock:
+                self._items[key] = built
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+                self._building.pop(key, None)
+            return built
+
+
+class PreviewState:
+    def __init__(self, settings: Settings, store: Any):
+        self.settings = settings
+        self.store = store
+        self.cache = DigestCache()
+
+    def digest(self, publication: str, start: dt.date, end: dt.date) -> Built:
+        """make_digest (stored summaries only) + render_digest, cached until the store changes."""
+        from . import pipeline
+
+        key = (publication, start, end, self.store.revision())
+
+        def make() -> Built:
+            from .render import render_digest
+
+            t0 = time.perf_counter()
+            digest = pipeline.make_digest(self.store, self.settings, start, end, publication)
+            rendered = render_digest(digest, self.settings)
+            return Built(digest, rendered, time.perf_counter() - t0)
+
+        return self.cache.get(key, make)
+
+    def outbox_file(self, name: str) -> Path | None:
+        """The file `name` inside the outbox, or None: no '..', no absolute path, no escaping symlink."""
+        if not name or "\x00" in name or "\\" in name or name.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", name):
+            return None
+        if any(part in ("..", ".") for part in name.split("/")):
+            return None
+        root = Path(self.settings.outbox).resolve()
+        try:
+            target = (root / name).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not target.is_relative_to(root) or target == root or not target.is_file():
+            return None
+        return target
+
+    def outbox_name(self, path: str | None) -> str | None:
+        """The /outbox/ name of a stored outbox path, when it lies inside the outbox."""
+        if not path:
+            return None
+        root = Path(self.settings.outbox).resolve()
+        try:
+            rel = Path(path).resolve().relative_to(root)
+        except (ValueError, OSError):
+            return None
+        return rel.as_posix() if self.outbox_file(rel.as_posix()) else None
+
+
+def csrf_token() -> str:
+    from flask import session
+
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    from flask import abort, request, session
+
+    sent = request.form.get("csrf", "")
+    token = session.get("csrf", "")
+    if not token or not sent or not hmac.compare_digest(str(sent), str(token)):
+        abort(403, description="The form has expired or did not come from this preview "
+                               "(missing or wrong CSRF token). Reload the digest page and try again.")
+
+
+# -- app factory -----------------------------------------------------------------------------------------
+def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES):
+    """The preview app (a Flask). `allowed_hosts`: Host names it answers to (None: any, for --host 0.0.0.0)."""
+    from flask import Flask, abort, current_app, render_template, request, send_file
+    from jinja2 import StrictUndefined
+    from werkzeug.exceptions import HTTPException
+
+    from . import pipeline
+    from .preview_views import bp
+
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app.secret_key = secrets.token_bytes(32)  # per process: sessions only carry the CSRF token
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_NAME="digest_preview", MAX_CONTENT_LENGTH=64 * 1024,
+                      PREVIEW_ALLOWED_HOSTS=allowed_hosts)
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.globals.update(csrf_token=csrf_token)
+    app.extensions["digest_preview"] = PreviewState(settings, store if store is not None else pipeline.open_store(settings))
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _check_host():
+        allowed = current_app.config["PREVIEW_ALLOWED_HOSTS"]
+        if allowed is None:
+            return None
+        host = (urlsplit("//" + request.host).hostname or "") if request.host else ""
+        if host not in allowed and not is_loopback(host):
+            abort(400, description=f"This preview answers only to localhost, not to host {host[:60]!r}.")
+        return None
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return render_template("error.html", code=exc.code, name=exc.name, message=exc.description or ""), exc.code
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):
+        from .errors import DigestError
+
+        if isinstance(exc, DigestError):
+            log.warning("preview: %s", exc)
+            return render_template("error.html", code=503, name="Cannot read the store",
+                                   message=exc.message, hint=exc.hint), 503
+        log.exception("preview: %s %s failed", request.method, request.path)
+        return render_template("error.html", code=500, name="Internal error",
+                               message="Something went wrong while building this page; the details are in the "
+                                       "preview's log (run with -v)."), 500
+
+    @app.get("/outbox/<path:name>")
+    def outbox(name: str):
+        target = state().outbox_file(name)
+        if target is None:
+            abort(404, description="No such file in the outbox.")
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix.lower() in (".txt", ".eml"):
+            kind = "text/plain"
+        resp = send_file(target, mimetype=kind, max_age=0, conditional=True)
+        resp.headers["Content-Security-Policy"] = EMAIL_CSP
+        if kind.startswith("text/"):
+            resp.headers["Content-Type"] = f"{kind}; charset=utf-8"
+        return resp
+
+    return app
+
+
+# -- CLI --------------------------------------------------------------------------------------------------
+def serve(app: Any, host: str, port: int, open_browser: bool = False, echo: Callable[[str], None] = print) -> None:
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, app, threaded=True)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{server.server_port}/"
+    echo(f"digest preview on {url}  (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def register(cli: Any) -> None:
+    """Add `digest preview` to the click group (called from the hook at the end of cli.py)."""
+    import click
+
+    from .cli import Ctx, Fail, pass_ctx
+
+    @cli.command()
+    @click.option("--host", default="127.0.0.1", show_default=True,
+                  help="Address to bind. Anything but loopback exposes the preview (it has no authentication).")
+    @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+    @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+    @pass_ctx
+    def preview(c: Ctx, host: str, port: int, open_browser: bool):
+        """Browse the archive in a web browser: issues, articles, page splits and each digest
+        exactly as it will be e-mailed. Reads the store; sends mail only from its "send test" form."""
+        settings = c.settings()
+        store = c.store(settings)
+        loopback = is_loopback(host)
+        if not loopback:
+            click.echo(f"warning: binding to {host}: the preview has NO authentication; anyone who can reach "
+                       f"this address can read the archive and send test mails.", err=True)
+        app = create_app(settings, store, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+        try:
+            serve(app, host, port, open_browser, echo=lambda line: click.echo(line, err=True))
+        except OSError as exc:
+            raise Fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}\n"
+                       f"  hint: pick another --port (or 0 for any free one)") from None
+
+
+__all__ = ["create_app", "register", "serve", "EMAIL_CSP", "PAGE_CSP", "parse_day", "is_loopback"]

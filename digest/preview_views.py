@@ -1,0 +1,283 @@
+"""The pages of `digest preview` (see digest/preview.py for the app, safety rules and CLI).
+
+Views gather plain values and hand them to templates/preview/*.html; no HTML is built here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from .preview import EMAIL_CSP, check_csrf, parse_day, state
+
+bp = Blueprint("preview", __name__)
+_EMAIL = re.compile(r"^[^@\s<>,;\"'()\\]+@[^@\s<>,;\"'()\\]+\.[^@\s<>,;\"'()\\]+$")
+KIND_LABELS = {"news": "消息 news", "interview": "访谈 interview", "commentary": "评论 commentary",
+               "report_excerpt": "报告摘编 report excerpt", "notice": "公告 notice", "photo_caption": "图片新闻 photo caption"}
+
+
+# -- archive index ---------------------------------------------------------------------------------------
+@bp.get("/")
+def index():
+    st = state()
+    issues = st.store.list_issues()
+    pubs: OrderedDict[str, list[dict]] = OrderedDict()
+    for row in sorted(issues, key=lambda r: (r["publication"] != st.settings.publication, r["publication"])):
+        pubs.setdefault(row["publication"], []).append(row)
+    for rows in pubs.values():
+        rows.sort(key=lambda r: (r["issue_date"], r["id"]), reverse=True)
+    lo, hi = st.store.date_bounds(st.settings.publication)
+    if hi is None and issues:
+        lo, hi = min(r["issue_date"] for r in issues), max(r["issue_date"] for r in issues)
+    digests = st.store.list_digests(limit=50)
+    for d in digests:
+        d["files"] = [(label, st.outbox_name(d.get(key))) for label, key in
+                      (("HTML", "html_path"), ("text", "text_path"), (".eml", "eml_path"))]
+    return render_template("index.html", pubs=pubs, digests=digests, lo=lo, hi=hi,
+                           default_pub=st.settings.publication, settings=st.settings)
+
+
+# -- one issue -----------------------------------------------------------------------------------------------
+def _issue_row(issue_id: int) -> dict:
+    row = next((r for r in state().store.list_issues() if r["id"] == issue_id), None)
+    if row is None:
+        abort(404, description=f"There is no current issue with id {issue_id} (it may have been replaced by a "
+                               f"newer version). The archive index lists the issues.")
+    return row
+
+
+@bp.get("/issue/<int:issue_id>")
+def issue(issue_id: int):
+    row = _issue_row(issue_id)
+    pages: OrderedDict[int, list] = OrderedDict((n, []) for n in range(1, len(row["sources"]) + 1))
+    for s in state().store.issue_articles(issue_id):
+        pages.setdefault(s.article.page, []).append(s)
+    return render_template("issue.html", issue=row, pages=pages, kinds=KIND_LABELS)
+
+
+# -- page source: raw text beside the segmenter's split --------------------------------------------------
+_MARKER = re.compile(r"[上下]\s*[接转]\s*(第\s*)?[\dA-Za-z一二三四五六七八九十]+\s*版")
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isalnum())
+
+
+def _furniture_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    for attr in ("text", "line", "value"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str):
+            return value
+    return str(item)
+
+
+def split_view(text: str, parse: Any) -> tuple[list[dict], list[str]]:
+    """Each raw line with the article it went into (matched by its letters and digits), or furniture.
+
+    Approximate by nature: cleaning joins lines and drops markers, so a line is also matched by its
+    first or last two thirds. Lines matched nowhere were dropped (or rewritten) by the cleaner.
+    """
+    arts = list(getattr(parse, "articles", ()) or ())
+    blobs = [_norm(" ".join([a.title or "", a.byline or "", a.dateline or "", a.body, *a.captions])) for a in arts]
+    furniture = [_furniture_text(f) for f in (getattr(parse, "furniture", ()) or ())]
+    furn = {_norm(f) for f in furniture if _norm(f)}
+    orphans = {_norm(p) for t in (getattr(parse, "orphan_titles", ()) or ()) for p in str(t).split(" | ") if _norm(p)}
+    dups = [_norm(d) for d in (getattr(parse, "duplicates", ()) or ()) if _norm(d)]
+    lines = []
+    for no, raw in enumerate(text.split("\n"), 1):
+        n = _norm(raw)
+        tag, idx = "blank", None
+        if n:
+            tag = "dropped"
+            if n in furn:
+                tag = "furniture"
+            elif n in orphans:
+                tag = "orphan"
+            else:
+                third = max(1, len(n) // 3)
+                for probe, how in ((n, "article"), (n[third:], "partial"), (n[:-third], "partial")):
+                    if len(probe) < 2 and probe != n:
+                        continue
+                    idx = next((i for i, b in enumerate(blobs) if probe in b), None)
+                    if idx is not None:
+                        tag = how
+                        break
+                if idx is None:  # a byline line keeps its role words (本报记者) the byline drops
+                    idx = next((i for i, a in enumerate(arts) if _norm(a.byline or "") and _norm(a.byline) in n
+                                and len(n) <= len(_norm(a.byline)) + 8), None)
+                    tag = "partial" if idx is not None else tag
+                if idx is None and _MARKER.search(raw):
+                    tag = "marker"
+                elif idx is None and any(n in d for d in dups):
+                    tag = "duplicate"
+        lines.append(dict(no=no, text=raw, tag=tag, idx=idx))
+    return lines, furniture
+
+
+@bp.get("/issue/<int:issue_id>/page/<int:number>/source")
+def page_source(issue_id: int, number: int):
+    from . import pipeline
+
+    st = state()
+    pages = st.store.issue_pages(issue_id)
+    if not pages:
+        abort(404, description=f"There is no issue with id {issue_id}.")
+    page = next((p for p in pages if p["number"] == number), None)
+    if page is None:
+        abort(404, description=f"Issue {issue_id} has pages 1–{len(pages)}; there is no page {number}.")
+    error, parse = "", None
+    try:
+        parse = pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
+    except Exception as exc:  # noqa: BLE001 - show the raw text and the reason
+        error = f"{exc.__class__.__name__}: {exc}"
+    lines, furniture = split_view(page["text"], parse) if parse is not None else (
+        [dict(no=i, text=t, tag="dropped", idx=None) for i, t in enumerate(page["text"].split("\n"), 1)], [])
+    stored = {(s.article.position, s.article.title): s.id for s in st.store.issue_articles(issue_id)
+              if s.article.page == number}
+    arts = list(parse.articles) if parse is not None else []
+    links = [stored.get((a.position, a.title)) for a in arts]
+    rows = [r for r in st.store.list_issues() if r["id"] == issue_id]
+    return render_template("source.html", issue_id=issue_id, issue=rows[0] if rows else None, page=page,
+                           pages=pages, lines=lines, articles=arts, links=links, furniture=furniture,
+                           orphans=tuple(getattr(parse, "orphan_titles", ()) or ()),
+                           duplicates=tuple(getattr(parse, "duplicates", ()) or ()),
+                           error=error, kinds=KIND_LABELS)
+
+
+# -- article -------------------------------------------------------------------------------------------
+def highlight(paragraphs: tuple[str, ...], sentences: tuple[str, ...]) -> tuple[list[list[tuple[str, bool]]], list[str]]:
+    """Paragraphs as (text, marked) runs with the summary sentences marked; also the sentences not found."""
+    out, found = [], set()
+    for para in paragraphs:
+        spans = []
+        for s in sentences:
+            s2 = s.strip()
+            if not s2:
+                continue
+            start = para.find(s2)
+            while start >= 0:
+                spans.append((start, start + len(s2)))
+                found.add(s)
+                start = para.find(s2, start + len(s2))
+        spans.sort()
+        merged: list[list[int]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        runs, pos = [], 0
+        for a, b in merged:
+            if a > pos:
+                runs.append((para[pos:a], False))
+            runs.append((para[a:b], True))
+            pos = b
+        if pos < len(para):
+            runs.append((para[pos:], False))
+        out.append(runs)
+    return out, [s for s in sentences if s not in found and s.strip()]
+
+
+@bp.get("/article/<int:article_id>")
+def article(article_id: int):
+    st = state()
+    stored = st.store.article(article_id)
+    if stored is None:
+        abort(404, description=f"There is no current article with id {article_id}.")
+    siblings = st.store.issue_articles(stored.issue_id)
+    ids = [s.id for s in siblings]
+    at = ids.index(article_id) if article_id in ids else -1
+    prev = siblings[at - 1] if at > 0 else None
+    nxt = siblings[at + 1] if 0 <= at < len(siblings) - 1 else None
+    paragraphs, missing = highlight(stored.article.paragraphs, stored.summary.sentences)
+    return render_template("article.html", s=stored, a=stored.article, paragraphs=paragraphs, missing=missing,
+                           prev=prev, next=nxt, position=at + 1, total=len(siblings), kinds=KIND_LABELS)
+
+
+# -- digest ------------------------------------------------------------------------------------------------
+def _range() -> tuple[str, dt.date, dt.date]:
+    st = state()
+    pub = (request.values.get("pub") or st.settings.publication).strip()[:200]
+    start = parse_day(request.values.get("from"), "from")
+    end = parse_day(request.values.get("to"), "to")
+    if start is None or end is None:
+        lo, hi = st.store.date_bounds(pub)
+        if hi is None:
+            abort(404, description=f"No issue of {pub} is in the store yet, so there is no date range to show. "
+                                   f"Run `digest ingest PATH` first.")
+        start, end = start or end or hi, end or start or hi
+    if start > end:
+        abort(400, description=f"“from” ({start}) is after “to” ({end}): swap the dates.")
+    return pub, start, end
+
+
+def _range_args(pub: str, start: dt.date, end: dt.date) -> dict[str, str]:
+    args = {"from": start.isoformat(), "to": end.isoformat()}
+    if pub != state().settings.publication:
+        args["pub"] = pub
+    return args
+
+
+@bp.get("/digest")
+def digest():
+    pub, start, end = _range()
+    args = _range_args(pub, start, end)
+    if request.args.get("from") != args["from"] or request.args.get("to") != args["to"]:
+        return redirect(url_for("preview.digest", **args, view=request.args.get("view", "html")))
+    st = state()
+    built = st.digest(pub, start, end)
+    view = "text" if request.args.get("view") == "text" else "html"
+    lo, hi = st.store.date_bounds(pub)
+    return render_template("digest.html", built=built, d=built.digest, r=built.rendered, view=view, args=args,
+                           pub=pub, start=start, end=end, lo=lo, hi=hi, smtp=bool(st.settings.smtp_host),
+                           to=", ".join(st.settings.to))
+
+
+def _email_response(body: str, kind: str) -> Response:
+    resp = Response(body, mimetype=kind)
+    resp.headers["Content-Type"] = f"{kind}; charset=utf-8"
+    resp.headers["Content-Security-Policy"] = EMAIL_CSP
+    return resp
+
+
+@bp.get("/digest/email.html")
+def email_html():
+    pub, start, end = _range()
+    return _email_response(state().digest(pub, start, end).rendered.html, "text/html")
+
+
+@bp.get("/digest/email.txt")
+def email_text():
+    pub, start, end = _range()
+    return _email_response(state().digest(pub, start, end).rendered.text, "text/plain")
+
+
+@bp.post("/digest/send-test")
+def send_test():
+    """Build the digest of the range (outbox + digests table) and send it to ONE address."""
+    from . import pipeline
+    from .deliver import send_digest
+    from .errors import DigestError
+
+    check_csrf()
+    pub, start, end = _range()
+    addr = (request.form.get("addr") or "").strip()
+    if not _EMAIL.match(addr) or len(addr) > 320:
+        abort(400, description=f"{addr[:80]!r} is not an e-mail address; give one address, e.g. editor@example.org.")
+    st = state()
+    outcome, error, digest_id = {}, None, None
+    try:
+        result = pipeline.build(st.store, st.settings, start, end, publication=pub)
+        digest_id = result.digest_id
+        outcome = send_digest(st.store, st.settings, digest_id, to=[addr])
+    except DigestError as exc:
+        error = exc
+    ok = bool(outcome) and all(v.get("status") == "sent" for v in outcome.values())
+    return render_template("sent.html", addr=addr, outcome=outcome, error=error, ok=ok, digest_id=digest_id,
+                           args=_range_args(pub, start, end), pub=pub, start=start, end=end)
