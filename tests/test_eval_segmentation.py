@@ -1,0 +1,104 @@
+"""The segmentation scorer, on a tiny synthetic gold file and (when present) on the real seeds."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.clean import key
+from digest.eval.segmentation import evaluate, norm_title
+from digest.segment import segment_page
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIX = Path(__file__).resolve().parent / "fixtures" / "segment"
+
+
+def _gold_for_fixture(tmp_path: Path) -> Path:
+    lines = (FIX / "bylines_page.txt").read_text(encoding="utf-8").split("\n")
+    no = {ln: i + 1 for i, ln in reversed(list(enumerate(lines)))}
+    first = next(ln for ln in lines if ln.startswith("本报河湾讯"))
+    second = next(ln for ln in lines if ln.startswith("本报北港讯"))
+    last = next(ln for ln in lines if ln.startswith("北港镇夜市开张后"))
+    dup_no = max(i + 1 for i, ln in enumerate(lines) if ln == last)  # the repeated copy
+    gold = {"bylines_page.txt": {"page_furniture_line_nos": [no["夏季攻势"], no["扫码观看视频"]], "articles": [
+        {"index": 0, "title": "河湾区推进老旧小区改造 | 年内完成改造小区四十个", "byline": "蒋明 郑云", "kind": "news",
+         "first_line": first, "first_line_no": no[first], "last_line_no": no["逐步推开, 居民满意度不断提升。"],
+         "title_line_nos": [], "extra_line_nos": [], "duplicate_of": None, "dateline": None},
+        {"index": 1, "title": "北港镇夜市开张 烟火气带旺人气", "byline": "孔亮", "kind": "news",
+         "first_line": second, "first_line_no": no[second], "last_line_no": no[last],
+         "title_line_nos": [], "extra_line_nos": [], "duplicate_of": None, "dateline": "6月12日"},
+        {"index": 2, "title": None, "byline": None, "kind": "news", "first_line": last,
+         "first_line_no": dup_no, "last_line_no": dup_no,
+         "title_line_nos": [], "extra_line_nos": [], "duplicate_of": 1, "dateline": None},
+        {"index": 3, "title": "只有标题", "byline": None, "kind": "news", "first_line": None, "first_line_no": None,
+         "last_line_no": None, "body_in_file": False, "duplicate_of": None, "dateline": None},
+    ]}}
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_evaluate_synthetic_gold(tmp_path):
+    res = evaluate(_gold_for_fixture(tmp_path), FIX)
+    assert res["gold_articles"] == 2  # duplicate and body-less headline blocks are not expected
+    assert res["f1"] == 1.0 and res["title_accuracy"] == 1.0 and res["byline_accuracy"] == 1.0
+    assert res["mismatches"] == []
+
+
+def test_evaluate_reports_mismatches(tmp_path):
+    gold_path = _gold_for_fixture(tmp_path)
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    gold["bylines_page.txt"]["articles"][1]["title"] = "别的标题"
+    gold["bylines_page.txt"]["articles"][1]["byline"] = "某人"
+    gold_path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    res = evaluate(gold_path, FIX)
+    assert res["title_accuracy"] == 0.5 and res["byline_accuracy"] == 0.5
+    assert {m["problem"] for m in res["mismatches"]} == {"title", "byline"}
+
+
+def test_norm_title_ignores_spacing_and_punctuation_width():
+    assert norm_title('临清市"技防+心防" 筑牢') == norm_title("临清市“技防+心防”筑牢")
+    assert norm_title("甲 | 乙") != norm_title("甲乙")
+
+
+def test_command_line(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "digest.eval.segmentation", str(_gold_for_fixture(tmp_path)),
+                          str(FIX), "--json"], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(out.stdout)["f1"] == 1.0
+
+
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared corpus not present (user clone)")
+
+
+@needs_shared
+def test_seeds_meet_the_bar():
+    gold_path = SHARED / "corpus" / "seeds_gold.json"
+    pages = SHARED / "corpus" / "seeds"
+    res = evaluate(gold_path, pages)
+    assert res["f1"] >= 0.95, res["mismatches"]
+    assert res["title_accuracy"] >= 0.90, res["mismatches"]
+    assert res["byline_accuracy"] >= 0.90, res["mismatches"]
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    for name, g in gold.items():
+        text = (pages / name).read_text(encoding="utf-8")
+        lines = text.split("\n")
+        parse = segment_page(text, source=name)
+        arts = [a for a in parse.articles if a.duplicate_of is None]
+        skip = set(g.get("page_furniture_line_nos") or [])
+        gold_text = "\n".join(lines[i - 1] for a in g["articles"] if a.get("first_line_no")
+                              for i in range(a["first_line_no"], a["last_line_no"] + 1) if i not in skip)
+        for f in g.get("page_furniture") or []:
+            fk = key(f)
+            allowed = key(gold_text).count(fk)  # a column name may be quoted inside a story
+            assert sum(key(a.body).count(fk) for a in arts) <= allowed, (name, f)
+        seen: set[str] = set()
+        for a in arts:
+            for p in a.paragraphs:
+                k = key(p)
+                if len(k) >= 10:
+                    assert k not in seen, (name, p[:30])
+                    seen.add(k)
