@@ -456,7 +456,9 @@ def register(cli) -> None:
 
     import click
 
-    from .cli import Fail, pass_ctx
+    from .cli import Fail
+
+    pass_ctx = click.pass_obj  # the group's Ctx (also when cli.py runs as __main__)
 
     @cli.command("run")
     @click.option("--once", is_flag=True, help="Poll the inbox and run the digest job once now, then exit (for cron).")
