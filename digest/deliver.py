@@ -121,16 +121,14 @@ def _publish(tmp: Path, final: Path) -> bool:
 
 
 def _fsync_dir(folder: Path) -> None:
-    try:
+    try:  # make the new names durable; not possible everywhere, the files themselves are fsynced
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    finally:
-        os.close(fd)
 
 
 def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMessage) -> dict[str, Path]:
@@ -229,7 +227,6 @@ class _Tracking:
         if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.data_end_sent = True
 
-
     def auth(self, mechanism, authobject, *, initial_response_ok=True):  # type: ignore[override]
         """smtplib.SMTP.auth, but credentials are UTF-8 (RFC 4616/4954), not ASCII-only."""
         def b64(text: str) -> str:
@@ -317,15 +314,15 @@ class _Session:
         try:
             conn = self.open()
             conn.data_end_sent = False
-            conn.mail(sender)
-            code, resp = conn.rcpt(recipient)
-            if code not in (250, 251):
-                conn.rset()
-                raise smtplib.SMTPRecipientsRefused({recipient: (code, resp)})
-            code, resp = conn.data(data)
-            if code != 250:
-                conn.rset()
-                raise smtplib.SMTPDataError(code, resp)
+            for step, expected in ((lambda: conn.mail(sender), (250,)), (lambda: conn.rcpt(recipient), (250, 251)),
+                                   (lambda: conn.data(data), (250,))):
+                code, resp = step()
+                if code not in expected:
+                    try:  # a server that hung up after refusing must not turn the refusal into a drop
+                        conn.rset()
+                    except (smtplib.SMTPException, OSError):
+                        self.drop()
+                    raise smtplib.SMTPResponseException(code, resp)
             return self.scrub(f"{code} {_text(resp)}")
         except smtplib.SMTPAuthenticationError as exc:
             self.drop()
@@ -334,35 +331,24 @@ class _Session:
                 raise _Temporary(reply) from None
             self.fatal = _Final(reply + " (check DIGEST_SMTP_USER and DIGEST_SMTP_PASSWORD)")
             raise self.fatal from None
-        except smtplib.SMTPNotSupportedError as exc:
-            self.drop()
-            self.fatal = _Final(f"{where}: {self.scrub(str(exc))} (check DIGEST_SMTP_SECURITY)", status="queued")
-            raise self.fatal from None
-        except ssl.SSLError as exc:
-            if self.conn is not None:  # TLS was up: the connection broke, like any other drop
-                raise self._lost(exc, conn) from None
-            self.fatal = _Final(f"{where}: TLS error: {exc.reason or exc} (check DIGEST_SMTP_SECURITY and the "
-                                f"server certificate)", status="queued")
-            raise self.fatal from None
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
-                smtplib.SMTPHeloError, smtplib.SMTPConnectError) as exc:
-            code, resp = _code_of(exc, recipient)
-            reply = self.scrub(f"{code} {_text(resp)}")
-            if isinstance(exc, (smtplib.SMTPHeloError, smtplib.SMTPConnectError)):
+        except smtplib.SMTPResponseException as exc:  # a refusal: MAIL, RCPT, DATA, HELO, greeting
+            if exc.smtp_code in (421, -1) or isinstance(exc, (smtplib.SMTPHeloError, smtplib.SMTPConnectError)):
                 self.drop()
-            if 400 <= code < 500 or code < 0:
-                raise _Temporary(reply) from None
-            raise _Final(reply) from None
-        except smtplib.SMTPResponseException as exc:  # any other unexpected reply
-            self.drop()
             reply = self.scrub(f"{exc.smtp_code} {_text(exc.smtp_error)}")
-            if 400 <= exc.smtp_code < 500:
+            if 400 <= exc.smtp_code < 500 or exc.smtp_code < 0:
                 raise _Temporary(reply) from None
             raise _Final(reply) from None
-        except UnicodeError:  # never echo the message: it quotes a character of the offending value
+        except (smtplib.SMTPNotSupportedError, ssl.SSLError, UnicodeError) as exc:
+            if isinstance(exc, ssl.SSLError) and self.conn is not None:  # TLS was up: a plain drop
+                raise self._lost(exc, conn) from None
             self.drop()
-            self.fatal = _Final(f"{where}: the user name, password or an address cannot be encoded for this "
-                                f"server", status="queued")
+            if isinstance(exc, UnicodeError):  # never echo it: it quotes a character of the offending value
+                reason = "the user name, password or an address cannot be encoded for this server"
+            elif isinstance(exc, ssl.SSLError):
+                reason = f"TLS error: {exc.reason or exc} (check DIGEST_SMTP_SECURITY and the server certificate)"
+            else:
+                reason = f"{exc} (check DIGEST_SMTP_SECURITY)"
+            self.fatal = _Final(f"{where}: {self.scrub(reason)}", status="queued")  # fix settings, run again
             raise self.fatal from None
         except (smtplib.SMTPServerDisconnected, OSError) as exc:  # refused, reset, timeout, DNS
             raise self._lost(exc, conn) from None
@@ -385,12 +371,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return one_line(value)
-
-
-def _code_of(exc: Exception, recipient: str) -> tuple[int, Any]:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return exc.recipients.get(recipient, next(iter(exc.recipients.values()), (-1, b"")))
-    return getattr(exc, "smtp_code", -1), getattr(exc, "smtp_error", b"")
 
 
 def _describe(exc: BaseException) -> str:
@@ -450,8 +430,10 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
         for r in recipients:
             if not store.claim_delivery(digest_id, r):
                 state = next((d["status"] for d in store.deliveries(digest_id) if d["recipient"] == r), "?")
-                outcome[r] = dict(status="skipped", reply=f"already {state}")
-                say(f"{r}: skipped (already {state})")
+                note = f"already {state}" + (" by an interrupted run: it may have been delivered; requeue it "
+                                             "to send again" if state == "sending" else "")
+                outcome[r] = dict(status="skipped", reply=note)
+                say(f"{r}: skipped ({note})")
                 continue
             status, reply = "queued", "interrupted"
             try:

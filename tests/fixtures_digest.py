@@ -109,8 +109,15 @@ class Recorder:
 
     data_replies: list[str] = field(default_factory=list)
     rcpt_reply: str | None = None
+    mail_reply: str | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
     data_calls: int = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:

@@ -215,6 +215,29 @@ def test_recipient_refused(tmp_path):
         assert out["reader@example.org"] == {"status": "failed", "reply": "550 5.1.1 no such user"}
 
 
+@pytest.mark.parametrize("reply, expected, calls", [("550 5.7.1 sender not allowed", "failed", 1),
+                                                    ("451 4.7.1 greylisted", "queued", 2)])
+def test_sender_refused(tmp_path, reply, expected, calls):
+    handler = Recorder(mail_reply=reply)
+    with SMTPServer(handler) as server:
+        settings = make_settings(tmp_path, smtp_port=server.port, send_retries=2)
+        store, digest_id, _ = build(tmp_path, settings)
+        out = send_digest(store, settings, digest_id)
+        assert out["reader@example.org"]["status"] == expected and reply in out["reader@example.org"]["reply"]
+        assert handler.data_calls == 0
+
+
+def test_left_sending_by_a_crash_is_not_resent(tmp_path):
+    with SMTPServer() as server:
+        settings = make_settings(tmp_path, smtp_port=server.port)
+        store, digest_id, _ = build(tmp_path, settings)
+        store.queue_deliveries(digest_id, ["reader@example.org"])
+        assert store.claim_delivery(digest_id, "reader@example.org")  # then the process died
+        out = send_digest(store, settings, digest_id)
+        assert out["reader@example.org"]["status"] == "skipped" and "requeue" in out["reader@example.org"]["reply"]
+        assert server.handler.data_calls == 0
+
+
 def test_temporary_failure_stays_queued_when_retries_run_out(tmp_path):
     with SMTPServer(Recorder(data_replies=["452 4.3.1 mailbox full"] * 10)) as server:
         settings = make_settings(tmp_path, smtp_port=server.port, send_retries=3)
@@ -335,12 +358,14 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test certificate")
-def test_starttls_with_self_signed_certificate(tmp_path, monkeypatch):
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_with_self_signed_certificate(tmp_path, monkeypatch, security):
     cert, key = _self_signed(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    with SMTPServer(tls_context=context, require_starttls=True) as server:
-        settings = make_settings(tmp_path, smtp_port=server.port, smtp_security="starttls", send_retries=1)
+    tls = dict(tls_context=context, require_starttls=True) if security == "starttls" else dict(ssl_context=context)
+    with SMTPServer(**tls) as server:
+        settings = make_settings(tmp_path, smtp_port=server.port, smtp_security=security, send_retries=1)
         store, digest_id, _ = build(tmp_path, settings)
         out = send_digest(store, settings, digest_id)  # the client does not trust the certificate
         assert out["reader@example.org"]["status"] == "queued"
