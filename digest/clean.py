@@ -29,7 +29,7 @@ _TIGHT_RE = re.compile(f"[{CJK}{CJK_PUNCT}]")
 FINAL = set("。！？!?…；;") | {"."}  # a paragraph may end after these (optionally + closing quote)
 CLOSERS = set("”’」』）)】》\"'")
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
-_MD_HEAD = re.compile(r"^\s{0,3}(#{1,6})\s*")
+_MD_HEAD = re.compile(r"^\s{0,3}(#{1,6})[ \t\u3000]+(?:#{1,6}[ \t\u3000]+)*")
 _MD_BOLD = re.compile(r"\*\*(.*?)\*\*")
 _LABEL = re.compile(f"^[{CJK}]{{2,6}}[:：]")
 _KEY_DROP = re.compile(f"[^{CJK}0-9A-Za-z]+")
@@ -73,7 +73,7 @@ def strip_markdown(line: str) -> tuple[str, Hint]:
     """Remove ``#`` heading markers and ``**`` bold markers; report what they said."""
     level = 0
     m = _MD_HEAD.match(line)
-    if m and line[m.end():].strip("# \t"):
+    if m and line[m.end():].strip("# \t\u3000"):
         level = len(m.group(1))
         line = line[m.end():]
     bold = line.lstrip().startswith("**") and "**" in line.lstrip()[2:]

@@ -158,3 +158,57 @@ def heading_like(line: str) -> bool:
     if f.count('"') % 2 or f.count("(") != f.count(")") or s.count("《") != s.count("》"):
         return False  # a headline does not leave a quote or bracket open
     return sum(f.count(c) for c in ",;") + s.count("、") <= 1 or s.startswith("——")
+
+
+# -- headline and kind of a draft article (d: segment._Draft) ----------------------------
+
+def headline(d, furniture: list[str]) -> tuple[str | None, str | None]:
+    parts = [p for p in d.parts if p]
+    for x in d.interlopers:
+        if len(parts) == 1 and len(parts[0]) <= 8:
+            parts[0] = f"{parts[0]} {x}"  # a two-half headline split by the column flow
+            continue
+        furniture.append(x)
+        twins = [p for p in parts if len(p) <= 8 and abs(len(p) - len(x)) <= 1 and len(parts) > 1]
+        for p in twins[:1]:  # the banner's other half sits beside the headline
+            parts.remove(p)
+            furniture.append(p)
+    lv = d.levels + [0] * (len(d.parts) - len(d.levels))
+    if len(parts) >= 2 and len(parts) == len(lv) and (0 < lv[0] < lv[1] or lv[0] == 0 < lv[1]) \
+            and not parts[1].startswith("——"):
+        furniture.append(parts.pop(0))  # a section banner set above a smaller headline
+    if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
+        furniture.append(parts.pop(0))  # column label above a two-part headline
+    parts = merge_dangling(parts)
+    if not parts:
+        return None, None
+    main = [p for p in parts if not p.startswith("——")] or parts
+    return " | ".join(parts), main[1] if len(main) >= 2 else main[0]
+
+
+def merge_dangling(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in parts:
+        if out and out[-1][-1:] in "、，,":
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
+
+
+def kind_of(title: str | None, d, paras: list[str]) -> str:
+    t = title or ""
+    first = paras[0] if paras else ""
+    if re.search(r"(启事|公告|通知|通告|声明|讣告)$", t.split(" | ")[-1] if t else ""):
+        return "notice"
+    if re.search(r"(上的|上作的)(工作)?(报告|讲话)", t):
+        return "report_excerpt"
+    if re.search(r"——.{0,3}访|专访|访谈", t):
+        return "interview"
+    body = "".join(paras)
+    if first.startswith("▶") or (not t and not d.lede and len(body) < 400
+                                 and (re.search(r"图为", body) or re.match(r"^\d{1,2}月\d{1,2}日[，,]", first))):
+        return "photo_caption"
+    if d.bare or d.signed:
+        return "commentary"
+    return "news"

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from . import layout as L
 from .clean import (clean_line, continues, ends_sentence, join_lines, join_pair, key,
                     strip_markdown)
+from .jumps import join_continuations  # noqa: F401  (re-exported: digest.segment.join_continuations)
 from .models import Article, Continuation
 
 _ENUM = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
@@ -341,58 +341,6 @@ def _caption_block(d: _Draft) -> bool:
 
 # -- 4. finish --------------------------------------------------------------------------
 
-def _title(d: _Draft, furniture: list[str]) -> tuple[str | None, str | None]:
-    parts = [p for p in d.parts if p]
-    for x in d.interlopers:
-        if len(parts) == 1 and len(parts[0]) <= 8:
-            parts[0] = f"{parts[0]} {x}"  # a two-half headline split by the column flow
-            continue
-        furniture.append(x)
-        twins = [p for p in parts if len(p) <= 8 and abs(len(p) - len(x)) <= 1 and len(parts) > 1]
-        for p in twins[:1]:  # the banner's other half sits beside the headline
-            parts.remove(p)
-            furniture.append(p)
-    lv = d.levels + [0] * (len(d.parts) - len(d.levels))
-    if len(parts) >= 2 and len(parts) == len(lv) and (0 < lv[0] < lv[1] or lv[0] == 0 < lv[1]) \
-            and not parts[1].startswith("——"):
-        furniture.append(parts.pop(0))  # a section banner set above a smaller headline
-    if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
-        furniture.append(parts.pop(0))  # column label above a two-part headline
-    parts = _merge_dangling(parts)
-    if not parts:
-        return None, None
-    main = [p for p in parts if not p.startswith("——")] or parts
-    return " | ".join(parts), main[1] if len(main) >= 2 else main[0]
-
-
-def _merge_dangling(parts: list[str]) -> list[str]:
-    out: list[str] = []
-    for p in parts:
-        if out and out[-1][-1:] in "、，,":
-            out[-1] += p
-        else:
-            out.append(p)
-    return out
-
-
-def _kind(title: str | None, d: _Draft, paras: list[str]) -> str:
-    t = title or ""
-    first = paras[0] if paras else ""
-    if re.search(r"(启事|公告|通知|通告|声明|讣告)$", t.split(" | ")[-1] if t else ""):
-        return "notice"
-    if re.search(r"(上的|上作的)(工作)?(报告|讲话)", t):
-        return "report_excerpt"
-    if re.search(r"——.{0,3}访|专访|访谈", t):
-        return "interview"
-    body = "".join(paras)
-    if first.startswith("▶") or (not t and not d.lede and len(body) < 400
-                                 and (re.search(r"图为", body) or re.match(r"^\d{1,2}月\d{1,2}日[，,]", first))):
-        return "photo_caption"
-    if d.bare or d.signed:
-        return "commentary"
-    return "news"
-
-
 def _finish(drafts: list[_Draft], furniture: list[str], source: str, page: int) -> tuple[list[Article], list[str]]:
     arts: list[Article] = []
     seen: set[str] = set()
@@ -410,7 +358,7 @@ def _finish(drafts: list[_Draft], furniture: list[str], source: str, page: int) 
             continue
         if not paras:
             paras, d.captions = list(d.captions), []
-        title, main = _title(d, furniture)
+        title, main = L.headline(d, furniture)
         names = d.names
         date = d.date
         if date is None and paras:
@@ -420,7 +368,7 @@ def _finish(drafts: list[_Draft], furniture: list[str], source: str, page: int) 
                 names = lm[1]
             date = L.dateline(first)
         arts.append(Article(
-            title=title, byline=" ".join(names) or None, kind=_kind(title, d, paras),
+            title=title, byline=" ".join(names) or None, kind=L.kind_of(title, d, paras),
             paragraphs=tuple(paras), position=len(arts), main_title=main, dateline=date,
             page=page, source=source, captions=tuple(d.captions), continuations=tuple(d.conts)))
     return arts, dups
@@ -441,69 +389,3 @@ def segment_page(text: str, source: str = "", page: int = 1) -> PageParse:
     conts = tuple(c for u in units for c in u.conts)
     return PageParse(tuple(arts), tuple(dict.fromkeys(furniture)), conts, tuple(orphans),
                      tuple(dups + more), source, page)
-
-
-# -- continuations across pages ---------------------------------------------------------
-
-def _label(c: Continuation) -> int | None:
-    return int(c.page) if c.page.isdigit() else None
-
-
-def join_continuations(pages: Sequence[PageParse]) -> list[Article]:
-    """Join stories continued across pages of one issue into single articles.
-
-    A story marked (下转N版) is joined with the story on page N marked (上接M版) (M = its own
-    page); failing markers, a story whose last paragraph is cut mid-sentence at the end of a
-    page is joined with an untitled, unsigned first story of the next page.
-    """
-    by_page = {p.page: list(p.articles) for p in pages}
-    consumed: set[tuple[int, int]] = set()
-    joined: dict[tuple[int, int], Article] = {}
-    order = sorted(by_page)
-    for pn in order:
-        arts = by_page[pn]
-        for a in arts:
-            if (pn, a.position) in consumed:
-                continue
-            cur, cur_page = joined.get((pn, a.position), a), pn
-            while True:
-                tgt = _find_next(cur, cur_page, by_page, consumed, arts_last=by_page[cur_page][-1])
-                if tgt is None:
-                    break
-                tp, ta = tgt
-                consumed.add((tp, ta.position))
-                cur = _concat(cur, ta)
-                cur_page = tp
-            joined[(pn, a.position)] = cur
-    return [joined.get((pn, a.position), a) for pn in order for a in by_page[pn]
-            if (pn, a.position) not in consumed]
-
-
-def _find_next(a: Article, pn: int, by_page: dict, consumed: set, arts_last: Article):
-    for c in a.continuations:
-        if c.direction == "to" and _label(c) in by_page:
-            tp = _label(c)
-            for b in by_page[tp]:
-                if (tp, b.position) in consumed or b is a:
-                    continue
-                if any(x.direction == "from" and _label(x) == pn for x in b.continuations):
-                    return tp, b
-    if a.position == arts_last.position and a.paragraphs and not ends_sentence(a.paragraphs[-1]) \
-            and pn + 1 in by_page and by_page[pn + 1]:
-        b = by_page[pn + 1][0]
-        if (pn + 1, b.position) not in consumed and not b.title and not b.byline and b.duplicate_of is None \
-                and not any(x.direction == "from" and _label(x) not in (None, pn) for x in b.continuations):
-            return pn + 1, b
-    return None
-
-
-def _concat(a: Article, b: Article) -> Article:
-    paras = list(a.paragraphs)
-    rest = list(b.paragraphs)
-    if paras and rest and not ends_sentence(paras[-1]):
-        paras[-1] = clean_line(join_pair(paras[-1], rest.pop(0)), prose=True)
-    conts = tuple(c for c in a.continuations if c.direction != "to") + \
-        tuple(c for c in b.continuations if c.direction != "from")
-    return Article(a.title or b.title, a.byline or b.byline, a.kind, tuple(paras + rest), a.position,
-                   a.main_title or b.main_title, a.dateline or b.dateline, a.page, a.source,
-                   a.captions + b.captions, conts, a.duplicate_of)
