@@ -18,6 +18,9 @@ Decisions: duplicated blocks are dropped (listed in ``PageParse.duplicates``); h
 blocks (a headline whose body is not on the page, e.g. a teaser) are not emitted as articles
 and are listed in ``PageParse.orphan_titles``; captions attach to the story they follow, a
 caption block of its own becomes a ``photo_caption`` article.
+
+Helpers: digest/clean.py (text repair), digest/layout.py (line patterns, headline/kind rules),
+digest/jumps.py (``join_continuations``, re-exported here).
 """
 from __future__ import annotations
 
