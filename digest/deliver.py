@@ -76,9 +76,17 @@ def build_message(rendered: Rendered, settings: Settings, *, message_id: str | N
     if unsubscribe:
         msg["List-Unsubscribe"] = unsubscribe
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte=_cte(rendered.text))
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_cte(rendered.html))
     return msg
+
+
+def _cte(text: str) -> str:
+    """The smaller of quoted-printable and base64 for the whole body. (The email package sniffs only
+    the first 10 lines - the ASCII <head> - and so picks QP, tripling every byte of Chinese text.)"""
+    data = text.encode("utf-8")
+    non_ascii = sum(b > 126 or (b < 32 and b not in (9, 10, 13)) or b == 61 for b in data)
+    return "quoted-printable" if len(data) + 2 * non_ascii < len(data) * 4 // 3 else "base64"
 
 
 def message_bytes(message: EmailMessage) -> bytes:
