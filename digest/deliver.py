@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 # Backoff between attempts: wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]) seconds.
 # Tests shrink it; the number of attempts is settings.send_retries (at least one).
 RETRY_WAIT: tuple[float, float] = (2.0, 120.0)
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 WIRE = email.policy.SMTP  # CRLF line ends: the .eml holds the bytes that go over the wire
 
 
@@ -101,6 +103,7 @@ def message_bytes(message: EmailMessage) -> bytes:
 def _write_temp(folder: Path, name: str, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outbox files are as readable as open() makes them
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
