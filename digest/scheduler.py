@@ -325,6 +325,21 @@ def _on_event(settings: Settings):
     return listener
 
 
+def _unfinished_run(settings: Settings, trigger, next_run: dt.datetime) -> dt.datetime | None:
+    """The latest fire time within the grace time that was dispatched but left no record (killed mid-run)."""
+    now = dt.datetime.now(settings.tz)
+    due, last = trigger.get_next_fire_time(None, now - dt.timedelta(seconds=settings.misfire_grace_seconds)), None
+    for _ in range(10000):
+        if due is None or due > now:
+            break
+        last, due = due, trigger.get_next_fire_time(due, due + dt.timedelta(seconds=1))
+    if last is None or next_run <= last:
+        return None  # nothing due in the window, or it was never dispatched (then it runs anyway)
+    since = last.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    done = pipeline.open_store(settings).recent_runs(20, job=JOB_DIGEST)
+    return None if any(r["started_at"] >= since for r in done) else last
+
+
 def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event, *, digest_trigger=None) -> None:
     """Run the scheduler until `stop` is set, then let the running job finish. The caller holds the lock.
 
@@ -346,6 +361,10 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
             old = None
         if old is not None and repr(old.trigger) == repr(trigger) and old.next_run_time is not None:
             keep["next_run_time"] = old.next_run_time  # a run due while we were down is caught up (or missed)
+            cut = _unfinished_run(settings, trigger, old.next_run_time)
+            if cut is not None:
+                log.warning("digest: the run due at %s never finished (process killed?): running it again", cut)
+                keep["next_run_time"] = cut
         scheduler.add_job(digest_job, trigger, args=[args], id=JOB_DIGEST, name="build and deliver the digest",
                           replace_existing=True, **keep)
         scheduler.add_job(inbox_job, IntervalTrigger(seconds=settings.poll_seconds, timezone=settings.tz),

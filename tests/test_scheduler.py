@@ -255,3 +255,34 @@ def test_once_runs_the_seed_corpus_end_to_end(tmp_path):
     cmd, kw = digest_cmd(tmp_path, "status")
     status = subprocess.run(cmd, capture_output=True, text=True, timeout=30, **kw)
     assert status.returncode == 0 and "not running" in status.stdout and eml[0].name in status.stdout
+
+
+def test_a_digest_run_killed_midway_runs_again_at_the_next_start(tmp_path, monkeypatch):
+    settings, args = make(tmp_path)
+    store = ingest_sample(settings)
+
+    class Killed(BaseException):
+        """The process dies mid-job: nothing is recorded, the job store already points to the next run."""
+
+    real = scheduler.deliver_digest
+    monkeypatch.setattr(scheduler, "deliver_digest", lambda *a: (_ for _ in ()).throw(Killed()))
+    trigger, at = soon(2)
+    svc = Service(settings, args, trigger)
+    try:
+        def dispatched():
+            jobs = {j["id"]: j for j in scheduler.scheduled_jobs(settings)}
+            return "digest" in jobs and jobs["digest"]["next_run_time"] > at
+        wait_for(dispatched, 6, "the run to be dispatched")
+        time.sleep(0.5)
+    finally:
+        svc.stop()
+    assert runs(store, "digest") == [] and not list(settings.outbox.glob("*.eml"))
+    monkeypatch.setattr(scheduler, "deliver_digest", real)
+    svc = Service(settings, args, trigger)
+    try:
+        wait_for(lambda: runs(store, "digest"), 5, "the interrupted run to run again")
+        time.sleep(1)
+    finally:
+        svc.stop()
+    assert [r["outcome"] for r in runs(store, "digest")] == ["ok"]
+    assert len(list(settings.outbox.glob("*.eml"))) == 1
