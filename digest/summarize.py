@@ -115,9 +115,12 @@ def split_sentences(paragraph: str, semicolon_split: int | None = None) -> list[
         if ch == "." and 0 < i < n - 1 and not paragraph[i + 1].isascii():
             stop = not paragraph[i - 1].isascii()
         if stop and depth:  # inside a quotation: split only if it does not close soon
+            run_end = i + 1
+            while run_end < n and (paragraph[run_end] in _STOPS or paragraph[run_end] == "…"):
+                run_end += 1
             close = paragraph.find("”", i, i + 60)
-            if close != -1 and "“" not in paragraph[i:close]:
-                stop = False
+            if close > run_end and "“" not in paragraph[i:close]:
+                stop = False  # 他说：“要抓项目。要促发展。”—— one sentence
         if not stop:
             i += 1
             continue
@@ -220,15 +223,18 @@ def _keywords(words: list[textrank.Words], text: str, limit: int = 6) -> tuple[s
     return tuple(out)
 
 
-def _personalization(words: list[textrank.Words], title_words: list[str] | None) -> np.ndarray:
+def _priors(words: list[textrank.Words], title_words: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Restart distribution (lead bias, plus title overlap) and a title factor per sentence."""
     n = len(words)
     p = 1.0 / np.arange(1, n + 1) ** LEAD_DECAY
     p /= p.sum()
+    factor = np.ones(n)
     if title_words:
         sim = textrank.similarity_matrix([title_words] + [w.all_filters for w in words])[0, 1:]
-        if sim.sum() > 0:
+        if sim.max() > 0:
             p = p + TITLE_WEIGHT * sim / sim.sum()
-    return p
+            factor += sim / sim.max()  # a sentence that restates the headline is the best lead
+    return p, factor
 
 
 def summarize_sentences(
@@ -250,8 +256,9 @@ def summarize_sentences(
     words = words[: len(sentences)]
     while len(words) < len(sentences):  # never expected; keeps indices aligned if jieba surprises us
         words.append(textrank.Words(()))
-    scores = textrank.rank_sentences(
-        [w.all_filters for w in words], personalization=_personalization(words, title_words), alpha=ALPHA)
+    restart, title_factor = _priors(words, title_words)
+    scores = textrank.rank_sentences([w.all_filters for w in words], personalization=restart, alpha=ALPHA)
+    scores = scores * title_factor
     if LENGTH_NORM:
         lens = np.array([len(s) for s in sentences], dtype=float)
         scores = scores / (lens / np.median(lens)) ** LENGTH_NORM

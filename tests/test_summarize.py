@@ -1,0 +1,154 @@
+"""digest.summarize: real behaviour on hand-made articles, plus a fuzz test."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.models import Article, Summary
+from digest.summarize import clean_text, split_sentences, summarize_article, summarize_text
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+BODY = (
+    "本报讯（记者 张三 李四）3月24日，聊城市召开全市经济运行调度会议，分析上半年经济形势，部署下一阶段重点工作。",
+    "会议指出，上半年全市经济运行总体平稳，主要经济指标高于全省平均水平，项目建设和产业升级成效明显。",
+    "市长在会上说：“要坚持大抓项目、抓大项目。要加快传统产业改造升级。”会议强调，各县市区要锚定全年目标任务。",
+    "东阿阿胶、鲁西化工等重点企业生产经营稳中向好，高新技术产业产值占比持续提高。",
+    "会议要求，各县市区要锚定全年目标任务，全力以赴拼经济、稳增长，推动经济运行持续向好。",
+    "临清、冠县、莘县、阳谷、东阿、高唐等县市区负责同志参加会议。",
+)
+
+
+def _article(**kw) -> Article:
+    base = dict(title="聊城召开全市经济运行调度会议", byline="张三 李四", kind="news", paragraphs=BODY)
+    base.update(kw)
+    return Article(**base)
+
+
+def test_sentences_in_reading_order_and_from_the_text():
+    s = summarize_article(_article(), max_sentences=3)
+    assert isinstance(s, Summary) and len(s.sentences) == 3
+    body = clean_text("\n".join(BODY))
+    positions = [body.index(x) for x in s.sentences]
+    assert positions == sorted(positions)
+
+
+def test_leading_byline_is_stripped_not_dropped():
+    s = summarize_article(_article(), max_sentences=1)
+    assert s.sentences[0].startswith("3月24日，聊城市召开全市经济运行调度会议")
+    assert all("本报讯" not in x and "记者" not in x for x in s.sentences)
+
+
+@pytest.mark.parametrize("byline", ["□记者 孙亚飞 通讯员 王萌 报道", "■ 本报记者 田柏林", "本报记者 胡磊 摄",
+                                    "(作者单位：阳谷县委组织部)", "（2025年度聊城市哲学社会科学规划课题阶段性研究成果，课题编号：NDKT2025058）",
+                                    "## 着力建设绿色低碳的美丽城市", "3月24日", "![图](a.png)"])
+def test_bylines_notes_and_debris_never_chosen(byline):
+    paragraphs = (byline,) + BODY[1:] + (byline,)
+    for k in (1, 3, 6):
+        s = summarize_article(_article(paragraphs=paragraphs), max_sentences=k)
+        assert s.sentences and all(byline.strip("()（）# ") not in x for x in s.sentences)
+        assert all("记者" not in x and "作者单位" not in x and "课题" not in x for x in s.sentences)
+
+
+def test_captions_never_chosen():
+    caption = "3月23日，在冠县鑫昌纺织项目现场，工作人员在生产线上忙碌。"
+    a = _article(paragraphs=(caption,) + BODY[1:], captions=(caption,))
+    assert caption not in summarize_article(a, max_sentences=5).sentences
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    text = "他说：“我们一定要把这件事情办好。”大家都表示赞同。“明年还要再办！”主持人最后宣布。"
+    spans = [text[a:b] for a, b in split_sentences(text)]
+    assert spans[0] == "他说：“我们一定要把这件事情办好。”"
+    assert "“明年还要再办！”主持人最后宣布。" in spans or "“明年还要再办！”" in spans
+    t2 = "他说：“好……。”然后走了。"
+    assert [t2[a:b] for a, b in split_sentences(t2)] == ["他说：“好……。”", "然后走了。"]
+    t3 = "他强调：“要抓项目。要促发展。”会议结束。"
+    assert [t3[a:b] for a, b in split_sentences(t3)][0] == "他强调：“要抓项目。要促发展。”"
+
+
+def test_line_break_alone_is_not_a_sentence_end():
+    text = "聊城市召开全市经济运行调度会议，分析上半年\n经济形势，部署下一阶段重点工作。会议由市长主持。"
+    s = summarize_text(text, max_sentences=5)
+    assert "聊城市召开全市经济运行调度会议，分析上半年经济形势，部署下一阶段重点工作。" in s.sentences
+
+
+def test_near_duplicates_removed():
+    paragraphs = BODY[:2] + (BODY[1],) + (BODY[1].replace("明显", "显著"),) + BODY[2:]
+    s = summarize_article(_article(paragraphs=paragraphs), max_sentences=4)
+    assert len(s.sentences) == len(set(s.sentences))
+    assert sum("上半年全市经济运行总体平稳" in x for x in s.sentences) == 1
+
+
+def test_character_budget_whole_sentences_only():
+    body = clean_text("\n".join(BODY))
+    for budget in (10, 40, 60, 90, 150, 400):
+        s = summarize_article(_article(), max_sentences=6, max_chars=budget)
+        assert s.sentences, budget
+        assert all(x in body for x in s.sentences)
+        if len(s.sentences) > 1:
+            assert sum(map(len, s.sentences)) <= budget
+    one = summarize_article(_article(), max_sentences=3, max_chars=5)
+    assert len(one.sentences) == 1 and one.sentences[0] in body  # too long, still one whole sentence
+
+
+def test_title_biases_choice():
+    title = "东阿阿胶鲁西化工等重点企业生产经营稳中向好"
+    s = summarize_text("\n".join(BODY), max_sentences=1, title=title)
+    assert "重点企业生产经营稳中向好" in s.sentences[0]
+
+
+def test_keywords():
+    s = summarize_article(_article())
+    assert 3 <= len(s.keywords) <= 8
+    for k in s.keywords:
+        assert len(k) >= 2 and not any(c.isdigit() for c in k) and k not in ("我们", "要", "的")
+    assert any("会议" in k or "经济" in k for k in s.keywords)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "。。。", "好。", "聊城", "□记者 张三 报道", "a" * 5000, "“”（）"])
+def test_degenerate_inputs(text):
+    s = summarize_text(text)
+    assert isinstance(s, Summary)
+    assert all(x in clean_text(text) for x in s.sentences)
+
+
+def test_huge_input_is_capped():
+    import time
+
+    import random
+
+    rnd = random.Random(7)
+    pool = "聊城市会议经济发展项目建设产业企业投资工作推进全面提升创新服务群众乡村振兴文化旅游农业科技"
+    text = "".join("".join(rnd.choices(pool, k=rnd.randint(8, 40))) + "。" for _ in range(2000))
+    t0 = time.perf_counter()
+    s = summarize_text(text, max_sentences=3)
+    assert time.perf_counter() - t0 < 10
+    assert len(s.sentences) == 3 and all(x in text for x in s.sentences)
+
+
+_chars = st.sampled_from(list("聊城市的会议经济发展。，！？“”（）《》…；：\n 本报讯记者报道□■#摄abc123"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300), st.lists(_chars, max_size=400).map("".join)),
+       st.integers(1, 5), st.one_of(st.none(), st.integers(0, 200)))
+def test_fuzz_never_raises_and_sentences_are_substrings(text, k, budget):
+    s = summarize_text(text, max_sentences=k, max_chars=budget)
+    assert s.method != "error"
+    cleaned = clean_text(text)
+    assert len(s.sentences) <= k
+    assert all(x and x in cleaned for x in s.sentences)
+    assert len(set(s.sentences)) == len(s.sentences)
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "lcsts.jsonl").is_file(), reason="../shared/eval is absent (not a dev checkout)")
+def test_real_eval_texts_give_substrings():
+    rows = [json.loads(x) for x in (SHARED / "eval" / "lcsts.jsonl").read_text("utf-8").splitlines()[:50]]
+    for row in rows:
+        s = summarize_text(row["text"], max_sentences=3, max_chars=150)
+        assert s.sentences and all(x in clean_text(row["text"]) for x in s.sentences)
