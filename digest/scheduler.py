@@ -6,14 +6,13 @@ Two jobs in one APScheduler 3 scheduler, kept in the project database (table aps
   digest  on DIGEST_SEND_CRON: build the digest of the issues not yet delivered and deliver it
           (outbox always, SMTP when DIGEST_DELIVER_SMTP).
 A run missed while the machine was off or asleep runs once when it is back within
-DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per database:
-a lock file (flock, released by the kernel even on SIGKILL) holds the owner's pid.
+DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per database
+(the lock and the status report are in digest/runstate.py).
 Job functions are module-level and take one dict of primitives: the job store pickles them.
 """
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import os
 import threading
@@ -24,12 +23,11 @@ from typing import Any, Callable
 from . import pipeline
 from .config import Settings, load_settings
 from .errors import DigestError
-from .ingest import _is_candidate, IGNORED_SUFFIXES
+from .ingest import IGNORED_SUFFIXES, _is_candidate
+from .runstate import (JOB_DIGEST, JOB_INBOX, JOBS_TABLE, LOCK_NAME, RunLock, _json_default,  # noqa: F401
+                       lock_holder, lock_path, scheduled_jobs, status_data, status_text)
 
 log = logging.getLogger("digest.run")
-JOB_INBOX, JOB_DIGEST = "inbox", "digest"
-JOBS_TABLE = "apscheduler_jobs"
-LOCK_NAME = "digest-run.lock"
 WAKE_SECONDS = 30.0  # re-check the wall clock this often (timers do not count suspended time)
 
 
@@ -46,72 +44,6 @@ def job_args(settings: Settings, overrides: dict[str, Any], env_file: str | None
 
 def _settings(args: dict[str, Any]) -> Settings:
     return load_settings(args.get("overrides") or {}, env_file=args.get("env_file"))
-
-
-# -- single-instance lock ---------------------------------------------------------------------
-
-def lock_path(settings: Settings) -> Path:
-    """data_dir/digest-run.lock, or next to the SQLite file when the database lives elsewhere."""
-    import sqlalchemy as sa
-
-    url = sa.engine.make_url(settings.database_url)
-    db = url.database or ""
-    if url.get_backend_name() == "sqlite" and db not in ("", ":memory:") and not db.startswith("file:"):
-        return Path(db).expanduser().resolve().parent / LOCK_NAME
-    return Path(settings.data_dir) / LOCK_NAME
-
-
-def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip() or 0) or None
-    except (OSError, ValueError):
-        return None
-
-
-class RunLock:
-    """An exclusive flock on the lock file; the file holds the holder's pid while it runs."""
-
-    def __init__(self, path: Path):
-        self.path, self.fd = path, None
-
-    def acquire(self) -> "RunLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            pid = _read_pid(self.path)
-            raise DigestError(f"another `digest run` is already running on this database (pid {pid or 'unknown'})",
-                              f"stop it first (kill {pid or '<pid>'}); lock file {self.path}") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        os.fsync(fd)
-        self.fd = fd
-        return self
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
-
-
-def lock_holder(path: Path) -> int | None:
-    """The pid of the running `digest run` (-1 when it is starting), or None when nobody holds the lock."""
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return _read_pid(path) or -1
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
 
 
 # -- the inbox job --------------------------------------------------------------------------
@@ -382,90 +314,6 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
     log.info("digest run stopped")
 
 
-# -- digest status ------------------------------------------------------------------------------
-
-def scheduled_jobs(settings: Settings) -> list[dict]:
-    """The jobs in the persistent job store (read directly: no scheduler is started)."""
-    import pickle
-
-    import sqlalchemy as sa
-
-    from .store import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(JOBS_TABLE):
-                return []
-            t = sa.Table(JOBS_TABLE, sa.MetaData(), autoload_with=conn)
-            rows = conn.execute(sa.select(t.c.id, t.c.next_run_time, t.c.job_state).order_by(t.c.id)).all()
-    finally:
-        engine.dispose()
-    out = []
-    for r in rows:
-        try:
-            state = pickle.loads(r.job_state)  # written by our own scheduler into our own database
-            trigger, name = str(state["trigger"]), state.get("name", "")
-        except Exception:  # noqa: BLE001
-            trigger, name = "(unreadable)", ""
-        nxt = (dt.datetime.fromtimestamp(r.next_run_time, dt.timezone.utc).astimezone(settings.tz)
-               if r.next_run_time is not None else None)
-        out.append({"id": r.id, "name": name, "trigger": trigger, "next_run_time": nxt})
-    return out
-
-
-def status_data(settings: Settings, store) -> dict[str, Any]:
-    path = lock_path(settings)
-    pid = lock_holder(path)
-    return {
-        "running": pid is not None, "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
-        "jobs": scheduled_jobs(settings),
-        "runs": store.recent_runs(10),
-        "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
-        "failures": store.recent_failures(5),
-        "deliveries": store.pending_deliveries(),
-        "digests": [{k: v for k, v in d.items() if k != "content_hash"} for d in store.list_digests(5)],
-    }
-
-
-def _local(value: Any, tz) -> str:
-    """Store times are naive UTC; show them in the configured time zone."""
-    if isinstance(value, dt.datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-    return "-" if value is None else str(value)
-
-
-def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
-    tz, now = settings.tz, dt.datetime.now(settings.tz)
-    lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["running"]
-             else f"digest run: not running (lock file {data['lock_file']})"]
-    lines.append(f"jobs (times in {settings.timezone}):" if data["jobs"] else "jobs: none scheduled yet (start `digest run`)")
-    for j in data["jobs"]:
-        nxt = j["next_run_time"]
-        late = " (overdue: runs at the next start if within the grace time)" \
-            if j["id"] == JOB_DIGEST and nxt and nxt < now and not data["running"] else ""
-        lines.append(f"  {j['id']:7} next {_local(nxt, tz)}  {j['trigger']}{late}")
-    runs = {r["id"]: r for r in data["runs"] + data["last_digest_runs"]}
-    lines.append("last runs:" if runs else "last runs: none")
-    for r in sorted(runs.values(), key=lambda r: r["id"], reverse=True):
-        secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
-        lines.append(f"  {_local(r['started_at'], tz)}  {r['job']:7} {r['outcome']:8} {secs:5.1f}s  {r['detail']}")
-    if data["failures"]:
-        lines.append("recent input failures:")
-        lines += [f"  {_local(f['created_at'], tz)}  {f['path']} ({f['stage']}): {f['message']}" for f in data["failures"]]
-    lines.append("deliveries not sent:" if data["deliveries"] else "deliveries not sent: none")
-    for d in data["deliveries"]:
-        lines.append(f"  digest {d['digest_id']} -> {d['recipient']}: {d['status']}, {d['attempts']} attempt(s), "
-                     f"{_local(d['updated_at'], tz)}; last reply: {d['last_reply'] or '-'}")
-    lines.append("last digests:" if data["digests"] else "last digests: none")
-    for d in data["digests"]:
-        sent = sum(1 for x in d["deliveries"] if x["status"] == "sent")
-        lines.append(f"  #{d['id']} {d['publication']} {d['start_date']}..{d['end_date']}: {d['article_count']} "
-                     f"articles, built {_local(d['built_at'], tz)}, sent {sent}/{len(d['deliveries'])}  {d['eml_path']}")
-    return lines
-
-
 # -- commands (registered on the `digest` group by cli.py) ---------------------------------------
 
 def register(cli) -> None:
@@ -547,12 +395,6 @@ def register(cli) -> None:
         else:
             click.echo("\n".join(status_text(data, settings)))
 
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc).isoformat()
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
 
 
 def _setup_logging(settings: Settings) -> None:
