@@ -92,6 +92,17 @@ def ends_sentence(text: str) -> bool:
     return bool(t) and t[-1] in FINAL
 
 
+_CONTROLS = {c: None for c in range(32) if chr(c) not in "\n\t"}
+_CONTROLS.update({0x7F: None, 0x0C: "\n", 0x0D: "\n", 0x200B: None, 0x200C: None, 0x200D: None,
+                  0x2060: None, 0xFEFF: None, 0x2028: "\n", 0x2029: "\n"})
+_CONTROLS.update({c: None for c in range(0x80, 0xA0)})
+
+
+def strip_controls(text: str) -> str:
+    """Drop control and zero-width characters (NUL, BEL, ESC, BOM …); form feeds become line breaks."""
+    return text.translate(_CONTROLS)
+
+
 def _normalize_width(text: str) -> str:
     out = []
     for ch in text:
@@ -295,7 +306,7 @@ def dedupe(paras: Iterable[str], min_len: int = 12) -> list[str]:
 def clean_paragraphs(text: str) -> list[str]:
     """Text -> clean paragraphs (Markdown stripped, breaks repaired, repeats dropped)."""
     chunks: list[list[str]] = [[]]
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in strip_controls(text.replace("\r\n", "\n")).split("\n"):
         line, _ = strip_markdown(raw)
         if line.strip():
             chunks[-1].append(line)

@@ -37,6 +37,7 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_a
 
 from .config import Settings
 from .errors import DeliveryError
+from .faults import checkpoint
 from .models import Rendered
 from .render import one_line
 
@@ -150,8 +151,10 @@ def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMess
     """
     outbox = Path(outbox)
     stem = one_line(stem).replace("/", "_").replace(os.sep, "_").lstrip(".") or "digest"
-    contents = {"eml": message_bytes(message), "html": rendered.html.encode("utf-8"),
-                "txt": rendered.text.encode("utf-8")}
+    # .eml last: it is the message itself, so a complete .eml means a complete set, and a crash
+    # before it leaves .html/.txt that the next build (same content) reuses and completes
+    contents = {"html": rendered.html.encode("utf-8"), "txt": rendered.text.encode("utf-8"),
+                "eml": message_bytes(message)}
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -175,6 +178,7 @@ def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMess
                     tmp.unlink(missing_ok=True)
                 if won:
                     created.append(path)
+                    checkpoint("outbox:mid-write")
                 elif not _same(path, contents[ext]):
                     raise FileExistsError(path)  # lost a race: try the next name
             _fsync_dir(outbox)

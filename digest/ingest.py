@@ -121,15 +121,18 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 8:
-        # UTF-16 without BOM (Latin/CJK text has many zero bytes) vs. binary
-        for enc in ("utf-16-le", "utf-16-be"):
+    if b"\x00" in data:
+        # no Chinese legacy encoding uses NUL bytes: UTF-16 without a BOM, or binary.
+        # Line breaks tell the byte order: "\n\0" at even offsets is little-endian.
+        le = sum(1 for i in _find_all(data, b"\n\x00") if i % 2 == 0)
+        be = sum(1 for i in _find_all(data, b"\x00\n") if i % 2 == 0)
+        for enc in (("utf-16-le", "utf-16-be") if le >= be else ("utf-16-be", "utf-16-le")):
             try:
                 text = data.decode(enc)
-                if _mostly_text(text):
-                    return text, enc
             except UnicodeDecodeError:
                 continue
+            if _mostly_text(text) and (le or be or _cjk_share(text) > 0.3):
+                return text, enc
         raise InputError(path, "not a text file (binary data)", "only text dumps of pages can be ingested")
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "shift_jis", "euc_kr"]).best()
     candidates = ([best.encoding] if best is not None else []) + ["gb18030", "big5"]
@@ -142,6 +145,18 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
             return text, "gb18030" if enc in ("gbk", "gb2312") else enc
     raise InputError(path, "cannot decode: not valid UTF-8, GB18030, Big5 or UTF-16",
                      "convert the file to UTF-8 (bytes that cannot be decoded are never dropped silently)")
+
+
+def _find_all(data: bytes, needle: bytes):
+    i = data.find(needle)
+    while i != -1:
+        yield i
+        i = data.find(needle, i + 1)
+
+
+def _cjk_share(text: str) -> float:
+    sample = text[:5000]
+    return sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff") / max(1, len(sample))
 
 
 def _strict(data: bytes, enc: str, path: str) -> str:
@@ -163,7 +178,7 @@ def read_page(path: Path, number: int, max_bytes: int) -> Page:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            raise InputError(str(path), f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit",
                              "raise DIGEST_MAX_FILE_MB if this really is one page")
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)

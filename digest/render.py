@@ -232,15 +232,12 @@ def build_view(digest: Digest, settings: Settings, level: int = 0) -> dict[str, 
         notice = "篇幅所限，以下版面只列出部分文章" + ("标题" if titles_only else "") + "。"
     top = front[0] if front else (sections[0]["articles"][0] if sections else None)
     preheader = one_line(f"{top['title']}：{''.join(top['sentences'][:1]) or top['line']}") if top else ""
-    generated = digest.generated_at
-    if generated.tzinfo is not None:
-        generated = generated.astimezone(settings.tz)
     return dict(
         subject=subject_for(digest), edition=edition(digest), publication=one_line(digest.publication), date_label=digest.date_label,
         article_count=digest.article_count, preheader=_clip(preheader, 120), toc=toc, front=front,
         sections=sections, hidden_total=hidden_total, notice=notice,
         trending=[(one_line(w), _rise(r)) for w, r in digest.trending],
-        archive_url=archive, unsubscribe=_unsubscribe(settings), generated=generated.strftime("%Y-%m-%d %H:%M"),
+        archive_url=archive, unsubscribe=_unsubscribe(settings),
     )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from . import layout as L
 from .clean import (clean_line, continues, ends_sentence, join_lines, join_pair, key,
-                    strip_markdown)
+                    strip_controls, strip_markdown)
 from .jumps import join_continuations  # noqa: F401  (re-exported: digest.segment.join_continuations)
 from .models import Article, Continuation
 
@@ -379,7 +379,7 @@ def _finish(drafts: list[_Draft], furniture: list[str], source: str, page: int) 
 
 def segment_page(text: str, source: str = "", page: int = 1) -> PageParse:
     """Split one page's text into articles (see the module docstring for the rules)."""
-    units, dups = _dedupe_units(_units(text or ""))
+    units, dups = _dedupe_units(_units(strip_controls(text or "")))
     units = _repair(units)
     best = None
     for back in (False, True):

@@ -129,14 +129,14 @@ def test_outbox_disk_full_leaves_nothing(tmp_path, monkeypatch):
 
     def fsync(fd):
         calls.append(fd)
-        if len(calls) == 2:  # the second file (.html) hits a full disk
+        if len(calls) == 2:  # the second file (.txt; files are written html, txt, eml) hits a full disk
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(DeliveryError) as err:
         write_outbox(settings.outbox, "d", rendered, msg)
-    assert "d.html" in err.value.message and "No space left" in err.value.message
+    assert "d.txt" in err.value.message and "No space left" in err.value.message
     assert "disk is full" in err.value.hint
     assert list(settings.outbox.iterdir()) == []
 
