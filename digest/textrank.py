@@ -35,6 +35,7 @@ def _load_stop_words() -> frozenset[str]:
 STOP_WORDS = _load_stop_words()
 
 Token = tuple[str, str]
+DENSE_MAX = 600  # graphs up to this many nodes are iterated as dense arrays (faster when small)
 
 
 class Words:
@@ -73,7 +74,8 @@ def pagerank(
     personalisation vector (uniform when None), as networkx does. Unlike networkx this never
     raises: after ``max_iter`` it returns the last iterate.
     """
-    a = sp.csr_array(matrix, dtype=float)
+    dense = not sp.issparse(matrix) or matrix.shape[0] <= DENSE_MAX
+    a = (matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=float)) if dense else sp.csr_array(matrix, dtype=float)
     n = a.shape[0]
     if n == 0:
         return np.zeros(0)
@@ -87,7 +89,10 @@ def pagerank(
     dangling = s == 0
     inv = np.zeros(n)
     inv[~dangling] = 1.0 / s[~dangling]
-    qt = (sp.diags_array(inv) @ a).T.tocsr()  # x @ Q == Q.T @ x
+    if dense:
+        qt = np.ascontiguousarray((a * inv[:, None]).T)  # x @ Q == Q.T @ x
+    else:
+        qt = (sp.diags_array(inv) @ a).T.tocsr()
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         last = x
@@ -97,7 +102,7 @@ def pagerank(
     return x / x.sum()
 
 
-def _incidence(word_lists: Sequence[Sequence[str]]) -> sp.csr_array:
+def _incidence(word_lists: Sequence[Sequence[str]]) -> np.ndarray | sp.csr_array:
     """Binary sentence x word matrix (distinct words per sentence)."""
     vocab: dict[str, int] = {}
     rows: list[int] = []
@@ -106,8 +111,12 @@ def _incidence(word_lists: Sequence[Sequence[str]]) -> sp.csr_array:
         for w in set(words):
             rows.append(i)
             cols.append(vocab.setdefault(w, len(vocab)))
-    data = np.ones(len(rows))
-    return sp.csr_array((data, (rows, cols)), shape=(len(word_lists), max(len(vocab), 1)))
+    shape = (len(word_lists), max(len(vocab), 1))
+    if shape[0] * shape[1] <= 250_000:  # small: a dense 0/1 matrix is faster than scipy's set-up
+        dense = np.zeros(shape)
+        dense[rows, cols] = 1.0
+        return dense
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=shape)
 
 
 def similarity_matrix(word_lists: Sequence[Sequence[str]], self_loops: bool = False) -> np.ndarray:
@@ -120,7 +129,8 @@ def similarity_matrix(word_lists: Sequence[Sequence[str]], self_loops: bool = Fa
     if n == 0:
         return np.zeros((0, 0))
     b = _incidence(word_lists)
-    shared = (b @ b.T).toarray()
+    shared = b @ b.T
+    shared = shared.toarray() if sp.issparse(shared) else shared
     lens = np.array([len(w) for w in word_lists], dtype=float)
     logs = np.log(np.where(lens > 0, lens, 1.0))
     den = logs[:, None] + logs[None, :]
@@ -177,9 +187,14 @@ def rank_words(
                     continue
                 rows += (a, b)
                 cols += (b, a)
-    g = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
-    g.sum_duplicates()
-    g.data[:] = 1.0  # textrank4zh sets graph[i][j] = 1.0, repeated pairs do not add up
+    # textrank4zh sets graph[i][j] = 1.0: repeated pairs do not add up
+    if n <= DENSE_MAX:
+        g: np.ndarray | sp.csr_array = np.zeros((n, n))
+        g[rows, cols] = 1.0
+    else:
+        g = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+        g.sum_duplicates()
+        g.data[:] = 1.0
     scores = pagerank(g, alpha=alpha)
     words = list(index)
     return [(words[i], float(scores[i])) for i in order_by_score(scores)]
