@@ -311,9 +311,12 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
 @click.option("--to", "recipients", multiple=True, metavar="ADDR",
               help="Test send to this address only (repeatable) instead of DIGEST_TO.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
+@click.option("--requeue", is_flag=True,
+              help="Send again to recipients held after an interrupted send (in-data) or a permanent failure. "
+                   "Only when you know they did not get it.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-recipient outcomes as JSON.")
 @pass_ctx
-def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, as_json):
+def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, as_json):
     """E-mail a built digest by SMTP to DIGEST_TO (or --to ADDR for a test send).
 
     Each recipient is recorded in the database: queued -> sent, or failed with the server's reply.
@@ -341,6 +344,10 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, as_json):
             digest_id = built[0]["id"]
         elif store.digest_row(digest_id) is None:
             raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
+        if requeue and not dry_run:
+            for d in store.deliveries(digest_id):
+                if d["recipient"] in targets and d["status"] in ("in-data", "failed"):
+                    store.requeue_delivery(digest_id, d["recipient"])
         outcome = send_digest(store, settings, digest_id, to=targets, dry_run=dry_run)
     except DigestError as exc:
         raise _fail(exc) from None
@@ -350,7 +357,8 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, as_json):
         for rcpt, state in outcome.items():
             click.echo(f"{rcpt}: {state if isinstance(state, str) else json.dumps(state, ensure_ascii=False, default=str)}")
     states = [(s if isinstance(s, str) else s.get("status", "")) for s in outcome.values()]
-    if dry_run or all(st == "sent" for st in states):
+    if dry_run or all(st == "sent" or (st == "skipped" and "already sent" in o.get("reply", ""))
+                      for st, o in zip(states, outcome.values())):
         sys.exit(EXIT_OK)
     sys.exit(EXIT_PARTIAL if "sent" in states else EXIT_NOTHING)
 

@@ -322,15 +322,22 @@ class _Session:
                 self.conn.close()
             self.conn = None
 
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
-        """Send once; returns the server's reply or raises _Temporary / _Final."""
+    def send(self, sender: str, recipient: str, data: bytes, before_data: Callable[[], None] = lambda: None) -> str:
+        """Send once; returns the server's reply or raises _Temporary / _Final.
+
+        `before_data` runs after the server accepted MAIL and RCPT, right before DATA.
+        """
         where = f"{self.settings.smtp_host}:{self.settings.port}"
         conn = None
         try:
             conn = self.open()
             conn.data_end_sent = False
+            def data_step():
+                before_data()
+                return conn.data(data)
+
             for step, expected in ((lambda: conn.mail(sender), (250,)), (lambda: conn.rcpt(recipient), (250, 251)),
-                                   (lambda: conn.data(data), (250,))):
+                                   (data_step, (250,))):
                 code, resp = step()
                 if code not in expected:
                     try:  # a server that hung up after refusing must not turn the refusal into a drop
@@ -446,11 +453,17 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
             if not store.claim_delivery(digest_id, r):
                 state = next((d["status"] for d in store.deliveries(digest_id) if d["recipient"] == r), "?")
                 note = f"already {state}" + (" by an interrupted run: it may have been delivered; requeue it "
-                                             "to send again" if state == "sending" else "")
+                                             "to send again" if state == "in-data" else "")
                 outcome[r] = dict(status="skipped", reply=note)
                 say(f"{r}: skipped ({note})")
                 continue
+            checkpoint("send:after-claim")
             status, reply = "queued", "interrupted"
+
+            def before_data(r=r):
+                store.delivery_in_data(digest_id, r)
+                checkpoint("send:before-data")
+
             try:
                 retrying = Retrying(
                     stop=stop_after_attempt(attempts), reraise=False,
@@ -458,8 +471,9 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                     retry=retry_if_exception_type(_Temporary),
                     before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
                                                      f"({rs.outcome.exception()}); retrying"))
-                reply = retrying(session.send, settings.from_addr, r, data)
+                reply = retrying(session.send, settings.from_addr, r, data, before_data)
                 status = "sent"
+                checkpoint("send:after-accept")
             except RetryError as exc:
                 status, reply = "queued", f"{exc.last_attempt.exception()} (after {attempts} attempts)"
             except _Final as exc:

@@ -4,7 +4,7 @@
 "name", in which case the process kills itself with SIGKILL right there — the closest a test
 can get to pulling the plug at an exact point of ingest, build or send. Names in use:
 ingest:before-save, store:mid-issue, ingest:after-save, build:after-outbox,
-outbox:mid-write, send:after-claim, send:after-accept.
+outbox:mid-write, send:after-claim, send:before-data, send:after-accept.
 """
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -107,8 +109,10 @@ deliveries = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("digest_id", sa.Integer, sa.ForeignKey("digests.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("recipient", sa.String(320), nullable=False),
-    # queued -> sending -> sent | failed (permanent) | queued again (temporary failure)
+    # queued -> sending (claimed, before DATA) -> in-data (DATA command issued)
+    #        -> sent | failed (permanent or ambiguous) | queued again (temporary failure)
     sa.Column("status", sa.String(12), nullable=False, default="queued"),
+    sa.Column("claimed_by", sa.String(80)),  # "host:pid" of the process sending it (schema v2)
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_reply", sa.Text, nullable=False, default=""),
     sa.Column("updated_at", sa.DateTime, nullable=False, default=_now),
@@ -125,9 +129,35 @@ runs = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
-SCHEMA_VERSION = 1
-# Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema.
-MIGRATIONS: dict[int, Any] = {1: lambda conn: metadata.create_all(conn)}
+def _add_claimed_by(conn) -> None:
+    """v2: deliveries.claimed_by, so a claim left by a dead process can be told from a live one."""
+    if "claimed_by" not in {c["name"] for c in sa.inspect(conn).get_columns("deliveries")}:
+        conn.execute(sa.text("ALTER TABLE deliveries ADD COLUMN claimed_by VARCHAR(80)"))
+
+
+SCHEMA_VERSION = 2
+# Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
+# (created from the current metadata, so later migrations must tolerate finding their change done).
+MIGRATIONS: dict[int, Any] = {1: lambda conn: metadata.create_all(conn), 2: _add_claimed_by}
+_HOST = socket.gethostname()
+
+
+def _claimer() -> str:
+    return f"{_HOST}:{os.getpid()}"
+
+
+def _claimer_dead(claimed_by: str | None) -> bool:
+    """True when the claim was made on this host by a process that no longer exists."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != _HOST or not pid.isdigit():
+        return False  # another machine's claim, or unknown: cannot tell, so do not take it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -375,18 +405,36 @@ class Store:
             return [dict(r._mapping) for r in c.execute(q)]
 
     def claim_delivery(self, digest_id: int, recipient: str) -> bool:
-        """Mark a queued delivery as `sending` before talking to the server.
+        """Mark a queued delivery as `sending` (claimed by this process) before talking to the server.
 
-        Returns False when it is not queued (already sent, failed for good, or claimed). A delivery
-        left in `sending` by a crash is NOT retried automatically: the server may have accepted it,
-        and sending twice is worse than asking the operator (`digest status` shows it).
+        Returns False when it cannot be claimed: already sent, failed for good, being sent by a live
+        process, or `in-data` (a crash after the DATA command: the server may have the message, so
+        it is never re-sent automatically; `digest status` shows it). A `sending` claim left by a
+        process that died before DATA is taken over: that message never reached the server.
         """
         with self._write() as conn:
+            row = conn.execute(sa.select(deliveries.c.status, deliveries.c.claimed_by).where(
+                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient)).first()
+            if row is None:
+                return False
+            if row.status == "sending" and _claimer_dead(row.claimed_by):
+                expected = "sending"
+            elif row.status == "queued":
+                expected = "queued"
+            else:
+                return False
             res = conn.execute(sa.update(deliveries).where(
                 deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
-                deliveries.c.status == "queued",
-            ).values(status="sending", attempts=deliveries.c.attempts + 1, updated_at=_now()))
+                deliveries.c.status == expected,
+            ).values(status="sending", claimed_by=_claimer(), attempts=deliveries.c.attempts + 1, updated_at=_now()))
             return res.rowcount == 1
+
+    def delivery_in_data(self, digest_id: int, recipient: str) -> None:
+        """Record that the DATA command is about to go out: from here a crash is ambiguous."""
+        with self._write() as conn:
+            conn.execute(sa.update(deliveries).where(
+                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
+                deliveries.c.status == "sending").values(status="in-data", updated_at=_now()))
 
     def finish_delivery(self, digest_id: int, recipient: str, status: str, reply: str = "") -> None:
         """Record the server's answer: sent, failed (permanent) or queued (temporary, will retry)."""

@@ -228,15 +228,36 @@ def test_sender_refused(tmp_path, reply, expected, calls):
         assert handler.data_calls == 0
 
 
-def test_left_sending_by_a_crash_is_not_resent(tmp_path):
+def test_left_in_data_by_a_crash_is_not_resent(tmp_path):
     with SMTPServer() as server:
         settings = make_settings(tmp_path, smtp_port=server.port)
         store, digest_id, _ = build(tmp_path, settings)
         store.queue_deliveries(digest_id, ["reader@example.org"])
-        assert store.claim_delivery(digest_id, "reader@example.org")  # then the process died
+        assert store.claim_delivery(digest_id, "reader@example.org")
+        store.delivery_in_data(digest_id, "reader@example.org")  # then the process died mid-DATA
         out = send_digest(store, settings, digest_id)
         assert out["reader@example.org"]["status"] == "skipped" and "requeue" in out["reader@example.org"]["reply"]
         assert server.handler.data_calls == 0
+
+
+def test_claim_of_a_dead_process_before_data_is_taken_over(tmp_path):
+    import socket
+
+    import sqlalchemy as sa
+
+    from digest.store import deliveries
+
+    with SMTPServer() as server:
+        settings = make_settings(tmp_path, smtp_port=server.port)
+        store, digest_id, _ = build(tmp_path, settings)
+        store.queue_deliveries(digest_id, ["reader@example.org"])
+        assert store.claim_delivery(digest_id, "reader@example.org")
+        assert not store.claim_delivery(digest_id, "reader@example.org")  # a live claim is respected
+        with store.engine.begin() as conn:  # the claimer died before DATA (pid 2**22+1 cannot exist)
+            conn.execute(sa.update(deliveries).values(claimed_by=f"{socket.gethostname()}:{2**22 + 1}"))
+        out = send_digest(store, settings, digest_id)
+        assert out["reader@example.org"]["status"] == "sent"
+        assert server.handler.data_calls == 1
 
 
 def test_temporary_failure_stays_queued_when_retries_run_out(tmp_path):

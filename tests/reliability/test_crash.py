@@ -85,3 +85,55 @@ def test_kill_during_build_leaves_no_half_file_and_no_twin(home, point):
     final = sorted(p.name for p in outbox.iterdir() if p.name.endswith((".eml", ".html", ".txt")))
     assert len(final) == 3, final  # exactly one digest: no twin files after the restart
     assert len(_store(home).list_digests()) == 1
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def smtp():
+    from ..fixtures_digest import SMTPServer
+
+    with SMTPServer() as server:
+        yield server
+
+
+def _send(home, smtp, *args, crash=None):
+    env = {"DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_PORT": str(smtp.port), "DIGEST_SMTP_SECURITY": "none",
+           "DIGEST_TO": "reader@example.org", "DIGEST_FROM": "digest@example.org"}
+    return digest_cmd(home, "send", "--date", "2025-06-18", *args, crash=crash, extra_env=env)
+
+
+@pytest.fixture
+def built(home):
+    assert digest_cmd(home, "ingest", "--jobs", "1").returncode == 0
+    assert digest_cmd(home, "build", "--date", "2025-06-18").returncode == 0
+    return home
+
+
+def test_kill_after_claim_before_smtp_is_sent_once_after_restart(built, smtp):
+    _killed(_send(built, smtp, crash="send:after-claim"))
+    assert smtp.handler.messages == []
+    done = _send(built, smtp)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(smtp.handler.messages) == 1  # not lost
+    again = _send(built, smtp)
+    assert again.returncode == 0 and len(smtp.handler.messages) == 1  # and never twice
+
+
+def test_kill_after_server_accepted_is_never_sent_twice(built, smtp):
+    _killed(_send(built, smtp, crash="send:after-accept"))
+    assert len(smtp.handler.messages) == 1
+    again = _send(built, smtp)
+    assert len(smtp.handler.messages) == 1
+    assert again.returncode == 2 and "requeue" in again.stdout
+    status = digest_cmd(built, "status", "--json")
+    assert "in-data" in status.stdout  # the operator sees the held delivery
+
+
+def test_kill_just_before_data_is_held_and_can_be_requeued(built, smtp):
+    _killed(_send(built, smtp, crash="send:before-data"))
+    assert smtp.handler.messages == []
+    assert len(smtp.handler.messages) == 0 and _send(built, smtp).returncode == 2  # held: ambiguous window
+    done = _send(built, smtp, "--requeue")  # the operator knows it did not arrive
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(smtp.handler.messages) == 1
