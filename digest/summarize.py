@@ -61,6 +61,7 @@ _JUNK = [
     re.compile(r"!\[|\]\(|https?://|www\.|^\||\|$|^[-=*_]{3,}|^#"),
     re.compile(r"扫描二维码|扫码|关注.{0,6}公众号|下转\d+版|上接\d+版"),
 ]
+_EMPHASIS = re.compile(r"\*\*|__")  # Markdown bold markers left by the PDF-to-text step
 _NUMERIC = re.compile(r"^[\d.,%％\-+·]+$")
 
 
@@ -93,7 +94,7 @@ def clean_text(text: str) -> str:
             current = line
     if current:
         paragraphs.append(current)
-    return "\n".join(_SPACE.sub("", p) for p in paragraphs)
+    return "\n".join(_SPACE.sub("", _EMPHASIS.sub("", p)) for p in paragraphs)
 
 
 def split_sentences(paragraph: str, semicolon_split: int | None = None) -> list[tuple[int, int]]:
@@ -111,7 +112,12 @@ def split_sentences(paragraph: str, semicolon_split: int | None = None) -> list[
             depth += 1
         elif ch in "”」』" and depth:
             depth -= 1
-        stop = ch in _STOPS or ch == "…" or (ch in "；;" and i - start >= semi)
+        stop = ch in _STOPS or (ch in "；;" and i - start >= semi)
+        if ch == "…":  # ……。 / ……” / …… at the end close a sentence; "……多项指标" lists go on
+            k = i
+            while k < n and paragraph[k] == "…":
+                k += 1
+            stop = k >= n or paragraph[k] in _STOPS or paragraph[k] in _CLOSERS or paragraph[k] == "“"
         if ch == "." and 0 < i < n - 1 and not paragraph[i + 1].isascii():
             stop = not paragraph[i - 1].isascii()
         if stop and depth:  # inside a quotation: split only if it does not close soon
@@ -206,14 +212,17 @@ def _select(sentences: list[str], scores: np.ndarray, k: int, max_chars: int | N
     return sorted(chosen)
 
 
-def _keywords(words: list[textrank.Words], text: str, limit: int = 6) -> tuple[str, ...]:
+def _keywords(words: list[textrank.Words], text: str, flags: dict[str, str], limit: int = 6) -> tuple[str, ...]:
     ranked = textrank.rank_words([w.all_filters for w in words], [w.no_stop_words for w in words], window=2)
 
     def ok(w: str) -> bool:
         return len(w) >= 2 and w not in textrank.STOP_WORDS and not _NUMERIC.match(w) and not re.search(r"\d", w)
 
     good = [w for w, _ in ranked if ok(w)]
-    phrases = [p for p in textrank.keyphrases(good[:12], [w.no_filter for w in words], text) if len(p) <= 12]
+    # a keyphrase is a run of adjacent top keywords that recurs; keep noun phrases (建设绿色 is a
+    # verb + object, not a phrase): no verb at either end
+    nouny = [w for w in good[:12] if not flags.get(w, "").startswith("v")]
+    phrases = [p for p in textrank.keyphrases(nouny, [w.no_filter for w in words], text) if len(p) <= 12]
     out: list[str] = phrases[:2]
     for w in good:
         if len(out) >= limit:
@@ -263,7 +272,8 @@ def summarize_sentences(
         lens = np.array([len(s) for s in sentences], dtype=float)
         scores = scores / (lens / np.median(lens)) ** LENGTH_NORM
     chosen = _select(sentences, scores, max(1, max_sentences), max_chars)
-    return Summary(tuple(sentences[i] for i in chosen), _keywords(words, text), "textrank")
+    flags = {word: flag for word, flag in tokens}
+    return Summary(tuple(sentences[i] for i in chosen), _keywords(words, text, flags), "textrank")
 
 
 def summarize_text(
