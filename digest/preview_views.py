@@ -89,13 +89,15 @@ def split_view(text: str, parse: Any) -> tuple[list[dict], list[str]]:
     furn = {_norm(f) for f in furniture if _norm(f)}
     orphans = {_norm(p) for t in (getattr(parse, "orphan_titles", ()) or ()) for p in str(t).split(" | ") if _norm(p)}
     dups = [_norm(d) for d in (getattr(parse, "duplicates", ()) or ()) if _norm(d)]
-    lines = []
+    lines, seen = [], set()
     for no, raw in enumerate(text.split("\n"), 1):
         n = _norm(raw)
         tag, idx = "blank", None
         if n:
             tag = "dropped"
-            if n in furn:
+            if n in seen and any(n in d for d in dups):  # the second copy of a repeated paragraph
+                tag = "duplicate"
+            elif n in furn:
                 tag = "furniture"
             elif n in orphans:
                 tag = "orphan"
@@ -116,6 +118,7 @@ def split_view(text: str, parse: Any) -> tuple[list[dict], list[str]]:
                     tag = "marker"
                 elif idx is None and any(n in d for d in dups):
                     tag = "duplicate"
+        seen.add(n)
         lines.append(dict(no=no, text=raw, tag=tag, idx=idx))
     return lines, furniture
 
@@ -273,6 +276,8 @@ def send_test():
     st = state()
     outcome, error, digest_id = {}, None, None
     try:
+        if not st.settings.smtp_host:  # say so before writing anything to the outbox
+            raise DigestError("no SMTP server configured", "set DIGEST_SMTP_HOST (and restart the preview)")
         result = pipeline.build(st.store, st.settings, start, end, publication=pub)
         digest_id = result.digest_id
         outcome = send_digest(st.store, st.settings, digest_id, to=[addr])
