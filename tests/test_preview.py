@@ -183,6 +183,47 @@ def test_unknown_ids_are_404_pages(client, path):
     assert "Back to the archive" in body(resp)
 
 
+def test_several_publications_each_get_their_digest(tmp_path):
+    settings = make_settings(tmp_path)
+    store = pipeline.open_store(settings)
+    add_issue(store, DAY, [dict(title="聊城本地新闻", body="聊城本地新闻正文。", sentences=("聊城本地新闻正文。",))])
+    add_issue(store, dt.date(2025, 6, 17), [dict(title="大众日报的报道", body="大众日报的报道正文。")],
+              publication="大众日报")
+    c = create_app(settings, store).test_client()
+    index = body(c.get("/"))
+    assert "大众日报" in index and '<option value="聊城日报" selected>' in index
+    other = c.get("/digest?pub=大众日报")
+    assert other.status_code == 302 and "from=2025-06-17" in other.headers["Location"]
+    page = body(c.get(other.headers["Location"]))
+    assert "大众日报的报道" in page and "聊城本地新闻" not in page
+    assert "聊城本地新闻" in body(c.get(f"/digest?{RANGE}"))
+    assert c.get("/digest?pub=不存在的报纸").status_code == 404
+
+
+def test_failures_give_an_error_page_never_a_traceback(tmp_path, monkeypatch):
+    from digest.errors import StoreError
+
+    settings = make_settings(tmp_path)
+    store = pipeline.open_store(settings)
+    c = create_app(settings, store).test_client()
+    assert "Nothing has been ingested yet" in body(c.get("/"))
+    assert c.get("/digest").status_code == 404  # no issue: no range to guess
+
+    def boom(*a, **k):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(store, "list_issues", boom)
+    resp = c.get("/")
+    assert resp.status_code == 500 and "Traceback" not in body(resp) and "secret internals" not in body(resp)
+
+    def locked(*a, **k):
+        raise StoreError("database error: database is locked", "another process may hold the database; try again")
+
+    monkeypatch.setattr(store, "list_issues", locked)
+    resp = c.get("/")
+    assert resp.status_code == 503 and "database is locked" in body(resp) and "try again" in body(resp)
+
+
 # -- escaping -------------------------------------------------------------------------------------------------
 def test_hostile_text_is_shown_as_text_on_every_page(tmp_path):
     settings = make_settings(tmp_path)
