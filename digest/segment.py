@@ -370,11 +370,16 @@ def _finish(drafts: list[_Draft], furniture: list[str], source: str, page: int) 
             if lm and lm[1] and not names:
                 names = lm[1]
             date = L.dateline(first)
+        kind = L.kind_of(title, d, paras)  # decided before the bullets go: ▶ marks a caption
+        paras = [_BULLET.sub("", p) for p in paras]
         arts.append(Article(
-            title=title, byline=" ".join(names) or None, kind=L.kind_of(title, d, paras),
-            paragraphs=tuple(paras), position=len(arts), main_title=main, dateline=date,
+            title=title, byline=" ".join(names) or None, kind=kind,
+            paragraphs=tuple(p for p in paras if p), position=len(arts), main_title=main, dateline=date,
             page=page, source=source, captions=tuple(d.captions), continuations=tuple(d.conts)))
     return arts, dups
+
+
+_BULLET = re.compile(r"^[▶►▷●◆◇★☆◎▲△]+\s*")  # layout bullets opening a paragraph: not text
 
 
 def segment_page(text: str, source: str = "", page: int = 1) -> PageParse:

@@ -167,8 +167,12 @@ def _is_junk(sentence: str, last_in_paragraph: bool, banned: set[str]) -> bool:
     return any(rx.search(sentence) for rx in _JUNK)
 
 
-def candidates(text: str, banned: Sequence[str] = ()) -> list[str]:
-    """Prose sentences of cleaned text, in reading order, leading bylines/datelines stripped."""
+def candidates(text: str, banned: Sequence[str] = (), whole_only: bool = False) -> list[str]:
+    """Prose sentences of cleaned text, in reading order, leading bylines/datelines stripped.
+
+    A sentence that does not end (a body cut at the page end, a label line) is a fragment: it is
+    offered only when the text has no whole sentence at all, and never with `whole_only`.
+    """
     out: list[str] = []
     ban = {b.strip() for b in banned if b and b.strip()}
     for paragraph in text.split("\n"):
@@ -182,8 +186,11 @@ def candidates(text: str, banned: Sequence[str] = ()) -> list[str]:
             if not _is_junk(s, k == len(spans) - 1, ban):
                 out.append(s)
                 if len(out) >= MAX_CANDIDATES:
-                    return out
-    return out
+                    break
+        if len(out) >= MAX_CANDIDATES:
+            break
+    whole = [s for s in out if _LINE_END.search(s)]
+    return whole if (whole or whole_only) else out
 
 
 def _bigrams(s: str) -> set[str]:
@@ -251,7 +258,17 @@ def summarize_sentences(
 ) -> Summary:
     """Rank given candidate sentences (reading order) and pick the summary."""
     if not sentences:
-        return Summary((), (), "empty")
+        if not text.strip():
+            return Summary((), (), "empty")
+        # no whole sentence to show (a notice of label lines): still tag the article
+        tokens = nlp.pos_tag(text[:MAX_CHARS_IN])
+        lines: list[list[tuple[str, str]]] = [[]]
+        for word, flag in tokens:
+            if word == "\n":
+                lines.append([])
+            else:
+                lines[-1].append((word, flag))
+        return Summary((), _keywords([textrank.Words(g) for g in lines], text, dict(tokens)), "keywords-only")
     joined = "\n".join(sentences + ([title] if title else []))
     tokens = nlp.pos_tag(joined)
     groups: list[list[tuple[str, str]]] = [[]]
@@ -297,7 +314,7 @@ def summarize_article(article: Article, max_sentences: int = 3, max_chars: int |
         if article.byline:
             banned.append(article.byline)
         title = " ".join((article.title or article.main_title or "").replace("|", " ").split()) or None
-        return summarize_sentences(candidates(cleaned, banned), max_sentences, max_chars, title, cleaned)
+        return summarize_sentences(candidates(cleaned, banned, whole_only=True), max_sentences, max_chars, title, cleaned)
     except Exception:
         log.exception("summarize_article failed; returning an empty summary")
         return Summary((), (), "error")
