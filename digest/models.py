@@ -96,6 +96,7 @@ class StoredArticle:
     article: Article
     summary: Summary
     content_hash: str = ""
+    minhash: bytes = b""  # MinHash signature of the body (digest.rank.signature), computed at ingest
 
 
 @dataclass(frozen=True)

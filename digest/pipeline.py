@@ -39,8 +39,9 @@ def analyse_page_text(text: str, source: str = "", page: int = 1):
     return segment_page(text, source=source, page=page)
 
 
-def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Article, Summary, str]], list[Failure]]:
+def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Article, Summary, str, bytes]], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on."""
+    from .rank import signature
     from .segment import join_continuations
     from .summarize import summarize_article
 
@@ -66,7 +67,7 @@ def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Ar
             failures.append(Failure(art.source, "summarize", f"{exc.__class__.__name__}: {exc}",
                                     f"article {art.display_title!r} stored without a summary"))
             summary = Summary((), (), "none")
-        items.append((art, summary, article_hash(art)))
+        items.append((art, summary, article_hash(art), signature(art.body)))
     return items, failures
 
 

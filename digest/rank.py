@@ -23,7 +23,7 @@ from .models import Digest, DigestItem, Section, StoredArticle
 
 KIND_WEIGHT = {"news": 1.0, "interview": 0.9, "commentary": 0.75, "report_excerpt": 0.6,
                "notice": 0.35, "photo_caption": 0.25}
-DUP_THRESHOLD = 0.6  # Jaccard over 4-character shingles above which two stories are the same story
+DUP_THRESHOLD = 0.5  # estimated Jaccard over 4-character shingles above which two stories are one story
 _SHINGLE = 4
 _PERMS = 32
 _BANDS = 8
@@ -51,28 +51,41 @@ def _signature(sh: set[int]) -> np.ndarray:
     return ((np.outer(_A, x) + _B[:, None]) % _PRIME).min(axis=1)
 
 
+def signature(text: str) -> bytes:
+    """MinHash signature of a text's 4-character shingles (stored with each article at ingest)."""
+    sh = shingles(text)
+    if len(sh) < 8:
+        return b""  # too short to call anything a repeat of it
+    return _signature(sh).astype("<u4").tobytes()
+
+
 def find_repeats(items: Sequence[StoredArticle]) -> dict[int, int]:
-    """Map index of each repeated story to the index of its first printing (LSH + exact Jaccard)."""
-    sets = [shingles(s.article.body) for s in items]
-    buckets: dict[tuple, list[int]] = defaultdict(list)
+    """Map index of each repeated story to the index of its first printing.
+
+    LSH over MinHash signatures (stored at ingest; computed here for items without one), then the
+    signatures' agreement as the Jaccard estimate: linear in the number of articles.
+    """
+    sigs: list[np.ndarray | None] = []
+    for s in items:
+        raw = s.minhash or signature(s.article.body)
+        sigs.append(np.frombuffer(raw, dtype="<u4") if len(raw) == 4 * _PERMS else None)
+    buckets: dict[bytes, list[int]] = defaultdict(list)
     rows = _PERMS // _BANDS
-    for i, sh in enumerate(sets):
-        if len(sh) < 8:
+    for i, sig in enumerate(sigs):
+        if sig is None:
             continue
-        sig = _signature(sh)
         for b in range(_BANDS):
-            buckets[(b, *sig[b * rows:(b + 1) * rows].tolist())].append(i)
+            buckets[bytes([b]) + sig[b * rows:(b + 1) * rows].tobytes()].append(i)
     parent: dict[int, int] = {}
     for members in buckets.values():
+        if len(members) < 2:
+            continue
+        first = members[0]
         for j in members[1:]:
-            i = members[0]
-            if j in parent or i == j:
+            if j in parent or j == first:
                 continue
-            a, b = sets[i], sets[j]
-            inter = len(a & b)
-            # same story if most of the shorter one is inside the longer one
-            if inter / max(1, min(len(a), len(b))) >= DUP_THRESHOLD:
-                parent[j] = parent.get(i, i)
+            if float(np.mean(sigs[first] == sigs[j])) >= DUP_THRESHOLD:
+                parent[j] = parent.get(first, first)
     return parent
 
 

@@ -52,14 +52,26 @@ def one_line(value: Any) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
+_WIDTHS: dict[str, int] = {}
+
+
 def char_width(ch: str) -> int:
-    w = wcwidth(ch)
-    return w if w > 0 else 0
+    w = _WIDTHS.get(ch)
+    if w is None:
+        w = _WIDTHS[ch] = max(0, wcwidth(ch))
+    return w
 
 
 def display_width(text: str) -> int:
     """Terminal/mono-font columns: a CJK character takes two."""
-    return sum(char_width(ch) for ch in text)
+    if text.isascii() and text.isprintable():
+        return len(text)
+    get = _WIDTHS.get
+    total = 0
+    for ch in text:
+        w = get(ch)
+        total += char_width(ch) if w is None else w
+    return total
 
 
 # Closing punctuation must not start a line, opening punctuation must not end one (禁则).
@@ -208,15 +220,21 @@ def _rise(value: float) -> str:
     return f"{value:.0%}" if abs(value) < 10 else f"×{value:.0f}"
 
 
-def build_view(digest: Digest, settings: Settings, level: int = 0) -> dict[str, Any]:
+def _all_items(digest: Digest, settings: Settings) -> tuple[list[dict], list[list[dict]]]:
+    """Template values of every item, computed once however many shortening levels are tried."""
+    front = [_item(it, f"story-{i}", settings.summary_chars_other) for i, it in enumerate(digest.front_page, 1)]
+    return front, [[_item(it, "", settings.summary_chars_other) for it in sec.items] for sec in digest.sections]
+
+
+def build_view(digest: Digest, settings: Settings, level: int = 0,
+               items: tuple[list[dict], list[list[dict]]] | None = None) -> dict[str, Any]:
     """Everything the templates need, as plain values (titles already one line)."""
     max_items, titles_only = _LEVELS[level]
-    front = [_item(it, f"story-{i}", settings.summary_chars_other) for i, it in enumerate(digest.front_page, 1)]
+    front, per_section = items or _all_items(digest, settings)
     sections, hidden_total = [], 0
-    for n, sec in enumerate(digest.sections, 1):
-        if not sec.items:
+    for n, (sec, items) in enumerate(zip(digest.sections, per_section), 1):
+        if not items:
             continue
-        items = [_item(it, "", settings.summary_chars_other) for it in sec.items]
         shown = items if max_items is None else items[:max_items]
         hidden_total += len(items) - len(shown)
         if shown:
@@ -264,12 +282,20 @@ def render_text(view: dict[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
+_MIN_ITEM_BYTES = 120  # the least HTML one listed article takes (a title-only row), to skip hopeless levels
+
+
 def render_digest(digest: Digest, settings: Settings) -> Rendered:
     """Subject, inlined HTML (under HTML_LIMIT when shortening can do it) and plain text."""
-    full = build_view(digest, settings, 0)
+    items = _all_items(digest, settings)
+    full = build_view(digest, settings, 0, items)
     html = ""
     for level in range(len(_LEVELS)):
-        view = full if level == 0 else build_view(digest, settings, level)
+        max_items = _LEVELS[level][0]
+        shown = sum(len(i) if max_items is None else min(len(i), max_items) for i in items[1])
+        if shown * _MIN_ITEM_BYTES > HTML_LIMIT and level < len(_LEVELS) - 1:
+            continue  # cannot fit: do not even render it
+        view = full if level == 0 else build_view(digest, settings, level, items)
         raw = render_html(view)
         # Inlining only adds bytes outside <style>; skip levels that cannot fit without inlining them.
         body_bytes = len(_STYLE.sub("", raw).encode("utf-8"))
@@ -282,7 +308,8 @@ def render_digest(digest: Digest, settings: Settings) -> Rendered:
         log.warning("digest HTML is %d bytes even when shortened; Gmail will clip it", len(html.encode()))
     if level:
         log.info("digest HTML shortened to level %d to stay under %d bytes", level, HTML_LIMIT)
-    return Rendered(subject=full["subject"], html=html, text=render_text(full))
+    # the text part follows the HTML's shortening: same order, same articles, one size of e-mail
+    return Rendered(subject=full["subject"], html=html, text=render_text(view))
 
 
 __all__ = ["render_digest", "build_view", "wrap", "underline", "display_width", "one_line", "safe_url",

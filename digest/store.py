@@ -72,6 +72,7 @@ articles = sa.Table(
     sa.Column("continuations", sa.Text, nullable=False, default="[]"),
     sa.Column("source", sa.Text, nullable=False, default=""),
     sa.Column("content_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("minhash", sa.LargeBinary),  # MinHash signature for repeat detection (schema v3)
 )
 summaries = sa.Table(
     "summaries", metadata,
@@ -135,10 +136,16 @@ def _add_claimed_by(conn) -> None:
         conn.execute(sa.text("ALTER TABLE deliveries ADD COLUMN claimed_by VARCHAR(80)"))
 
 
-SCHEMA_VERSION = 2
+def _add_minhash(conn) -> None:
+    """v3: articles.minhash, so building a digest never re-shingles article bodies."""
+    if "minhash" not in {c["name"] for c in sa.inspect(conn).get_columns("articles")}:
+        conn.execute(sa.text(f"ALTER TABLE articles ADD COLUMN minhash {sa.LargeBinary().compile(dialect=conn.dialect)}"))
+
+
+SCHEMA_VERSION = 3
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
-MIGRATIONS: dict[int, Any] = {1: lambda conn: metadata.create_all(conn), 2: _add_claimed_by}
+MIGRATIONS: dict[int, Any] = {1: lambda conn: metadata.create_all(conn), 2: _add_claimed_by, 3: _add_minhash}
 _HOST = socket.gethostname()
 
 
@@ -237,8 +244,10 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(issues.c.id).where(issues.c.content_hash == content_hash)).scalar()
 
-    def save_issue(self, issue: Issue, items: Sequence[tuple[Article, Summary, str]]) -> int:
+    def save_issue(self, issue: Issue, items: Sequence[tuple]) -> int:
         """Write an issue with its pages, articles and summaries in one transaction.
+
+        `items` are (article, summary, content_hash[, minhash]) tuples.
 
         A previous version of the same issue (same publication, date and sources) is marked
         superseded, so digests show only the newest version.
@@ -263,7 +272,7 @@ class Store:
                 conn.execute(sa.insert(pages), [
                     dict(issue_id=issue_id, number=p.number, source=p.source, sha256=p.sha256,
                          encoding=p.encoding, text=p.text) for p in issue.pages])
-            for n, (article, summary, chash) in enumerate(items):
+            for n, (article, summary, chash, *rest) in enumerate(items):
                 if n == len(items) // 2:
                     checkpoint("store:mid-issue")
                 aid = conn.execute(sa.insert(articles).values(
@@ -272,7 +281,7 @@ class Store:
                     dateline=article.dateline, body=article.body,
                     captions=json.dumps(list(article.captions), ensure_ascii=False),
                     continuations=json.dumps([c.__dict__ for c in article.continuations], ensure_ascii=False),
-                    source=article.source, content_hash=chash,
+                    source=article.source, content_hash=chash, minhash=rest[0] if rest else None,
                 )).inserted_primary_key[0]
                 conn.execute(sa.insert(summaries).values(
                     article_id=aid, sentences=json.dumps(list(summary.sentences), ensure_ascii=False),
@@ -315,7 +324,8 @@ class Store:
         summary = Summary(tuple(json.loads(r.sentences or "[]")), tuple(json.loads(r.keywords or "[]")),
                           r.method or "none")
         return StoredArticle(id=r.id, issue_id=r.issue_id, publication=r.publication, issue_date=r.issue_date,
-                             article=_article_from_row(r), summary=summary, content_hash=r.content_hash)
+                             article=_article_from_row(r), summary=summary, content_hash=r.content_hash,
+                             minhash=r.minhash or b"")
 
     def articles_between(self, start: dt.date, end: dt.date, publication: str | None = None) -> list[StoredArticle]:
         q = self._article_query().where(articles.c.issue_date >= start, articles.c.issue_date <= end)

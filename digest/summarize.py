@@ -170,8 +170,8 @@ def _is_junk(sentence: str, last_in_paragraph: bool, banned: set[str]) -> bool:
 def candidates(text: str, banned: Sequence[str] = (), whole_only: bool = False) -> list[str]:
     """Prose sentences of cleaned text, in reading order, leading bylines/datelines stripped.
 
-    A sentence that does not end (a body cut at the page end, a label line) is a fragment: it is
-    offered only when the text has no whole sentence at all, and never with `whole_only`.
+    With `whole_only` (article summaries a reader sees) a sentence that does not end — a body
+    cut at the page end, a label line — is a fragment and never offered.
     """
     out: list[str] = []
     ban = {b.strip() for b in banned if b and b.strip()}
@@ -189,8 +189,7 @@ def candidates(text: str, banned: Sequence[str] = (), whole_only: bool = False) 
                     break
         if len(out) >= MAX_CANDIDATES:
             break
-    whole = [s for s in out if _LINE_END.search(s)]
-    return whole if (whole or whole_only) else out
+    return [s for s in out if _LINE_END.search(s)] if whole_only else out
 
 
 def _bigrams(s: str) -> set[str]:

@@ -99,7 +99,9 @@ def test_size_guard_shortens_lower_sections(settings):
     assert "篇幅所限" in html and 'href="https://digest.example.org/digest/2025-03-26"' in html
     assert "水城老街改造完工" in html and "修旧如旧" in html  # the front page is untouched
     assert "第1版第1条" in html and "第30版第25条" not in html  # lower sections shortened
-    assert "第30版第25条" in rendered.text  # the plain text stays complete
+    # the plain text follows the same shortening (one e-mail, one size) and says where the rest is
+    assert "第1版第1条" in rendered.text and "第30版第25条" not in rendered.text
+    assert "篇幅所限" in rendered.text and "https://digest.example.org/digest/2025-03-26" in rendered.text
 
 
 def test_size_guard_without_archive_falls_back_to_base_url(settings):

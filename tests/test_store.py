@@ -88,3 +88,18 @@ def test_read_only_database_gives_clear_error(tmp_path):
     with pytest.raises(StoreError) as err:
         ro.record_failures([__import__("digest.models", fromlist=["Failure"]).Failure("x", "read", "m")])
     assert "database" in str(err.value) and err.value.hint
+
+
+def test_old_schema_is_migrated_in_place(settings):
+    """A version-1 database (no deliveries.claimed_by, no articles.minhash) is upgraded, data kept."""
+    s = Store(settings.database_url)
+    s.save_issue(_issue(h="old"), _items(1))
+    with s.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE deliveries DROP COLUMN claimed_by"))
+        conn.execute(sa.text("ALTER TABLE articles DROP COLUMN minhash"))
+        conn.execute(sa.text("UPDATE digest_meta SET value='1' WHERE key='schema_version'"))
+    upgraded = Store(settings.database_url)
+    assert upgraded.schema_version() == SCHEMA_VERSION
+    cols = {t: {c["name"] for c in sa.inspect(upgraded.engine).get_columns(t)} for t in ("deliveries", "articles")}
+    assert "claimed_by" in cols["deliveries"] and "minhash" in cols["articles"]
+    assert [a.article.title for a in upgraded.articles_between(dt.date(2025, 6, 18), dt.date(2025, 6, 18))] == ["标题0"]
