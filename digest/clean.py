@@ -188,6 +188,8 @@ def _paren(m: re.Match) -> str:
 
 
 _LETTER_SPACED = re.compile(f"(?<![^ ])[{CJK}](?: [{CJK}])+(?![^ ])")
+# one Chinese character standing alone after a word is a broken-off last syllable (茌平 区 -> 茌平区)
+_LONE_TAIL = re.compile(f"(?<=[{CJK}]{{2}}) (?=[{CJK}](?: |$))")
 
 
 def fix_spaces(text: str, prose: bool = True) -> str:
@@ -203,6 +205,7 @@ def fix_spaces(text: str, prose: bool = True) -> str:
         return text
     if not prose:
         text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+        text = _LONE_TAIL.sub("", text)
     out = []
     for i, ch in enumerate(text):
         if ch == " ":

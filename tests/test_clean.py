@@ -140,3 +140,11 @@ def test_clean_never_crashes_on_arbitrary_unicode(text):
     out = clean_text(text)
     assert isinstance(out, str)
     assert clean_text(out) == out
+
+
+def test_headline_keeps_word_gaps_but_rejoins_a_lone_syllable():
+    from digest.clean import fix_spaces
+
+    assert fix_spaces("茌平 区 麦收进度过半", prose=False) == "茌平区 麦收进度过半"
+    assert fix_spaces("赓续抗战精神 锻造年轻干部", prose=False) == "赓续抗战精神 锻造年轻干部"
+    assert fix_spaces("孙伟 付研 许慧 李坤朋", prose=False) == "孙伟 付研 许慧 李坤朋"
