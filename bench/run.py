@@ -123,7 +123,7 @@ def main() -> None:
                 secs, mems = [], []
                 for r in range(reps):
                     home = work / f"home-{n}-{jobs}-{r}"
-                    env = {**os.environ, "DIGEST_HOME": str(home), "DIGEST_DATA": str(work / "jieba-data")}
+                    env = {**os.environ, "DIGEST_HOME": str(home)}
                     s, m, _ = run_cmd(DIGEST + ["ingest", str(archive), "--jobs", str(jobs), "--json"], env)
                     secs.append(s)
                     mems.append(m)
@@ -136,7 +136,7 @@ def main() -> None:
                 + (f"  speedup {row['speedup']:.2f}x" if "speedup" in row else ""), flush=True)
         big = max(n for n in sizes if n <= 3650)
         home = work / f"home-{big}-{cores}-0"
-        env = {**os.environ, "DIGEST_HOME": str(home), "DIGEST_DATA": str(work / "jieba-data")}
+        env = {**os.environ, "DIGEST_HOME": str(home)}
         results["build"] = {}
         last = START + dt.timedelta(days=big - 1)
         for label, days in (("1 day", 1), ("1 week", 7), ("1 month", 30), ("1 year", 365)):
