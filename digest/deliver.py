@@ -19,13 +19,10 @@ from __future__ import annotations
 import base64
 import copy
 import email.policy
-import errno
 import logging
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -38,6 +35,7 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_a
 from .config import Settings
 from .errors import DeliveryError
 from .faults import checkpoint
+from .outbox import write_set
 from .models import Rendered
 from .render import one_line
 
@@ -46,8 +44,6 @@ log = logging.getLogger(__name__)
 # Backoff between attempts: wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]) seconds.
 # Tests shrink it; the number of attempts is settings.send_retries (at least one).
 RETRY_WAIT: tuple[float, float] = (2.0, 120.0)
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 WIRE = email.policy.SMTP  # CRLF line ends: the .eml holds the bytes that go over the wire
 
 
@@ -101,114 +97,14 @@ def message_bytes(message: EmailMessage) -> bytes:
 
 
 # -- the outbox ---------------------------------------------------------------------------------------
-def _write_temp(folder: Path, name: str, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outbox files are as readable as open() makes them
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _publish(tmp: Path, final: Path) -> bool:
-    """Move tmp to final unless final exists (no silent overwrite). False if it exists."""
-    try:
-        os.link(tmp, final)  # atomic, fails if the name is taken
-    except FileExistsError:
-        return False
-    except OSError as exc:  # filesystems without hard links
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-            raise
-        if final.exists():
-            return False
-        os.replace(tmp, final)
-        return True
-    tmp.unlink()
-    return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:  # make the new names durable; not possible everywhere, the files themselves are fsynced
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
-
-
 def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMessage) -> dict[str, Path]:
-    """Write STEM.eml, STEM.html and STEM.txt; returns {"eml": path, "html": path, "txt": path}.
+    """Write STEM.html, STEM.txt and STEM.eml atomically; returns {"eml", "html", "txt": path}.
 
-    A name already holding the same bytes is reused; a name holding other bytes is never
-    overwritten: STEM-2, STEM-3… is used instead. Errors become DeliveryError naming the path.
+    .eml last: it is the message itself, so a complete .eml means a complete set, and a crash
+    before it leaves .html/.txt that the next build (same content) reuses and completes.
     """
-    outbox = Path(outbox)
-    stem = one_line(stem).replace("/", "_").replace(os.sep, "_").lstrip(".") or "digest"
-    # .eml last: it is the message itself, so a complete .eml means a complete set, and a crash
-    # before it leaves .html/.txt that the next build (same content) reuses and completes
-    contents = {"html": rendered.html.encode("utf-8"), "txt": rendered.text.encode("utf-8"),
-                "eml": message_bytes(message)}
-    try:
-        outbox.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _outbox_error(outbox, exc) from None
-    for n in range(1, 1000):
-        name = stem if n == 1 else f"{stem}-{n}"
-        paths = {ext: outbox / f"{name}.{ext}" for ext in contents}
-        if any(p.exists() and not _same(p, contents[ext]) for ext, p in paths.items()):
-            continue
-        created: list[Path] = []
-        current = outbox
-        try:
-            for ext, path in paths.items():
-                current = path
-                if path.exists():
-                    continue
-                tmp = _write_temp(outbox, path.name, contents[ext])
-                try:
-                    won = _publish(tmp, path)
-                finally:
-                    tmp.unlink(missing_ok=True)
-                if won:
-                    created.append(path)
-                    checkpoint("outbox:mid-write")
-                elif not _same(path, contents[ext]):
-                    raise FileExistsError(path)  # lost a race: try the next name
-            _fsync_dir(outbox)
-            return paths
-        except FileExistsError:
-            for p in created:
-                p.unlink(missing_ok=True)
-            continue
-        except OSError as exc:
-            for p in created:
-                p.unlink(missing_ok=True)
-            raise _outbox_error(current, exc) from None
-    raise DeliveryError(f"{outbox}: no free name for {stem}", "clean up the outbox folder")
-
-
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _outbox_error(path: Path, exc: OSError) -> DeliveryError:
-    reason = exc.strerror or exc.__class__.__name__
-    hint = {errno.ENOSPC: "the disk is full; free some space and build again",
-            errno.EDQUOT: "the disk quota is exceeded; free some space and build again",
-            errno.EACCES: "the outbox folder is not writable; check DIGEST_OUTBOX and its permissions",
-            errno.EROFS: "the outbox is on a read-only filesystem; set DIGEST_OUTBOX"}.get(
-        exc.errno or 0, "check DIGEST_OUTBOX")
-    return DeliveryError(f"cannot write {path}: {reason}", hint)
+    return write_set(outbox, one_line(stem), {"html": rendered.html.encode("utf-8"),
+                                              "txt": rendered.text.encode("utf-8"), "eml": message_bytes(message)})
 
 
 # -- SMTP ----------------------------------------------------------------------------------------------

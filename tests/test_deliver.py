@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import deliver
+from digest import deliver, outbox
 from digest.deliver import build_message, send_digest, write_outbox
 from digest.errors import DeliveryError
 from digest.render import render_digest
@@ -109,7 +109,7 @@ def test_outbox_reuses_identical_and_never_overwrites(tmp_path):
     first = write_outbox(settings.outbox, "2025-03-26", rendered, msg)
     assert {p.name for p in first.values()} == {"2025-03-26.eml", "2025-03-26.html", "2025-03-26.txt"}
     assert first["html"].read_text("utf-8") == rendered.html
-    assert first["html"].stat().st_mode & 0o777 == 0o666 & ~deliver._UMASK
+    assert first["html"].stat().st_mode & 0o777 == 0o666 & ~outbox._UMASK
     assert first["eml"].read_bytes() == deliver.message_bytes(msg)
     again = write_outbox(settings.outbox, "2025-03-26", rendered, msg)
     assert again == first
