@@ -83,6 +83,7 @@ class Summary:
     sentences: tuple[str, ...]  # whole sentences, in reading order
     keywords: tuple[str, ...] = ()
     method: str = "textrank"
+    short: str = ""  # one whole sentence for one-line listings (the best that fits the short budget)
 
 
 @dataclass(frozen=True)

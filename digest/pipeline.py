@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import re
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ def analyse_page_text(text: str, source: str = "", page: int = 1):
     return segment_page(text, source=source, page=page)
 
 
-def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Article, Summary, str, bytes]], list[Failure]]:
+def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[tuple[Article, Summary, str, bytes]], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on."""
     from .rank import signature
     from .segment import join_continuations
@@ -62,7 +63,7 @@ def process_issue(issue: Issue, summary_chars: int = 150) -> tuple[list[tuple[Ar
     items = []
     for art in articles:
         try:
-            summary = summarize_article(art, max_sentences=3, max_chars=summary_chars)
+            summary = summarize_article(art, max_sentences=3, max_chars=summary_chars, short_chars=short_chars)
         except Exception as exc:  # noqa: BLE001
             failures.append(Failure(art.source, "summarize", f"{exc.__class__.__name__}: {exc}",
                                     f"article {art.display_title!r} stored without a summary"))
@@ -82,8 +83,8 @@ def _worker_init(cache_dir: str | None) -> None:
     _worker_ready = True
 
 
-def _work(issue: Issue, summary_chars: int):
-    return issue, *process_issue(issue, summary_chars)
+def _work(issue: Issue, budgets: tuple[int, int]):
+    return issue, *process_issue(issue, *budgets)
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -110,27 +111,32 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     publication = publication or settings.publication
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
-    todo: list[Issue] = []
     seen_hashes: set[str] = set()
-    for found in ingest_mod.discover(paths):
-        if isinstance(found, Failure):
-            report.failures.append(found)
-            continue
-        issue, fails = ingest_mod.read_issue(found, publication, date, max_bytes)
-        report.failures.extend(fails)
-        if issue is None:
-            continue
-        if issue.content_hash in seen_hashes or store.issue_id_by_hash(issue.content_hash) is not None:
-            report.skipped.append(issue)
-            continue
-        seen_hashes.add(issue.content_hash)
-        todo.append(issue)
+    found = list(ingest_mod.discover(paths))
+    total = sum(1 for f in found if not isinstance(f, Failure))
+
+    def todo():
+        """Issues to process, read lazily so workers start while the rest is still being read."""
+        for item in found:
+            if isinstance(item, Failure):
+                report.failures.append(item)
+                continue
+            issue, fails = ingest_mod.read_issue(item, publication, date, max_bytes)
+            report.failures.extend(fails)
+            if issue is None:
+                continue
+            if issue.content_hash in seen_hashes or store.issue_id_by_hash(issue.content_hash) is not None:
+                report.skipped.append(issue)
+                continue
+            seen_hashes.add(issue.content_hash)
+            yield issue
+
     jobs = jobs if jobs is not None else (settings.jobs or os.cpu_count() or 1)
-    jobs = max(1, min(jobs, len(todo)))
+    jobs = max(1, min(jobs, total))
     done = 0
     if progress:
-        progress("ingest", 0, len(todo))
-    for issue, items, fails in _run(todo, jobs, settings):
+        progress("ingest", 0, total)
+    for issue, items, fails in _run(todo(), jobs, settings):
         report.failures.extend(fails)
         checkpoint("ingest:before-save")
         try:
@@ -143,24 +149,30 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             checkpoint("ingest:after-save")
         done += 1
         if progress:
-            progress("ingest", done, len(todo))
+            progress("ingest", done + len(report.skipped), total)
     store.record_failures(report.failures)
     for f in report.failures:
         log.warning("%s", f)
     return report
 
 
-def _run(todo: list[Issue], jobs: int, settings: Settings):
-    chars = settings.summary_chars_front
-    if jobs <= 1 or len(todo) <= 1:
-        _worker_init(str(settings.data_dir))
+def _run(todo: Iterable[Issue], jobs: int, settings: Settings):
+    """(issue, items, failures) for each issue, in order; on `jobs` worker processes when > 1."""
+    budgets = (settings.summary_chars_front, settings.summary_chars_other)
+    if jobs <= 1:
         for issue in todo:
-            yield _work(issue, chars)
+            _worker_init(str(settings.data_dir))  # jieba loads at the first issue only (idempotent)
+            yield _work(issue, budgets)
         return
+    window: deque = deque()  # a few issues in flight per worker: steady work, bounded memory
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                              initargs=(str(settings.data_dir),)) as pool:
-        # map keeps input order and streams results as they complete in order
-        yield from pool.map(_work, todo, [chars] * len(todo), chunksize=1)
+        for issue in todo:
+            window.append(pool.submit(_work, issue, budgets))
+            if len(window) >= 3 * jobs:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
 
 # -- build ---------------------------------------------------------------------------------

@@ -190,19 +190,20 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
 
 
-def _item(item: DigestItem, anchor: str, line_chars: int) -> dict[str, Any]:
+def _item(item: DigestItem, anchor: str) -> dict[str, Any]:
     art, summ = item.article, item.summary
     meta = [KIND_LABELS.get(art.kind, "")] if art.kind != "news" else []
     if art.byline:
         meta.append(art.byline)
     meta.append(f"{item.stored.issue_date.isoformat()} 第{art.page}版")
     # An untitled article's title is already the opening of its body: do not repeat it.
-    first = summ.sentences[0] if summ.sentences else (art.paragraphs[0] if art.paragraphs and art.title else "")
+    # one whole sentence, never a clipped one: the short summary, else the first summary sentence
+    first = summ.short or (summ.sentences[0] if summ.sentences else "")
     return dict(
         anchor=anchor, title=one_line(art.display_title) or "（无标题）", url=safe_url(item.url),
         meta=" · ".join(m for m in meta if m), sentences=[one_line(s) for s in summ.sentences],
         keywords=[one_line(k) for k in summ.keywords if one_line(k)],
-        repeats=[one_line(r) for r in item.repeats], line=_clip(first, line_chars),
+        repeats=[one_line(r) for r in item.repeats], line=one_line(first),
     )
 
 
@@ -222,8 +223,8 @@ def _rise(value: float) -> str:
 
 def _all_items(digest: Digest, settings: Settings) -> tuple[list[dict], list[list[dict]]]:
     """Template values of every item, computed once however many shortening levels are tried."""
-    front = [_item(it, f"story-{i}", settings.summary_chars_other) for i, it in enumerate(digest.front_page, 1)]
-    return front, [[_item(it, "", settings.summary_chars_other) for it in sec.items] for sec in digest.sections]
+    front = [_item(it, f"story-{i}") for i, it in enumerate(digest.front_page, 1)]
+    return front, [[_item(it, "") for it in sec.items] for sec in digest.sections]
 
 
 def build_view(digest: Digest, settings: Settings, level: int = 0,

@@ -69,6 +69,7 @@ summaries = sa.Table(
     sa.Column("sentences", sa.Text, nullable=False),  # JSON list
     sa.Column("keywords", sa.Text, nullable=False),  # JSON list
     sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("short", sa.Text),  # one whole sentence for one-line listings (schema v4)
 )
 failures = sa.Table(
     "failures", metadata,
@@ -119,19 +120,20 @@ runs = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
-def _add_claimed_by(conn) -> None:
-    """v2: deliveries.claimed_by, so a claim left by a dead process can be told from a live one."""
-    if "claimed_by" not in {c["name"] for c in sa.inspect(conn).get_columns("deliveries")}:
-        conn.execute(sa.text("ALTER TABLE deliveries ADD COLUMN claimed_by VARCHAR(80)"))
+def _add_column(table: str, column: str, type_: sa.types.TypeEngine):
+    """A migration adding one nullable column (a fresh database already has it from create_all)."""
+    def migrate(conn) -> None:
+        if column not in {c["name"] for c in sa.inspect(conn).get_columns(table)}:
+            conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {type_.compile(dialect=conn.dialect)}"))
+    return migrate
 
 
-def _add_minhash(conn) -> None:
-    """v3: articles.minhash, so building a digest never re-shingles article bodies."""
-    if "minhash" not in {c["name"] for c in sa.inspect(conn).get_columns("articles")}:
-        conn.execute(sa.text(f"ALTER TABLE articles ADD COLUMN minhash {sa.LargeBinary().compile(dialect=conn.dialect)}"))
-
-
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
-MIGRATIONS: dict[int, Any] = {1: lambda conn: metadata.create_all(conn), 2: _add_claimed_by, 3: _add_minhash}
+MIGRATIONS: dict[int, Any] = {
+    1: lambda conn: metadata.create_all(conn),
+    2: _add_column("deliveries", "claimed_by", sa.String(80)),  # who is sending: a dead claimer's claim is retaken
+    3: _add_column("articles", "minhash", sa.LargeBinary()),  # repeat detection without re-shingling
+    4: _add_column("summaries", "short", sa.Text()),  # one-line summary sentence
+}

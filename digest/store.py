@@ -149,20 +149,22 @@ class Store:
                 conn.execute(sa.insert(pages), [
                     dict(issue_id=issue_id, number=p.number, source=p.source, sha256=p.sha256,
                          encoding=p.encoding, text=p.text) for p in issue.pages])
-            for n, (article, summary, chash, *rest) in enumerate(items):
-                if n == len(items) // 2:
-                    checkpoint("store:mid-issue")
-                aid = conn.execute(sa.insert(articles).values(
-                    issue_id=issue_id, issue_date=issue.date, page=article.page, position=article.position,
-                    title=article.title, main_title=article.main_title, byline=article.byline, kind=article.kind,
-                    dateline=article.dateline, body=article.body,
-                    captions=json.dumps(list(article.captions), ensure_ascii=False),
-                    continuations=json.dumps([c.__dict__ for c in article.continuations], ensure_ascii=False),
-                    source=article.source, content_hash=chash, minhash=rest[0] if rest else None,
-                )).inserted_primary_key[0]
-                conn.execute(sa.insert(summaries).values(
+            rows = [dict(
+                issue_id=issue_id, issue_date=issue.date, page=article.page, position=article.position,
+                title=article.title, main_title=article.main_title, byline=article.byline, kind=article.kind,
+                dateline=article.dateline, body=article.body,
+                captions=json.dumps(list(article.captions), ensure_ascii=False),
+                continuations=json.dumps([c.__dict__ for c in article.continuations], ensure_ascii=False),
+                source=article.source, content_hash=chash, minhash=rest[0] if rest else None,
+            ) for article, summary, chash, *rest in items]
+            if rows:  # one executemany per table; ids come back in parameter order
+                ids = conn.execute(sa.insert(articles).returning(articles.c.id, sort_by_parameter_order=True),
+                                   rows).scalars().all()
+                checkpoint("store:mid-issue")
+                conn.execute(sa.insert(summaries), [dict(
                     article_id=aid, sentences=json.dumps(list(summary.sentences), ensure_ascii=False),
-                    keywords=json.dumps(list(summary.keywords), ensure_ascii=False), method=summary.method))
+                    keywords=json.dumps(list(summary.keywords), ensure_ascii=False), method=summary.method,
+                    short=summary.short or None) for aid, (_, summary, *_rest) in zip(ids, items)])
         return issue_id
 
     def list_issues(self, publication: str | None = None) -> list[dict]:
@@ -191,7 +193,7 @@ class Store:
     # -- articles ---------------------------------------------------------------
     def _article_query(self):
         return (sa.select(articles, summaries.c.sentences, summaries.c.keywords, summaries.c.method,
-                          issues.c.publication)
+                          summaries.c.short, issues.c.publication)
                 .select_from(articles.join(issues, issues.c.id == articles.c.issue_id)
                              .outerjoin(summaries, summaries.c.article_id == articles.c.id))
                 .where(issues.c.superseded.is_(False)))
@@ -199,7 +201,7 @@ class Store:
     @staticmethod
     def _stored(r: Any) -> StoredArticle:
         summary = Summary(tuple(json.loads(r.sentences or "[]")), tuple(json.loads(r.keywords or "[]")),
-                          r.method or "none")
+                          r.method or "none", r.short or "")
         return StoredArticle(id=r.id, issue_id=r.issue_id, publication=r.publication, issue_date=r.issue_date,
                              article=_article_from_row(r), summary=summary, content_hash=r.content_hash,
                              minhash=r.minhash or b"")

@@ -253,7 +253,8 @@ def _priors(words: list[textrank.Words], title_words: list[str] | None) -> tuple
 
 
 def summarize_sentences(
-    sentences: list[str], max_sentences: int, max_chars: int | None, title: str | None, text: str
+    sentences: list[str], max_sentences: int, max_chars: int | None, title: str | None, text: str,
+    short_chars: int | None = None,
 ) -> Summary:
     """Rank given candidate sentences (reading order) and pick the summary."""
     if not sentences:
@@ -289,7 +290,11 @@ def summarize_sentences(
         scores = scores / (lens / np.median(lens)) ** LENGTH_NORM
     chosen = _select(sentences, scores, max(1, max_sentences), max_chars)
     flags = {word: flag for word, flag in tokens}
-    return Summary(tuple(sentences[i] for i in chosen), _keywords(words, text, flags), "textrank")
+    short = ""
+    if short_chars:  # the best-ranked sentence that fits the one-line budget, else the best one
+        order = textrank.order_by_score(scores)
+        short = sentences[next((i for i in order if len(sentences[i]) <= short_chars), order[0])]
+    return Summary(tuple(sentences[i] for i in chosen), _keywords(words, text, flags), "textrank", short)
 
 
 def summarize_text(
@@ -305,15 +310,20 @@ def summarize_text(
         return Summary((), (), "error")
 
 
-def summarize_article(article: Article, max_sentences: int = 3, max_chars: int | None = None) -> Summary:
-    """Summary of an article's body; captions and the byline are never chosen."""
+def summarize_article(article: Article, max_sentences: int = 3, max_chars: int | None = None,
+                      short_chars: int | None = None) -> Summary:
+    """Summary of an article's body; captions and the byline are never chosen.
+
+    With `short_chars`, `Summary.short` is one whole sentence for one-line listings, from the same ranking.
+    """
     try:
         cleaned = "\n".join(p for p in (clean_text(x) for x in article.paragraphs) if p)
         banned = [clean_text(c) for c in article.captions]
         if article.byline:
             banned.append(article.byline)
         title = " ".join((article.title or article.main_title or "").replace("|", " ").split()) or None
-        return summarize_sentences(candidates(cleaned, banned, whole_only=True), max_sentences, max_chars, title, cleaned)
+        return summarize_sentences(candidates(cleaned, banned, whole_only=True), max_sentences, max_chars, title,
+                                   cleaned, short_chars)
     except Exception:
         log.exception("summarize_article failed; returning an empty summary")
         return Summary((), (), "error")

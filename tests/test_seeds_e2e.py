@@ -62,7 +62,11 @@ def test_every_seed_summary_is_clean(seeded):
             problems.append(f"{name}: no summary")
         if len(set(sents)) != len(sents):
             problems.append(f"{name}: duplicated sentence")
-        for s in sents:
+        if sents and not a.summary.short:
+            problems.append(f"{name}: no one-line summary")
+        if a.summary.short and len(a.summary.short) > 60 and any(len(x) <= 60 for x in sents):
+            problems.append(f"{name}: one-line summary over budget though a shorter sentence exists")
+        for s in sents + ((a.summary.short,) if a.summary.short else ()):
             if not _whole_sentence(s, a.article.body):
                 problems.append(f"{name}: fragment {s!r}")
             if BYLINE.search(s[:12]):

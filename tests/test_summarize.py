@@ -152,3 +152,15 @@ def test_real_eval_texts_give_substrings():
     for row in rows:
         s = summarize_text(row["text"], max_sentences=3, max_chars=150)
         assert s.sentences and all(x in clean_text(row["text"]) for x in s.sentences)
+
+
+def test_short_summary_is_one_whole_sentence_within_budget():
+    from digest.models import Article
+
+    art = Article(title="老街改造完工", byline=None, kind="news", paragraphs=(
+        "历时八个月的东关老街改造工程全面完工，沿街四十余家老字号重新开门迎客，市民纷纷前来参观游览。"
+        "老街改造完工。改造工程保留了青石板路面和明清院落格局，同时更新了地下管网和照明系统。",))
+    s = summarize_article(art, max_sentences=3, max_chars=150, short_chars=20)
+    assert s.short == "老街改造完工。"  # the only sentence that fits 20 characters, whole
+    long_only = summarize_article(art, max_sentences=3, max_chars=150, short_chars=3)
+    assert long_only.short in art.body and long_only.short.endswith("。")  # nothing fits: the best, whole
