@@ -150,7 +150,10 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         done += 1
         if progress:
             progress("ingest", done + len(report.skipped), total)
-    store.record_failures(report.failures)
+    try:
+        store.record_failures(report.failures)  # for `digest status`; the report has them anyway
+    except DigestError as exc:
+        report.failures.append(Failure(store.url, "store", f"failures not recorded: {exc.message}", exc.hint))
     for f in report.failures:
         log.warning("%s", f)
     return report

@@ -44,10 +44,13 @@ def _claimer_dead(claimed_by: str | None) -> bool:
     return False
 
 
+BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another process's lock before giving up
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     try:
         cur.execute("PRAGMA journal_mode=WAL")
     except Exception:  # read-only database or filesystem: keep the default journal
