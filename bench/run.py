@@ -97,6 +97,32 @@ def bench_text(pages: list[str], repeat: int) -> dict:
             "per_article_ms": 1000 * (summ + seg) / len(articles), "per_issue_ms": 1000 * (summ + seg) / len(pages) * 2}
 
 
+def distinct_year(home: Path, pages: list[str], per_day: int = 40) -> int:
+    """A store holding a year of distinct articles (sentences of the source pages recombined at
+    random), written straight through Store.save_issue: measures digest building, not ingest."""
+    from digest.config import load_settings
+    from digest.models import Article, Issue, Page, Summary
+    from digest.rank import signature
+    from digest.store import Store
+
+    rng = random.Random(365)
+    sentences = [x + "。" for text in pages for x in text.replace("\n", "").split("。") if 15 <= len(x) <= 80]
+    words = sorted({w for x in sentences for w in (x[i:i + 2] for i in range(0, len(x) - 1, 7))})
+    store = Store(load_settings({"home": str(home)}, env={}).database_url)
+    for d in range(365):
+        day = START + dt.timedelta(days=d)
+        items = []
+        for n in range(per_day):
+            body = "".join(rng.sample(sentences, 8))
+            art = Article(title=rng.choice(sentences)[:14], byline="记者", kind="news", paragraphs=(body,),
+                          position=n % 8, page=1 + n // 8)
+            items.append((art, Summary(tuple(rng.sample(sentences, 2)), tuple(rng.sample(words, 5)), "bench"),
+                          f"{d}-{n}", signature(body)))
+        issue = Issue("聊城日报", day, "path", (Page(f"{day}.txt", 1, "", f"{d}", "utf-8"),), f"year-{d}")
+        store.save_issue(issue, items)
+    return 365 * per_day
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,30,365,3650", help="archive sizes in issues")
@@ -156,6 +182,25 @@ def main() -> None:
                                        "articles": int(count), "peak_mb": max(r[1] for r in rows)}
             print(f"4-5. {label:8s}: digest from store {build_s:.3f}s, render+inline {render_s:.3f}s, "
                   f"{int(size) / 1024:.0f} KB HTML, {count} articles", flush=True)
+        year_home = work / "distinct-year"
+        n_articles = distinct_year(year_home, pages)
+        env_year = {**os.environ, "DIGEST_HOME": str(year_home)}
+        first, last_y = START, START + dt.timedelta(days=364)
+        code = ("import time,datetime as d;from digest.config import load_settings;from digest import pipeline;"
+                "s=load_settings();st=pipeline.open_store(s);t=time.perf_counter();"
+                f"g=pipeline.make_digest(st,s,d.date.fromisoformat('{first}'),d.date.fromisoformat('{last_y}'));"
+                "m=time.perf_counter();from digest.render import render_digest;r=render_digest(g,s);"
+                "e=time.perf_counter();print(m-t,e-m,len(r.html.encode()),g.article_count)")
+        rows = [run_cmd([sys.executable, "-c", code], env_year) for _ in range(3)]
+        results["build"]["1 year, distinct"] = {
+            "digest_s": statistics.median(float(r[2].split()[0]) for r in rows),
+            "render_inline_s": statistics.median(float(r[2].split()[1]) for r in rows),
+            "html_bytes": int(rows[0][2].split()[2]), "articles": int(rows[0][2].split()[3]),
+            "stored_articles": n_articles, "peak_mb": max(r[1] for r in rows)}
+        y = results["build"]["1 year, distinct"]
+        print(f"4-5. 1 year of {n_articles} distinct articles: digest from store {y['digest_s']:.3f}s, "
+              f"render+inline {y['render_inline_s']:.3f}s, {y['html_bytes'] / 1024:.0f} KB HTML, "
+              f"peak {y['peak_mb']:.0f} MB", flush=True)
         cold = []
         for _ in range(3):
             shutil.rmtree(home / "outbox", ignore_errors=True)

@@ -8,7 +8,12 @@ Everything here is a frozen dataclass: stages return new values, never mutate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+_LEDE = re.compile(r"^\s*(本报讯|本报[^\s，。]{1,8}讯|新华社[^\s，。]{0,12}电)\s*([（(][^）)]{0,40}[）)])?\s*")
+
+_DATE_CLAUSE = re.compile(r"^(\d{1,2}月\d{1,2}日[^，。]{0,10}|近日|日前|今年以来|近年来)，")
 
 # Article kinds, in the order a front page prefers them.
 KINDS = ("news", "interview", "commentary", "report_excerpt", "notice", "photo_caption")
@@ -71,10 +76,14 @@ class Article:
 
     @property
     def display_title(self) -> str:
-        """Headline for readers: the full title, else the opening of the body."""
+        """Headline for readers: the full title, else the body's opening clause (without 本报讯（记者…）)."""
         if self.title:
             return self.title
-        text = self.body.replace("\n", "")
+        text = _LEDE.sub("", self.body.replace("\n", ""), count=1)
+        text = _DATE_CLAUSE.sub("", text, count=1) or text
+        cut = next((i for i, ch in enumerate(text[:29]) if ch in "。！？；，" and i >= 6), None)
+        if cut is not None:
+            return text[:cut]
         return text[:24] + ("…" if len(text) > 24 else "")
 
 

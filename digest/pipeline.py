@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -89,9 +90,15 @@ def _work(issue: Issue, budgets: tuple[int, int]):
 
 # -- ingest ------------------------------------------------------------------------------
 
+def _without_text(issue: Issue) -> Issue:
+    """The issue as a report keeps it: pages without their text (that is in the store), so a
+    ten-year backfill does not hold every page in memory."""
+    return dataclasses.replace(issue, pages=tuple(dataclasses.replace(p, text="") for p in issue.pages))
+
+
 @dataclass
 class IngestReport:
-    ingested: list[tuple[int, Issue]] = field(default_factory=list)  # (issue id, issue)
+    ingested: list[tuple[int, Issue]] = field(default_factory=list)  # (issue id, issue without page text)
     skipped: list[Issue] = field(default_factory=list)  # already in the store (same content hash)
     failures: list[Failure] = field(default_factory=list)
     articles: int = 0
@@ -126,7 +133,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             if issue is None:
                 continue
             if issue.content_hash in seen_hashes or store.issue_id_by_hash(issue.content_hash) is not None:
-                report.skipped.append(issue)
+                report.skipped.append(_without_text(issue))
                 continue
             seen_hashes.add(issue.content_hash)
             yield issue
@@ -144,7 +151,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         except DigestError as exc:
             report.failures.append(Failure(",".join(issue.sources), "store", exc.message, exc.hint))
         else:
-            report.ingested.append((issue_id, issue))
+            report.ingested.append((issue_id, _without_text(issue)))
             report.articles += len(items)
             checkpoint("ingest:after-save")
         done += 1
