@@ -41,7 +41,10 @@ def analyse_page_text(text: str, source: str = "", page: int = 1):
     return segment_page(text, source=source, page=page)
 
 
-def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[tuple[Article, Summary, str, bytes]], list[Failure]]:
+Item = tuple[Article, Summary, str, bytes]  # article, summary, content hash, MinHash signature
+
+
+def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on."""
     from .rank import signature
     from .segment import join_continuations
@@ -73,15 +76,11 @@ def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60)
     return items, failures
 
 
-_worker_ready = False
-
-
 def _worker_init(cache_dir: str | None) -> None:
-    global _worker_ready
+    """Load jieba once per process (idempotent), with its cache in the data folder."""
     from . import nlp
 
     nlp.init(Path(cache_dir) if cache_dir else None)
-    _worker_ready = True
 
 
 def _work(issue: Issue, budgets: tuple[int, int]):
@@ -238,7 +237,7 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     else:
         message = build_message(rendered, settings, to=settings.to)
         written = write_outbox(Path(settings.outbox), stem, rendered, message)
-        paths = {"eml": written["eml"], "html": written["html"], "text": written.get("txt", written.get("text"))}
+        paths = {"eml": written["eml"], "html": written["html"], "text": written["txt"]}
         message_id = message["Message-ID"]
         checkpoint("build:after-outbox")
     digest_id = store.save_digest(
