@@ -7,7 +7,7 @@ the sample issue in samples/ into many dated issues, then reports medians over r
  3. `digest ingest` of the archive on 1 process and on all cores
  4. building a digest from the store for 1 day, 1 week, 1 month, 1 year
  5. rendering + inlining one digest, and a cold `digest build --date D` end to end
- 6. peak memory (max RSS) of each command, measured on its own process
+ 6. peak memory (max RSS) of each command and its workers, measured by a small launcher process
 Every command-level figure runs the real CLI in a fresh subprocess.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -57,19 +58,22 @@ def make_archive(root: Path, n: int, pages: list[str], per_issue: int = 2) -> Pa
     return root
 
 
+# The command runs under a small launcher that reports its wall time and the peak RSS of it and
+# its workers. Measuring from here would be wrong: Linux carries a parent's RSS high-water mark
+# into a forked child across exec, so every child of this (jieba-loaded) process would report at
+# least this process's size.
+LAUNCHER = ("import resource,subprocess,sys,time;t=time.perf_counter();r=subprocess.call(sys.argv[1:]);"
+            "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,file=sys.stderr);"
+            "sys.exit(r)")
+
+
 def run_cmd(args: list[str], env: dict) -> tuple[float, float, str]:
     """Run a command; return (seconds, peak RSS in MB of that process and its workers, stdout)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage (max RSS in KB)
-        secs = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err.read().decode()[-2000:]}")
-        return secs, usage.ru_maxrss / 1024, out.read().decode()
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *args], env=env, cwd=REPO, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    secs, rss_kb = proc.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(rss_kb) / 1024, proc.stdout
 
 
 def timed(fn, repeat: int) -> float:
@@ -83,6 +87,7 @@ def timed(fn, repeat: int) -> float:
 
 def bench_text(pages: list[str], repeat: int) -> dict:
     from digest import nlp
+    from digest.models import Article
     from digest.pipeline import analyse_page_text
     from digest.summarize import summarize_article
 
@@ -92,9 +97,16 @@ def bench_text(pages: list[str], repeat: int) -> dict:
     pos = timed(lambda: [nlp.pos_tag(t) for t in texts], repeat)
     summ = timed(lambda: [summarize_article(a, max_sentences=3, max_chars=150) for a in articles], repeat)
     seg = timed(lambda: [analyse_page_text(t) for t in pages], repeat)
+    # one article of 2,000 sentences: ranking is capped, so this must not blow up quadratically
+    prose = [x + "。" for text in pages for x in text.replace("\n", "").split("。") if 15 <= len(x) <= 80]
+    long_body = tuple("".join(prose[(i + k) % len(prose)] for k in range(20)) for i in range(0, 2000, 20))
+    long_article = Article(title="长文", byline="", kind="news", paragraphs=long_body, position=0)
+    long_s = timed(lambda: summarize_article(long_article, max_sentences=3, max_chars=150), repeat)
     return {"articles": len(articles), "chars": sum(map(len, texts)), "pos_s": pos, "summarize_s": summ,
             "ratio": summ / pos, "segment_pages_s": seg, "pages": len(pages),
-            "per_article_ms": 1000 * (summ + seg) / len(articles), "per_issue_ms": 1000 * (summ + seg) / len(pages) * 2}
+            "per_article_ms": 1000 * (summ + seg) / len(articles), "per_issue_ms": 1000 * (summ + seg) / len(pages) * 2,
+            "long_article_s": long_s, "long_article_chars": sum(map(len, long_body)),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def distinct_year(home: Path, pages: list[str], per_day: int = 40) -> int:
@@ -123,6 +135,21 @@ def distinct_year(home: Path, pages: list[str], per_day: int = 40) -> int:
     return 365 * per_day
 
 
+def measure_digest(env: dict, first: dt.date, last: dt.date, repeat: int = 3) -> dict:
+    """Digest of [first, last] from the store, then render + inline, timed inside a fresh process
+    (interpreter start and imports excluded); medians over `repeat` processes."""
+    code = ("import time,datetime as d;from digest.config import load_settings;from digest import pipeline;"
+            "s=load_settings();st=pipeline.open_store(s);t=time.perf_counter();"
+            f"g=pipeline.make_digest(st,s,d.date.fromisoformat('{first}'),d.date.fromisoformat('{last}'));"
+            "m=time.perf_counter();from digest.render import render_digest;r=render_digest(g,s);"
+            "e=time.perf_counter();print(m-t,e-m,len(r.html.encode()),g.article_count)")
+    rows = [run_cmd([sys.executable, "-c", code], env) for _ in range(repeat)]
+    fields = [r[2].split() for r in rows]
+    return {"digest_s": statistics.median(float(f[0]) for f in fields),
+            "render_inline_s": statistics.median(float(f[1]) for f in fields),
+            "html_bytes": int(fields[0][2]), "articles": int(fields[0][3]), "peak_mb": max(r[1] for r in rows)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,30,365,3650", help="archive sizes in issues")
@@ -137,7 +164,8 @@ def main() -> None:
     print(f"# machine: {cores} cores, Python {platform.python_version()}", flush=True)
     results["text"] = t = bench_text(pages, args.repeat)
     print(f"1-2. POS {t['pos_s']:.3f}s  summarise {t['summarize_s']:.3f}s  ratio {t['ratio']:.2f}x  "
-          f"({t['articles']} articles); per article {t['per_article_ms']:.1f} ms", flush=True)
+          f"({t['articles']} articles); per article {t['per_article_ms']:.1f} ms; "
+          f"one 2,000-sentence article {t['long_article_s']:.2f}s; peak {t['peak_mb']:.0f} MB", flush=True)
     work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
     try:
         results["ingest"] = {}
@@ -166,38 +194,16 @@ def main() -> None:
         results["build"] = {}
         last = START + dt.timedelta(days=big - 1)
         for label, days in (("1 day", 1), ("1 week", 7), ("1 month", 30), ("1 year", 365)):
-            if days > big:
-                continue
-            first = last - dt.timedelta(days=days - 1)
-            code = ("import time,datetime as d;from digest.config import load_settings;from digest import pipeline;"
-                    "s=load_settings();st=pipeline.open_store(s);t=time.perf_counter();"
-                    f"g=pipeline.make_digest(st,s,d.date.fromisoformat('{first}'),d.date.fromisoformat('{last}'));"
-                    "m=time.perf_counter();from digest.render import render_digest;r=render_digest(g,s);"
-                    "e=time.perf_counter();print(m-t,e-m,len(r.html.encode()),g.article_count)")
-            rows = [run_cmd([sys.executable, "-c", code], env) for _ in range(3)]
-            build_s = statistics.median(float(r[2].split()[0]) for r in rows)
-            render_s = statistics.median(float(r[2].split()[1]) for r in rows)
-            size, count = rows[0][2].split()[2:4]
-            results["build"][label] = {"digest_s": build_s, "render_inline_s": render_s, "html_bytes": int(size),
-                                       "articles": int(count), "peak_mb": max(r[1] for r in rows)}
-            print(f"4-5. {label:8s}: digest from store {build_s:.3f}s, render+inline {render_s:.3f}s, "
-                  f"{int(size) / 1024:.0f} KB HTML, {count} articles", flush=True)
+            if days <= big:
+                results["build"][label] = row = measure_digest(env, last - dt.timedelta(days=days - 1), last)
+                print(f"4-5. {label:8s}: digest from store {row['digest_s']:.3f}s, render+inline "
+                      f"{row['render_inline_s']:.3f}s, {row['html_bytes'] / 1024:.0f} KB HTML, "
+                      f"{row['articles']} articles, peak {row['peak_mb']:.0f} MB", flush=True)
         year_home = work / "distinct-year"
         n_articles = distinct_year(year_home, pages)
         env_year = {**os.environ, "DIGEST_HOME": str(year_home)}
-        first, last_y = START, START + dt.timedelta(days=364)
-        code = ("import time,datetime as d;from digest.config import load_settings;from digest import pipeline;"
-                "s=load_settings();st=pipeline.open_store(s);t=time.perf_counter();"
-                f"g=pipeline.make_digest(st,s,d.date.fromisoformat('{first}'),d.date.fromisoformat('{last_y}'));"
-                "m=time.perf_counter();from digest.render import render_digest;r=render_digest(g,s);"
-                "e=time.perf_counter();print(m-t,e-m,len(r.html.encode()),g.article_count)")
-        rows = [run_cmd([sys.executable, "-c", code], env_year) for _ in range(3)]
-        results["build"]["1 year, distinct"] = {
-            "digest_s": statistics.median(float(r[2].split()[0]) for r in rows),
-            "render_inline_s": statistics.median(float(r[2].split()[1]) for r in rows),
-            "html_bytes": int(rows[0][2].split()[2]), "articles": int(rows[0][2].split()[3]),
-            "stored_articles": n_articles, "peak_mb": max(r[1] for r in rows)}
-        y = results["build"]["1 year, distinct"]
+        y = measure_digest(env_year, START, START + dt.timedelta(days=364))
+        results["build"]["1 year, distinct"] = {**y, "stored_articles": n_articles}
         print(f"4-5. 1 year of {n_articles} distinct articles: digest from store {y['digest_s']:.3f}s, "
               f"render+inline {y['render_inline_s']:.3f}s, {y['html_bytes'] / 1024:.0f} KB HTML, "
               f"peak {y['peak_mb']:.0f} MB", flush=True)

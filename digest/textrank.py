@@ -94,9 +94,18 @@ def pagerank(
     else:
         qt = (sp.diags_array(inv) @ a).T.tocsr()
     x = np.full(n, 1.0 / n)
+    teleport = (1 - alpha) * p
+    if dense:  # the same iteration with dangling mass folded into one matrix: fewer numpy calls
+        step = alpha * (qt + np.outer(p, dangling))
+        for _ in range(max_iter):
+            last = x
+            x = step @ x + teleport
+            if np.abs(x - last).sum() < n * tol:
+                break
+        return x / x.sum()
     for _ in range(max_iter):
         last = x
-        x = alpha * (qt @ x + x[dangling].sum() * p) + (1 - alpha) * p
+        x = alpha * (qt @ x + x[dangling].sum() * p) + teleport
         if np.abs(x - last).sum() < n * tol:
             break
     return x / x.sum()
