@@ -16,6 +16,7 @@ import click
 from . import pipeline
 from .config import Settings, load_settings
 from .errors import DigestError
+from .progress import Progress
 
 EXIT_OK, EXIT_PARTIAL, EXIT_NOTHING = 0, 1, 2
 
@@ -63,13 +64,6 @@ def _date(value: str | None, name: str = "--date") -> dt.date | None:
         except ValueError:
             continue
     raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=name)
-
-
-def _progress(label: str, done: int, total: int) -> None:
-    if total and sys.stderr.isatty():
-        click.echo(f"\r{label}: {done}/{total}", err=True, nl=done == total)
-    elif total and (done == total or done % max(1, total // 10) == 0):
-        click.echo(f"{label}: {done}/{total}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -123,7 +117,7 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
     store = c.store(settings)
     paths = paths or (settings.inbox,)
     report = pipeline.ingest(store, settings, paths, date=_date(date_), publication=paper,
-                             progress=None if as_json else _progress)
+                             progress=None if as_json else Progress())
     if as_json:
         click.echo(json.dumps({
             "ingested": [{"id": i, "date": iss.date.isoformat(), "date_rule": iss.date_rule,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
 import shutil
 
@@ -141,3 +142,28 @@ def test_readme_documents_commands_and_settings():
                                          "write its digest to outbox/",
                                          "make test   # install everything the tests need (Debian chromium + CJK "
                                          "fonts included) and run them"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_a_log():
+    from digest.progress import Progress
+
+    tty = _Terminal()
+    bar = Progress(tty)
+    for done in range(4):
+        bar("ingest", done, 3)
+    shown = tty.getvalue()
+    assert "ingest" in shown and "1/3" in shown and "3/3" in shown and "#" in shown
+    assert shown.endswith("\n")  # the finished bar leaves the cursor on a fresh line
+
+    log = io.StringIO()
+    lines = Progress(log)
+    for done in range(31):
+        lines("ingest", done, 30)
+    out = log.getvalue().splitlines()
+    assert out[0] == "ingest: 0/30" and out[-1] == "ingest: 30/30"
+    assert len(out) == 11 and "\r" not in log.getvalue()  # about every tenth, no carriage returns
