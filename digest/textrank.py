@@ -93,19 +93,20 @@ def pagerank(
         qt = np.ascontiguousarray((a * inv[:, None]).T)  # x @ Q == Q.T @ x
     else:
         qt = (sp.diags_array(inv) @ a).T.tocsr()
-    x = np.full(n, 1.0 / n)
     teleport = (1 - alpha) * p
-    if dense:  # the same iteration with dangling mass folded into one matrix: fewer numpy calls
+    if dense:  # dangling mass folded into one step matrix: the same iterate, fewer numpy calls
         step = alpha * (qt + np.outer(p, dangling))
-        for _ in range(max_iter):
-            last = x
-            x = step @ x + teleport
-            if np.abs(x - last).sum() < n * tol:
-                break
-        return x / x.sum()
+
+        def advance(x: np.ndarray) -> np.ndarray:
+            return step @ x + teleport
+    else:  # large sparse graph: the dense outer product would cost n^2 memory
+
+        def advance(x: np.ndarray) -> np.ndarray:
+            return alpha * (qt @ x + x[dangling].sum() * p) + teleport
+    x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         last = x
-        x = alpha * (qt @ x + x[dangling].sum() * p) + teleport
+        x = advance(x)
         if np.abs(x - last).sum() < n * tol:
             break
     return x / x.sum()

@@ -111,3 +111,13 @@ def test_empty_inputs():
     assert textrank.rank_sentences([]).size == 0
     assert textrank.rank_words([], []) == []
     assert textrank.rank_sentences([[], []]).tolist() == [0.5, 0.5]
+
+
+def test_large_sparse_graph_pagerank_equals_networkx():
+    import scipy.sparse as sp
+
+    n = textrank.DENSE_MAX + 100  # above the dense limit: the sparse iteration runs
+    w = sp.triu(sp.random(n, n, density=0.01, random_state=1), 1)
+    w = (w + w.T).tocsr()
+    expected = nx.pagerank(nx.from_scipy_sparse_array(w), alpha=0.85)
+    np.testing.assert_allclose(textrank.pagerank(w), [expected[i] for i in range(n)], rtol=1e-9)
