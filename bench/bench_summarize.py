@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest import nlp  # noqa: E402
 from digest.summarize import summarize_text  # noqa: E402
+from run import timed  # noqa: E402  (bench/run.py, beside this script)
 
 SHARED = ROOT.parent / "shared"
 
@@ -43,15 +44,6 @@ def articles(files: list[Path]) -> list[str]:
     return out
 
 
-def median_time(fn, arg, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="*", type=Path)
@@ -67,8 +59,8 @@ def main() -> int:
     nlp.init()
     print(f"jieba init: {time.perf_counter() - t0:.3f} s (once per process)")
     summarize_text(texts[0])  # warm-up
-    pos = [median_time(nlp.pos_tag, t, args.repeat) for t in texts]
-    summ = [median_time(summarize_text, t, args.repeat) for t in texts]
+    pos = [timed(lambda: nlp.pos_tag(t), args.repeat) for t in texts]
+    summ = [timed(lambda: summarize_text(t), args.repeat) for t in texts]
     chars = sum(len(t) for t in texts)
     ratios = [s / p for s, p in zip(summ, pos) if p > 0]
     print(f"articles: {len(texts)}, characters: {chars}, repeats: {args.repeat}")
