@@ -246,7 +246,7 @@ def segment(c: Ctx, file, as_json):
 @pass_ctx
 def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
     """Summarise the articles of one page FILE with TextRank (no database write)."""
-    from .clean import clean_text
+    from .reading.repair import clean_text
     from .summarize import summarize_article, summarize_text
 
     settings = c.settings()

@@ -88,6 +88,19 @@ class Article:
 
 
 @dataclass(frozen=True)
+class PageParse:
+    """What the reader makes of one page: its articles and everything it set aside."""
+
+    articles: tuple[Article, ...]
+    furniture: tuple[str, ...] = ()  # banners, QR prompts, column labels removed from the page
+    continuations: tuple[Continuation, ...] = ()  # every jump marker found on the page
+    orphan_titles: tuple[str, ...] = ()  # headline-only blocks (body not on this page)
+    duplicates: tuple[str, ...] = ()  # repeated paragraphs that were dropped
+    source: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
 class Summary:
     sentences: tuple[str, ...]  # whole sentences, in reading order
     keywords: tuple[str, ...] = ()

@@ -35,8 +35,8 @@ def article_hash(article: Article) -> str:
 
 
 def analyse_page_text(text: str, source: str = "", page: int = 1):
-    """Segment one page's text. Returns the PageParse of digest.segment."""
-    from .segment import segment_page
+    """Segment one page's text. Returns a digest.models.PageParse."""
+    from .reading import segment_page
 
     return segment_page(text, source=source, page=page)
 
@@ -47,7 +47,7 @@ Item = tuple[Article, Summary, str, bytes]  # article, summary, content hash, Mi
 def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on."""
     from .rank import signature
-    from .segment import join_continuations
+    from .reading import join_continuations
     from .summarize import summarize_article
 
     failures: list[Failure] = []

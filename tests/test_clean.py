@@ -1,4 +1,4 @@
-"""Unit and property tests for digest.clean (text repair)."""
+"""Unit and property tests for digest.reading.repair (text repair)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.clean import (Hint, clean_line, clean_text, dedupe, ends_sentence, fix_spaces, join_lines,
+from digest.reading.repair import (Hint, clean_line, clean_text, dedupe, ends_sentence, fix_spaces, join_lines,
                           merge_broken, normalize_punct, strip_markdown)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -68,6 +68,12 @@ def test_strip_markdown_reports_structure():
     assert strip_markdown("## 标题") == ("标题", Hint(2, False))
     assert strip_markdown("**加强保护。**推进治理") == ("加强保护。推进治理", Hint(0, True))
     assert strip_markdown("普通文字") == ("普通文字", Hint(0, False))
+
+
+def test_indented_markdown_heading_is_a_heading():
+    # converters indent headings inside lists or quotes; found by the idempotence property test
+    assert strip_markdown("    ### 让书香飘进乡村") == ("让书香飘进乡村", Hint(3, False))
+    assert clean_text("    ## 一") == clean_text(clean_text("    ## 一")) == "一"
 
 
 # -- line joining -----------------------------------------------------------------------
@@ -143,7 +149,7 @@ def test_clean_never_crashes_on_arbitrary_unicode(text):
 
 
 def test_headline_keeps_word_gaps_but_rejoins_a_lone_syllable():
-    from digest.clean import fix_spaces
+    from digest.reading.repair import fix_spaces
 
     assert fix_spaces("茌平 区 麦收进度过半", prose=False) == "茌平区 麦收进度过半"
     assert fix_spaces("赓续抗战精神 锻造年轻干部", prose=False) == "赓续抗战精神 锻造年轻干部"

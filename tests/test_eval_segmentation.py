@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.clean import key
+from digest.reading.repair import key
 from digest.eval.segmentation import evaluate, norm_title
-from digest.segment import segment_page
+from digest.reading import segment_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

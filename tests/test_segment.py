@@ -7,9 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.clean import fold
+from digest.reading.repair import fold
 from digest.models import Continuation
-from digest.segment import PageParse, join_continuations, segment_page
+from digest.models import PageParse
+from digest.reading import join_continuations, segment_page
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "segment"
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "2025-06-18"

@@ -28,8 +28,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ..clean import key
-from ..segment import segment_page
+from ..reading.repair import key
+from ..reading import segment_page
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from digest.clean import clean_text, key
+from digest.reading.repair import clean_text, key
 from digest.models import Article
-from digest.segment import segment_page
+from digest.reading import segment_page
 from digest.summarize import summarize_article, summarize_text
 
 # Text that looks like a page: Chinese, punctuation of both widths, bylines, markers, line breaks.

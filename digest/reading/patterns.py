@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .clean import CJK, cjk_count, ends_sentence, fix_spaces, fold
-from .models import Continuation
+from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
+from ..models import Continuation
 
 MARKS = "□■◇◆●▲▢"
 _ROLE = re.compile(r"(本报|特约|实习生|见习)?(首席)?(记者|通讯员|摄影|编辑)|文/图|图/文|文图|报道|摄影?$|摄(?=\s)|供图|整理")

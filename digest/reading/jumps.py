@@ -1,14 +1,11 @@
 """Join stories that jump across pages of one issue ((下转2版) … (上接1版), or a body cut at a
-page end). Works on the PageParse values of digest.segment; pure functions."""
+page end). Works on the PageParse values of the reader; pure functions."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
-from .clean import clean_line, ends_sentence, join_pair
-from .models import Article, Continuation
-
-if TYPE_CHECKING:
-    from .segment import PageParse
+from .repair import clean_line, ends_sentence, join_pair
+from ..models import Article, Continuation, PageParse
 
 
 def _label(c: Continuation) -> int | None:

@@ -19,34 +19,22 @@ blocks (a headline whose body is not on the page, e.g. a teaser) are not emitted
 and are listed in ``PageParse.orphan_titles``; captions attach to the story they follow, a
 caption block of its own becomes a ``photo_caption`` article.
 
-Helpers: digest/clean.py (text repair), digest/layout.py (line patterns, headline/kind rules),
-digest/jumps.py (``join_continuations``, re-exported here).
+Helpers: repair.py (text repair), patterns.py (line patterns, headline/kind rules).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from . import layout as L
-from .clean import (clean_line, continues, ends_sentence, join_lines, join_pair, key,
+from . import patterns as L
+from .repair import (clean_line, continues, ends_sentence, join_lines, join_pair, key,
                     strip_controls, strip_markdown)
-from .jumps import join_continuations  # noqa: F401  (re-exported: digest.segment.join_continuations)
-from .models import Article, Continuation
+
+from ..models import Article, Continuation, PageParse
 
 _ENUM = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _FULL_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")  # a notice's signature date
 _GLUE_NEXT = re.compile(r"^.{1,4}[。！？；]")
-
-
-@dataclass(frozen=True)
-class PageParse:
-    articles: tuple[Article, ...]
-    furniture: tuple[str, ...] = ()  # banners, QR prompts, column labels removed from the page
-    continuations: tuple[Continuation, ...] = ()  # every jump marker found on the page
-    orphan_titles: tuple[str, ...] = ()  # headline-only blocks (body not on this page)
-    duplicates: tuple[str, ...] = ()  # repeated paragraphs that were dropped
-    source: str = ""
-    page: int = 1
 
 
 @dataclass
