@@ -69,6 +69,7 @@ class Article:
     captions: tuple[str, ...] = ()  # photo captions attached to the story
     continuations: tuple[Continuation, ...] = ()
     duplicate_of: int | None = None  # position of the article this one repeats
+    subheads: tuple[int, ...] = ()  # indices into paragraphs of in-story cross-heads (小标题): headings, not sentences
 
     @property
     def body(self) -> str:
