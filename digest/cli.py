@@ -9,61 +9,20 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from . import pipeline
-from .config import Settings, load_settings
+from .config import Settings
+from .context import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, Ctx, Fail, pass_ctx
+from .context import fail as _fail
+from .context import parse_date as _date
 from .errors import DigestError
+from .preview import register as _register_preview
 from .progress import Progress
+from .scheduler import register as _register_service
 
-EXIT_OK, EXIT_PARTIAL, EXIT_NOTHING = 0, 1, 2
-
-
-class Fail(click.ClickException):
-    """An error that stops the command: message (+ hint) on stderr, exit code 2."""
-
-    exit_code = EXIT_NOTHING
-
-
-def _fail(exc: DigestError) -> Fail:
-    return Fail(str(exc))
-
-
-class Ctx:
-    def __init__(self, overrides: dict[str, Any], env_file: str | None):
-        self.overrides = overrides
-        self.env_file = env_file
-        self._settings: Settings | None = None
-
-    def settings(self, **more: Any) -> Settings:
-        if self._settings is None or more:
-            try:
-                self._settings = load_settings({**self.overrides, **more}, env_file=self.env_file)
-            except DigestError as exc:
-                raise _fail(exc) from None
-        return self._settings
-
-    def store(self, settings: Settings | None = None):
-        try:
-            return pipeline.open_store(settings or self.settings())
-        except DigestError as exc:
-            raise _fail(exc) from None
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
-
-
-def _date(value: str | None, name: str = "--date") -> dt.date | None:
-    if value is None:
-        return None
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=name)
+__all__ = ["cli", "main", "Ctx", "Fail", "pass_ctx", "EXIT_OK", "EXIT_PARTIAL", "EXIT_NOTHING"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -372,14 +331,9 @@ def config_cmd(c: Ctx, as_json):
             click.echo(f"{ENV_NAMES[k]:32} {v}")
 
 
-# -- `digest run` and `digest status` live in digest/scheduler.py (service owner) --
-from .scheduler import register as _register_service  # noqa: E402
-
+# `digest run`/`digest status` live in digest/scheduler.py, `digest preview` in digest/preview.py;
+# they take their context from digest/context.py and never import this module.
 _register_service(cli)
-
-# -- `digest preview` lives in digest/preview.py (preview owner) --
-from .preview import register as _register_preview  # noqa: E402
-
 _register_preview(cli)
 
 

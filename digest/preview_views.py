@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from .preview import EMAIL_CSP, check_csrf, parse_day, state
+from .preview_state import EMAIL_CSP, check_csrf, parse_day, state
 
 bp = Blueprint("preview", __name__)
 _EMAIL = re.compile(r"^[^@\s<>,;\"'()\\]+@[^@\s<>,;\"'()\\]+\.[^@\s<>,;\"'()\\]+$")

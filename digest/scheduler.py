@@ -323,9 +323,7 @@ def register(cli) -> None:
 
     import click
 
-    from .cli import Fail
-
-    pass_ctx = click.pass_obj  # the group's Ctx (also when cli.py runs as __main__)
+    from .context import Fail, pass_ctx
 
     @cli.command("run")
     @click.option("--once", is_flag=True, help="Poll the inbox and run the digest job once now, then exit (for cron).")
