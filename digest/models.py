@@ -150,13 +150,40 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """A keyword whose share of the range's articles rose: the recent part of the range against the earlier part.
+
+    The shares are what a reader is shown ("30%, before 5%"); `score` is the ranking statistic
+    (Dunning's log-likelihood ratio G², see digest.rank.trending).
+    """
+
+    keyword: str
+    recent: int  # articles of the recent part that carry the keyword
+    recent_total: int  # articles in the recent part
+    earlier: int  # articles of the earlier part that carry it
+    earlier_total: int  # articles in the earlier part
+    score: float = 0.0
+
+    @property
+    def recent_share(self) -> float:
+        """Fraction 0..1 of the recent part's articles that carry the keyword."""
+        return self.recent / self.recent_total if self.recent_total else 0.0
+
+    @property
+    def earlier_share(self) -> float:
+        """Fraction 0..1 of the earlier part's articles that carry the keyword."""
+        return self.earlier / self.earlier_total if self.earlier_total else 0.0
+
+
+@dataclass(frozen=True)
 class Digest:
     publication: str
     start: dt.date
     end: dt.date
     front_page: tuple[DigestItem, ...]
     sections: tuple[Section, ...]
-    trending: tuple[tuple[str, float], ...] = ()  # (keyword, rise) for multi-day ranges
+    trending: tuple[Trend, ...] = ()  # rising keywords, multi-day ranges only
+    trend_since: dt.date | None = None  # first day of the range's recent part (the earlier part ends the day before)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     archive_url: str | None = None
 

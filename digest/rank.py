@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .models import Digest, DigestItem, Section, StoredArticle
+from .models import Digest, DigestItem, Section, StoredArticle, Trend
 
 KIND_WEIGHT = {"news": 1.0, "interview": 0.9, "commentary": 0.75, "report_excerpt": 0.6,
                "notice": 0.35, "photo_caption": 0.25}
@@ -179,26 +179,60 @@ def select_front(items: Sequence[StoredArticle], scores: np.ndarray, size: int, 
     return chosen
 
 
-def trending(items: Sequence[StoredArticle], start: dt.date, end: dt.date, top: int = 10) -> tuple[tuple[str, float], ...]:
-    """Keywords that rose most over the range: share in the last third vs. the earlier part (smoothed)."""
+def recent_part(start: dt.date, end: dt.date) -> dt.date | None:
+    """First day of a range's recent part (its last third, at least one day); None for a one-day range."""
     days = (end - start).days + 1
     if days <= 1:
+        return None
+    return end - dt.timedelta(days=max(1, days // 3) - 1)
+
+
+def _g2(a: int, b: int, c: int, d: int) -> float:
+    """Dunning's log-likelihood ratio G² of the 2×2 table [[a, b], [c, d]] (0 when a margin is empty)."""
+    n = a + b + c + d
+    total = 0.0
+    for obs, row, col in ((a, a + b, a + c), (b, a + b, b + d), (c, c + d, a + c), (d, c + d, b + d)):
+        if obs:
+            total += obs * math.log(obs * n / (row * col))
+    return 2.0 * total
+
+
+def trending(items: Sequence[StoredArticle], start: dt.date, end: dt.date, top: int = 10) -> tuple[Trend, ...]:
+    """Keywords whose share of articles rose most in the range's recent part (see `recent_part`).
+
+    For each keyword: r of the n_r articles of the recent part carry it, e of the n_e earlier ones.
+    Kept when its share rose (r/n_r > e/n_e) and r >= 2 (r >= 1 when the recent part has <= 3
+    articles); ranked by Dunning's log-likelihood ratio G² of the table [[r, n_r - r], [e, n_e - e]]
+    (T. Dunning, "Accurate methods for the statistics of surprise and coincidence", Computational
+    Linguistics 19(1), 1993; used for keyword comparison by Rayson & Garside 2000), which weighs the
+    size of the rise against how many articles carry it. Returns () for a one-day range or a range
+    with no article before its recent part (nothing to compare with).
+    """
+    cut = recent_part(start, end)
+    if cut is None:
         return ()
-    cut = end - dt.timedelta(days=max(1, days // 3) - 1)
     recent, earlier = Counter(), Counter()
+    n_recent = n_earlier = 0
     for s in items:
-        (recent if s.issue_date >= cut else earlier).update(set(s.summary.keywords))
-    n_recent = sum(1 for s in items if s.issue_date >= cut) or 1
-    n_earlier = sum(1 for s in items if s.issue_date < cut) or 1
-    rises = []
-    for word, c in recent.items():
-        if c < 2 and n_recent > 3:
+        words = set(s.summary.keywords)
+        if s.issue_date >= cut:
+            recent.update(words)
+            n_recent += 1
+        else:
+            earlier.update(words)
+            n_earlier += 1
+    if not n_recent or not n_earlier:
+        return ()
+    least = 2 if n_recent > 3 else 1
+    out = []
+    for word, r in recent.items():
+        e = earlier.get(word, 0)
+        if r < least or r * n_earlier <= e * n_recent:
             continue
-        rise = (c + 0.5) / (n_recent + 1) - (earlier.get(word, 0) + 0.5) / (n_earlier + 1)
-        if rise > 0:
-            rises.append((word, round(rise * 100, 1)))
-    rises.sort(key=lambda x: (-x[1], x[0]))
-    return tuple(rises[:top])
+        g2 = _g2(r, n_recent - r, e, n_earlier - e)
+        out.append(Trend(word, r, n_recent, e, n_earlier, round(g2, 3)))
+    out.sort(key=lambda t: (-t.score, -t.recent, t.keyword))
+    return tuple(out[:top])
 
 
 def build_digest(items: Iterable[StoredArticle], publication: str, start: dt.date, end: dt.date,
@@ -230,4 +264,4 @@ def build_digest(items: Iterable[StoredArticle], publication: str, start: dt.dat
         locals_.sort(key=lambda i: kept[i].article.position)
         sections.append(Section(title=f"{day.isoformat()} · 第{page}版", items=tuple(item(i) for i in locals_)))
     return Digest(publication=publication, start=start, end=end, front_page=front, sections=tuple(sections),
-                  trending=trending(kept, start, end), archive_url=f"{base}/digest?from={start}&to={end}" if base else None)
+                  trending=trending(kept, start, end), trend_since=recent_part(start, end), archive_url=f"{base}/digest?from={start}&to={end}" if base else None)

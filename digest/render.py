@@ -14,6 +14,7 @@ Premailer 3.10 quirks handled here (see _inline):
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from functools import lru_cache
@@ -26,7 +27,8 @@ from premailer import Premailer
 from wcwidth import wcwidth
 
 from .config import Settings
-from .models import Digest, DigestItem, Rendered
+from .headline import headline
+from .models import Digest, DigestItem, Rendered, Trend
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +201,10 @@ def _item(item: DigestItem, anchor: str) -> dict[str, Any]:
     # An untitled article's title is already the opening of its body: do not repeat it.
     # one whole sentence, never a clipped one: the short summary, else the first summary sentence
     first = summ.short or (summ.sentences[0] if summ.sentences else "")
+    head = headline(art)
     return dict(
-        anchor=anchor, title=one_line(art.display_title) or "（无标题）", url=safe_url(item.url),
+        anchor=anchor, title=one_line(head.main) or "（无标题）", url=safe_url(item.url),
+        kickers=[one_line(k) for k in head.kickers], subtitles=[one_line(t) for t in head.subtitles],
         meta=" · ".join(m for m in meta if m), sentences=[one_line(s) for s in summ.sentences],
         keywords=[one_line(k) for k in summ.keywords if one_line(k)],
         repeats=[one_line(r) for r in item.repeats], line=one_line(first),
@@ -217,8 +221,46 @@ def _unsubscribe(settings: Settings) -> list[dict[str, Any]]:
     return out
 
 
-def _rise(value: float) -> str:
-    return f"{value:.0%}" if abs(value) < 10 else f"×{value:.0f}"
+def date_zh(day: dt.date, year: bool = True, month: bool = True) -> str:
+    """2025年3月26日 (or 3月26日, 26日 without the year or month)."""
+    return (f"{day.year}年" if year else "") + (f"{day.month}月" if month or year else "") + f"{day.day}日"
+
+
+def range_zh(start: dt.date, end: dt.date) -> str:
+    """A date range named as a reader says it: 2025年3月26日, 2025年3月, 2025年, 2025年3月20日至26日,
+    2025年3月20日至4月2日, 2024年12月28日至2025年1月3日."""
+    if start == end:
+        return date_zh(start)
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        if start.month == 1 and end.month == 12 and start.year == end.year:
+            return f"{start.year}年"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.year}年{start.month}月"
+    if start.year != end.year:
+        return f"{date_zh(start)}至{date_zh(end)}"
+    return f"{date_zh(start)}至{date_zh(end, year=False, month=start.month != end.month)}"
+
+
+def percent(share: float) -> str:
+    """A share 0..1 as a whole percentage; a share above 0 never shows as 0% (<1%)."""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
+
+
+def trending_view(digest: Digest) -> dict[str, Any] | None:
+    """Heading (named after the range), the two parts compared and each keyword's shares, or None."""
+    if not digest.trending or digest.trend_since is None:
+        return None
+    since = digest.trend_since
+    recent, earlier = range_zh(since, digest.end), range_zh(digest.start, since - dt.timedelta(days=1))
+    terms: list[Trend] = list(digest.trending)
+    return dict(
+        heading=f"{range_zh(digest.start, digest.end)}上升关键词",
+        note=f"近期（{recent}）提到该词的文章占比；括号内为此前（{earlier}）的占比。",
+        terms=[dict(word=one_line(t.keyword), recent=percent(t.recent_share), earlier=percent(t.earlier_share),
+                    counts=f"{t.recent}/{t.recent_total} 篇，此前 {t.earlier}/{t.earlier_total} 篇") for t in terms],
+    )
 
 
 def _all_items(digest: Digest, settings: Settings) -> tuple[list[dict], list[list[dict]]]:
@@ -242,10 +284,13 @@ def build_view(digest: Digest, settings: Settings, level: int = 0,
             sections.append(dict(anchor=f"sec-{n}", title=one_line(sec.title), articles=shown,
                                  titles_only=titles_only, hidden=len(items) - len(shown)))
     archive = safe_url(digest.archive_url) or safe_url(settings.base_url)
-    toc = [dict(anchor=f["anchor"], label=f["title"]) for f in front]
-    toc += [dict(anchor=s["anchor"], label=s["title"]) for s in sections]
-    if digest.trending:
-        toc.append(dict(anchor="keywords", label="本周关键词"))
+    trend = trending_view(digest)
+    # The contents: the front-page stories numbered as in the body; page sections and the keywords
+    # are headings, listed unnumbered after them.
+    toc = dict(stories=[dict(anchor=f["anchor"], label=f["title"]) for f in front],
+               headings=[dict(anchor=s["anchor"], label=s["title"]) for s in sections])
+    if trend:
+        toc["headings"].append(dict(anchor="keywords", label=trend["heading"]))
     notice = ""
     if level:
         notice = "篇幅所限，以下版面只列出部分文章" + ("标题" if titles_only else "") + "。"
@@ -255,7 +300,7 @@ def build_view(digest: Digest, settings: Settings, level: int = 0,
         subject=subject_for(digest), edition=edition(digest), publication=one_line(digest.publication), date_label=digest.date_label,
         article_count=digest.article_count, preheader=_clip(preheader, 120), toc=toc, front=front,
         sections=sections, hidden_total=hidden_total, notice=notice,
-        trending=[(one_line(w), _rise(r)) for w, r in digest.trending],
+        trending=trend,
         archive_url=archive, unsubscribe=_unsubscribe(settings),
     )
 

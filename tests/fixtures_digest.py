@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from digest.config import Settings
-from digest.models import Article, Digest, DigestItem, Section, StoredArticle, Summary
+from digest.models import Article, Digest, DigestItem, Section, StoredArticle, Summary, Trend
 
 GENERATED = dt.datetime(2025, 3, 26, 23, 0, tzinfo=dt.timezone.utc)  # 07:00 in Asia/Shanghai
 DAY = dt.date(2025, 3, 26)
@@ -24,9 +24,9 @@ BASE_URL = "https://digest.example.org"
 def make_item(aid: int, title: str | None, body: str, *, sentences: tuple[str, ...] = (),
               keywords: tuple[str, ...] = (), byline: str | None = None, page: int = 1,
               kind: str = "news", date: dt.date = DAY, repeats: tuple[str, ...] = (),
-              url: str | None = "auto", publication: str = "聊城日报") -> DigestItem:
+              url: str | None = "auto", publication: str = "聊城日报", main_title: str | None = None) -> DigestItem:
     article = Article(title=title, byline=byline, kind=kind, paragraphs=tuple(body.split("\n")),
-                      position=aid % 7, page=page, source=f"{date.isoformat()}/{page:02d}.txt")
+                      position=aid % 7, page=page, source=f"{date.isoformat()}/{page:02d}.txt", main_title=main_title)
     stored = StoredArticle(id=aid, issue_id=1, publication=publication, issue_date=date, article=article,
                            summary=Summary(sentences=sentences, keywords=keywords))
     link = f"{BASE_URL}/article/{aid}" if url == "auto" else url
@@ -34,9 +34,10 @@ def make_item(aid: int, title: str | None, body: str, *, sentences: tuple[str, .
 
 
 def sample_digest(**overrides: Any) -> Digest:
-    """A small, fixed daily digest: 3 front-page stories, 2 sections, trending keywords."""
+    """A small, fixed daily digest: 3 front-page stories (the first with 引题, 主题 and 副题), 2 sections."""
     front = (
-        make_item(101, "水城老街改造完工 | 古巷焕发新活力", "东关老街改造工程全面完工。",
+        make_item(101, "千年古城焕新颜 | 水城老街改造完工 | ——东关街区“修旧如旧”见闻", "东关老街改造工程全面完工。",
+                  main_title="水城老街改造完工",
                   sentences=("6月17日，历时八个月的东关老街改造工程全面完工，沿街四十余家老字号重新开门迎客。",
                              "改造工程坚持“修旧如旧”，保留了青石板路面和明清院落格局，同时更新了地下管网、消防设施和照明系统。"),
                   keywords=("老街", "改造", "非遗工坊"), byline="李明远 王小禾",
@@ -55,18 +56,31 @@ def sample_digest(**overrides: Any) -> Digest:
             make_item(202, None, "本报讯 聊城市图书馆将于4月1日起延长开放时间，工作日开放至晚上九点。", page=2),
         )),
         Section("2025-03-26 · 第3版", (
-            make_item(301, "临清运河文化节开幕", "文化节持续三天。",
+            make_item(301, "运河号子响起来 | 临清运河文化节开幕", "文化节持续三天。",
                       sentences=("第五届临清运河文化节昨日开幕，来自全国的两百余家非遗传承人参展，活动持续三天。",),
                       page=3),
         )),
     )
     values: dict[str, Any] = dict(
         publication="聊城日报", start=DAY, end=DAY, front_page=front, sections=sections,
-        trending=(("春耕", 2.5), ("运河", 0.8), ("老街", 0.5)), generated_at=GENERATED,
+        generated_at=GENERATED,
         archive_url=f"{BASE_URL}/digest/2025-03-26",
     )
     values.update(overrides)
     return Digest(**values)
+
+
+WEEK_START = DAY - dt.timedelta(days=6)
+
+
+def week_digest(**overrides: Any) -> Digest:
+    """sample_digest's stories as a seven-day digest (2025-03-20..26) with rising keywords."""
+    values: dict[str, Any] = dict(
+        start=WEEK_START, trend_since=DAY - dt.timedelta(days=1),
+        trending=(Trend("春耕", 6, 20, 1, 40, 12.5), Trend("运河", 3, 20, 0, 40, 8.1), Trend("老街", 2, 20, 1, 40, 2.2)),
+        archive_url=f"{BASE_URL}/digest?from=2025-03-20&to=2025-03-26")
+    values.update(overrides)
+    return sample_digest(**values)
 
 
 def large_digest(sections: int = 30, per_section: int = 25) -> Digest:

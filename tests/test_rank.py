@@ -64,8 +64,30 @@ def test_trending_needs_a_range_and_finds_rising_terms():
              sa("c", LONG, keywords=("防汛", "项目"), day=D - dt.timedelta(days=1)),
              sa("d", LONG, keywords=("防汛",), day=D)]
     assert trending(items, D, D) == ()
-    rising = dict(trending(items, D - dt.timedelta(days=6), D))
-    assert "防汛" in rising and rising["防汛"] > rising.get("项目", 0)
+    rising = {t.keyword: t for t in trending(items, D - dt.timedelta(days=6), D)}
+    assert list(rising) == ["防汛"]  # 项目 is in 1 of 2 recent articles and in 2 of 2 before: it fell
+    t = rising["防汛"]
+    assert (t.recent, t.recent_total, t.earlier, t.earlier_total) == (2, 2, 0, 2)
+    assert t.recent_share == 1.0 and t.earlier_share == 0.0
+
+
+def test_trending_ranks_by_log_likelihood_not_by_smoothing():
+    """A word that went from 10 of 40 to 20 of 20 articles beats one seen twice for the first time."""
+    old = D - dt.timedelta(days=20)
+    items = [sa("x", LONG, keywords=("防汛",) if i < 10 else ("其他",), day=old) for i in range(40)]
+    items += [sa("y", LONG, keywords=("防汛",) + (("新词",) if i < 2 else ()), day=D) for i in range(20)]
+    terms = trending(items, old, D)
+    assert [t.keyword for t in terms] == ["防汛", "新词"]
+    assert terms[0].score > terms[1].score > 0
+    assert (terms[0].recent, terms[0].earlier) == (20, 10)
+    from digest.rank import _g2
+
+    # G² of [[20, 0], [10, 30]] by hand: 2 Σ O ln(O/E)
+    import math
+    n, exp = 60, [[20 * 30 / 60, 20 * 30 / 60], [40 * 30 / 60, 40 * 30 / 60]]
+    obs = [[20, 0], [10, 30]]
+    by_hand = 2 * sum(o * math.log(o / e) for r in range(2) for o, e in zip(obs[r], exp[r]) if o)
+    assert abs(_g2(20, 0, 10, 30) - by_hand) < 1e-9 and n == 60
 
 
 def test_empty_range_gives_empty_digest():
