@@ -34,6 +34,7 @@ bench: install
 eval: install
 	$(BIN)/python -m digest.eval.segmentation ../shared/corpus/seeds_gold.json ../shared/corpus/seeds
 	$(BIN)/python -m digest.eval.rouge ../shared/eval/sohu_headline.jsonl ../shared/eval/lcsts.jsonl ../shared/eval/clts.jsonl
+	$(BIN)/python -m digest.eval.ranking ../shared/corpus/seeds ../shared/corpus/styles
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

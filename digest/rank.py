@@ -3,16 +3,20 @@
 Works only on stored data (summaries and keywords computed at ingest), so building a digest
 never re-runs the summariser.
 
-Score of an article = kind weight × substance × (0.5 + centrality) × freshness, where centrality
-is PageRank over the day's articles linked by keyword overlap. The front page is then chosen
-by MMR (maximal marginal relevance) so that it is not five versions of one topic, and stories
-printed twice (same story on two pages or two days: MinHash/Jaccard over character shingles)
-appear once, with the repeat noted.
+Score of an article = kind weight × substance × (1 + centrality) × freshness × prominence, where
+centrality is PageRank over the day's articles linked by keyword overlap and prominence is the
+paper's own ranking (page, place on the page, lead story, staff dateline, brief; see `prominence`).
+The front page is then chosen by MMR (maximal marginal relevance) so that it is not five versions
+of one topic, and set in the order a paper would: news before commentary, notices and photos last.
+Stories printed twice (same story on two pages or two days: MinHash/Jaccard over character
+shingles) appear once, with the repeat noted. How far the ranking agrees with the printed order is
+measured by digest/eval/ranking.py (figures in the README).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zlib
 from collections import Counter, defaultdict
 from typing import Iterable, Sequence
@@ -21,6 +25,8 @@ import numpy as np
 
 from .models import Digest, DigestItem, Section, StoredArticle, Trend
 
+# Front-page order by kind: news (and interviews, report excerpts) first, then commentary, then the rest.
+KIND_TIER = {"news": 0, "interview": 0, "report_excerpt": 0, "commentary": 1, "notice": 2, "photo_caption": 2}
 KIND_WEIGHT = {"news": 1.0, "interview": 0.9, "commentary": 0.75, "report_excerpt": 0.6,
                "notice": 0.35, "photo_caption": 0.25}
 DUP_THRESHOLD = 0.5  # estimated Jaccard over 4-character shingles above which two stories are one story
@@ -144,8 +150,15 @@ def centrality(items: Sequence[StoredArticle]) -> np.ndarray:
     return scores
 
 
-def score_articles(items: Sequence[StoredArticle], end: dt.date) -> np.ndarray:
+def content_scores(items: Sequence[StoredArticle], end: dt.date, start: dt.date | None = None) -> np.ndarray:
+    """What the stories say, without where the paper put them: kind × substance × (1 + centrality) × freshness.
+
+    Freshness is 1 / (1 + 0.08 a), a = the story's age in days before `end`, scaled down for ranges
+    longer than a week (a × 7 / days in the range): a year's digest does not become its last week's.
+    """
     cent = centrality(items)
+    span = (end - start).days + 1 if start is not None else 1
+    age_scale = 7.0 / max(7, span)
     scores = np.zeros(len(items))
     for i, s in enumerate(items):
         a = s.article
@@ -156,17 +169,83 @@ def score_articles(items: Sequence[StoredArticle], end: dt.date) -> np.ndarray:
         if not s.summary.sentences:
             substance *= 0.3
         age = max(0, (end - s.issue_date).days)
-        freshness = 1.0 / (1.0 + 0.08 * age)
-        lead = 1.1 if a.page == 1 and a.position == 0 else 1.0
-        scores[i] = KIND_WEIGHT.get(a.kind, 0.5) * substance * (0.5 + cent[i]) * freshness * lead
+        freshness = 1.0 / (1.0 + 0.08 * age * age_scale)
+        scores[i] = KIND_WEIGHT.get(a.kind, 0.5) * substance * (1.0 + cent[i]) * freshness
     return scores
 
 
+# A story's own dateline as a staff or wire report: 本报讯, 本报聊城讯, 本报合肥18日电, 【本報消息】, 新华社北京3月4日电
+_STAFF_LEDE = re.compile(r"^\s*[【\[(（]?\s*(本[报報][讯訊]|本[报報][^\s，。,]{1,10}[讯訊电電]|本[报報]消息|"
+                         r"新[华華]社[^\s，。,]{0,12}[电電])")
+PAGE_DECAY = 0.2  # page p weighs 1 / (1 + PAGE_DECAY (p - 1)): page 1 = 1, page 2 = 0.83, page 8 = 0.42
+PLACE_DECAY = 0.5  # the k-th story of a page (0-based) weighs 1 / (1 + PLACE_DECAY k)
+BRIEF_CHARS = 120  # a story this short, not its page's lead, is a brief
+
+
+def is_staff_report(article) -> bool:
+    """True when the story opens with (or is filed under) a staff or wire dateline such as 本报讯."""
+    first = article.paragraphs[0] if article.paragraphs else ""
+    return bool(_STAFF_LEDE.match(first) or _STAFF_LEDE.match(article.dateline or ""))
+
+
+def prominence(items: Sequence[StoredArticle]) -> np.ndarray:
+    """Where the paper put each story, as a weight in (0, 1]: its editors' own ranking.
+
+    page weight (page 1 before page 8) × place on the page (the k-th story weighs 1 / (1 + 0.5 k),
+    photo captions not counted) × 1.25 for the page's lead (its first story that is not a photo
+    caption, when it is also the page's longest or opens with a staff/wire dateline such as 本报讯)
+    × 1.1 for any staff/wire report × 0.7 for a brief (under 120 characters); scaled so the best is 1.
+    Stories are grouped into pages by (issue, page) and ordered by `Article.position`.
+    """
+    out = np.zeros(len(items))
+    pages: dict[tuple, list[int]] = defaultdict(list)
+    for i, s in enumerate(items):
+        pages[(s.issue_id, s.issue_date, s.article.page)].append(i)
+    for (_issue, _day, page), idx in pages.items():
+        idx.sort(key=lambda i: items[i].article.position)
+        stories = [i for i in idx if items[i].article.kind != "photo_caption"]
+        longest = max((len(items[i].article.body) for i in stories), default=0)
+        page_w = 1.0 / (1.0 + PAGE_DECAY * (max(1, page) - 1))
+        place = {i: k for k, i in enumerate(stories)}
+        for i in idx:
+            a = items[i].article
+            k = place.get(i, len(stories))  # a caption ranks after the page's stories
+            w = page_w / (1.0 + PLACE_DECAY * k)
+            staff = is_staff_report(a)
+            if k == 0 and stories and (staff or len(a.body) == longest):
+                w *= 1.25
+            if staff:
+                w *= 1.1
+            if k > 0 and len(a.body) < BRIEF_CHARS:
+                w *= 0.7
+            out[i] = w
+    top = out.max() if len(out) else 0.0
+    return out / top if top > 0 else out
+
+
+def score_articles(items: Sequence[StoredArticle], end: dt.date, start: dt.date | None = None) -> np.ndarray:
+    """Front-page score: content_scores × prominence (the paper's own order, a signal as strong as centrality)."""
+    return content_scores(items, end, start) * prominence(items)
+
+
 def select_front(items: Sequence[StoredArticle], scores: np.ndarray, size: int, diversity: float = 0.35) -> list[int]:
-    """MMR: take the best article, then the best that is not about the same thing as those taken."""
+    """MMR: take the best article, then the best that is not about the same thing as those taken.
+
+    Stories with a headline come first; untitled ones (briefs, captions, a lede whose headline was
+    not in the text) fill the front page only when there are not enough headlined stories.
+    """
     kw = _keyword_sets(items)
     chosen: list[int] = []
-    candidates = [i for i in np.argsort(-scores) if scores[i] > 0]
+    order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    titled = [i for i in order if items[i].article.title]
+    untitled = [i for i in order if not items[i].article.title]
+    for candidates in (titled, untitled):
+        _mmr(candidates, chosen, kw, scores, size, diversity)
+    return chosen
+
+
+def _mmr(candidates: list[int], chosen: list[int], kw: list[set[str]], scores: np.ndarray, size: int,
+         diversity: float) -> None:
     while candidates and len(chosen) < size:
         best, best_val = None, -1e9
         for i in candidates[: 200]:
@@ -176,7 +255,6 @@ def select_front(items: Sequence[StoredArticle], scores: np.ndarray, size: int, 
                 best, best_val = i, val
         chosen.append(best)
         candidates.remove(best)
-    return chosen
 
 
 def recent_part(start: dt.date, end: dt.date) -> dt.date | None:
@@ -244,7 +322,7 @@ def build_digest(items: Iterable[StoredArticle], publication: str, start: dt.dat
         repeat_notes[i].append(f"{items[j].issue_date.isoformat()} 第{items[j].article.page}版")
     keep = [i for i in range(len(items)) if i not in repeats_of]
     kept = [items[i] for i in keep]
-    scores = score_articles(kept, end) if kept else np.zeros(0)
+    scores = score_articles(kept, end, start) if kept else np.zeros(0)
     base = base_url.rstrip("/")
 
     def item(local: int) -> DigestItem:
@@ -253,6 +331,7 @@ def build_digest(items: Iterable[StoredArticle], publication: str, start: dt.dat
                           url=f"{base}/article/{s.id}" if base else None)
 
     front_idx = select_front(kept, scores, front_size) if kept else []
+    front_idx.sort(key=lambda i: KIND_TIER.get(kept[i].article.kind, 2))  # stable: score order within a tier
     front = tuple(item(i) for i in front_idx)
     taken = set(front_idx)
     groups: dict[tuple, list[int]] = defaultdict(list)
