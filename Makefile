@@ -19,6 +19,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/digest ingest $(SAMPLE)
 	$(BIN)/digest build --date 2025-06-18
+	@echo ""
+	@echo "Done. The digest of 2025-06-18 is in the three files above: the .html (open it in a browser),"
+	@echo "the .txt (plain-text version) and the .eml (the e-mail as it will be sent)."
+	@echo "To browse the archive, the articles and this digest:  $(BIN)/digest preview --open"
 
 ## system-deps: Debian's chromium + CJK fonts for the browser tests (needs root or sudo)
 system-deps:

@@ -73,6 +73,15 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
     Files already ingested (same content) are skipped.
     """
     settings = c.settings(**({"jobs": jobs} if jobs is not None else {}))
+    if not paths and not Path(settings.inbox).is_dir():
+        try:
+            Path(settings.inbox).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Fail(f"cannot create the inbox {settings.inbox}: {exc.strerror or exc}\n"
+                       f"  hint: set DIGEST_INBOX (or --inbox) to a folder you can write, or give PATH") from None
+        raise Fail(f"the inbox {settings.inbox} did not exist: it is created now and empty\n"
+                   f"  hint: put issue files or dated folders (2025-03-26/01.txt ...) there and run "
+                   f"`digest ingest` again, or give PATH: `digest ingest samples/2025-06-18`")
     store = c.store(settings)
     paths = paths or (settings.inbox,)
     report = pipeline.ingest(store, settings, paths, date=_date(date_), publication=paper,
@@ -275,7 +284,8 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
     Each recipient is recorded in the database: queued -> sent, or failed with the server's reply.
     Temporary failures (4xx, refused, timeout) are retried with backoff and stay queued; permanent
     ones (5xx) are reported. A recipient who already got a digest is never sent it again, even
-    after a crash or restart. The message sent is exactly the .eml in the outbox.
+    after a crash or restart. The message sent is the .eml in the outbox, its Date: set to the send time.
+    Output: one line per recipient, "ADDR: STATUS — server reply" (or JSON with --json).
     """
     from .deliver import send_digest
 
@@ -308,7 +318,8 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
         click.echo(json.dumps({"digest_id": digest_id, "outcome": outcome}, ensure_ascii=False, indent=2, default=str))
     else:
         for rcpt, state in outcome.items():
-            click.echo(f"{rcpt}: {state if isinstance(state, str) else json.dumps(state, ensure_ascii=False, default=str)}")
+            status, reply = (state, "") if isinstance(state, str) else (state.get("status", "?"), state.get("reply", ""))
+            click.echo(f"{rcpt}: {status}" + (f" — {reply}" if reply else ""))
     states = [(s if isinstance(s, str) else s.get("status", "")) for s in outcome.values()]
     if dry_run or all(st == "sent" or (st == "skipped" and "already sent" in o.get("reply", ""))
                       for st, o in zip(states, outcome.values())):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import email.policy
 import logging
 import smtplib
@@ -86,6 +87,24 @@ def _cte(text: str) -> str:
     data = text.encode("utf-8")
     non_ascii = sum(b > 126 or (b < 32 and b not in (9, 10, 13)) or b == 61 for b in data)
     return "quoted-printable" if len(data) + 2 * non_ascii < len(data) * 4 // 3 else "base64"
+
+
+_DATE_LINE = re.compile(rb"^Date:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.M | re.I)
+
+
+def stamp_date(data: bytes, when: datetime | None = None) -> bytes:
+    """The message `data` (wire form) with its Date: header set to `when` (default: now, UTC).
+
+    RFC 5322 3.6.1: the origination date is when the message is ready to go, i.e. when it is
+    sent, not when the digest was built. Only the header block is touched; the body is the
+    outbox's bytes. A message without a Date: header gets one in front.
+    """
+    when = when or datetime.now(timezone.utc)
+    line = b"Date: " + format_datetime(when if when.tzinfo else when.replace(tzinfo=timezone.utc)).encode() + b"\r\n"
+    end = data.find(b"\r\n\r\n")
+    head, rest = (data[:end + 2], data[end + 2:]) if end >= 0 else (data, b"")
+    new_head, n = _DATE_LINE.subn(lambda _m: line, head, count=1)
+    return (new_head if n else line + head) + rest
 
 
 def message_bytes(message: EmailMessage) -> bytes:
@@ -367,7 +386,8 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                     retry=retry_if_exception_type(_Temporary),
                     before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
                                                      f"({rs.outcome.exception()}); retrying"))
-                reply = retrying(session.send, settings.from_addr, r, data, before_data)
+                wire = stamp_date(data)  # Date: is the send time; the rest is the outbox's .eml
+                reply = retrying(session.send, settings.from_addr, r, wire, before_data)
                 status = "sent"
                 checkpoint("send:after-accept")
             except RetryError as exc:
@@ -389,4 +409,4 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
     return outcome
 
 
-__all__ = ["build_message", "message_bytes", "write_outbox", "send_digest", "RETRY_WAIT"]
+__all__ = ["build_message", "message_bytes", "stamp_date", "write_outbox", "send_digest", "RETRY_WAIT"]

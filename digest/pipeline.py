@@ -160,9 +160,26 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         store.record_failures(report.failures)  # for `digest status`; the report has them anyway
     except DigestError as exc:
         report.failures.append(Failure(store.url, "store", f"failures not recorded: {exc.message}", exc.hint))
-    for f in report.failures:
-        log.warning("%s", f)
+    for f in report.failures:  # the callers report them (the CLI once, `run` in its job log): debug only here
+        log.debug("%s", f)
     return report
+
+
+def already_ingested(store: Store, settings: Settings, path: str | os.PathLike, *,
+                     publication: str | None = None) -> bool:
+    """True when every issue found under `path` is in the store with the same content (as `ingest`
+    would skip it); False when something there is new, changed or unreadable. Reads the files."""
+    publication = publication or settings.publication
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    found = False
+    for item in ingest_mod.discover([path]):
+        if isinstance(item, Failure):
+            return False
+        issue, fails = ingest_mod.read_issue(item, publication, None, max_bytes)
+        if fails or issue is None or store.issue_id_by_hash(issue.content_hash) is None:
+            return False
+        found = True
+    return found
 
 
 def _run(todo: Iterable[Issue], jobs: int, settings: Settings):

@@ -59,6 +59,7 @@ class InboxWatcher:
     def __init__(self) -> None:
         self.seen: dict[Path, tuple] = {}
         self.taken: dict[Path, tuple] = {}
+        self.changed: set[Path] = set()  # entries whose signature changed between the last two polls
 
     @staticmethod
     def signature(path: Path) -> tuple | None:
@@ -84,11 +85,16 @@ class InboxWatcher:
             if _is_candidate(entry) and (sig := self.signature(entry)) is not None:
                 current[entry] = sig
         ready = [p for p, sig in current.items() if self.seen.get(p) == sig and self.taken.get(p) != sig]
+        self.changed = {p for p, sig in current.items() if p in self.seen and self.seen[p] != sig}
         self.seen = current
         return ready
 
     def waiting(self) -> int:
         return sum(1 for p, sig in self.seen.items() if self.taken.get(p) != sig)
+
+    def first_seen(self) -> list[Path]:
+        """Entries seen for the first time at the last poll (not taken, not changing)."""
+        return [p for p, sig in self.seen.items() if self.taken.get(p) != sig and p not in self.changed]
 
     def mark_taken(self, paths: list[Path]) -> None:
         for p in paths:
@@ -102,10 +108,18 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
     inbox = Path(settings.inbox)
     inbox.mkdir(parents=True, exist_ok=True)
     ready = watcher.poll(inbox)
+    known = [p for p in watcher.first_seen() if p not in ready and pipeline.already_ingested(store, settings, p)]
+    watcher.mark_taken(known)  # ingested before this process started: nothing to wait for
     if not ready:
-        waiting = watcher.waiting()
-        return "nothing", f"{waiting} inbox entr{'y' if waiting == 1 else 'ies'} not complete yet" if waiting else \
-            "no new file in the inbox"
+        changing, new = len(watcher.changed), watcher.waiting() - len(watcher.changed)
+        parts = []
+        if new:
+            parts.append(f"{new} new inbox entr{'y' if new == 1 else 'ies'}: taken at the next poll if unchanged")
+        if changing:
+            parts.append(f"{changing} inbox entr{'y' if changing == 1 else 'ies'} still being written")
+        if known:
+            parts.append(f"{len(known)} already ingested")
+        return "nothing", "; ".join(parts) or "no new file in the inbox"
     report = pipeline.ingest(store, settings, ready, jobs=settings.jobs or 1)
     watcher.mark_taken(ready)
     outcome = {0: "ok", 1: "partial"}.get(report.exit_code, "failed")

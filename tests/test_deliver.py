@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import email.utils
+import re
 import errno
 import os
 import shutil
@@ -164,7 +166,13 @@ def test_normal_delivery_then_nothing_twice(tmp_path):
         assert status(store, digest_id)["reader@example.org"][0] == "sent"
         [got] = server.handler.messages
         assert got["rcpt_tos"] == ["reader@example.org"] and got["mail_from"] == "digest@example.org"
-        assert got["data"] == paths["eml"].read_bytes()  # the exact outbox bytes
+        eml = paths["eml"].read_bytes()
+        date_line = re.compile(rb"^Date: [^\r\n]*\r\n", re.M)
+        assert date_line.sub(b"", got["data"]) == date_line.sub(b"", eml)  # the outbox bytes but for Date:
+        sent_at = email.utils.parsedate_to_datetime(email.message_from_bytes(got["data"])["Date"])
+        built_at = email.utils.parsedate_to_datetime(email.message_from_bytes(eml)["Date"])
+        assert built_at == DATE  # the .eml keeps the build time ...
+        assert abs((sent_at - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 120  # ... the mail says when it was sent
         msg = email.message_from_bytes(got["data"], policy=email.policy.default)
         assert body(msg, "html") == paths["html"].read_text("utf-8")
         assert body(msg, "plain") == paths["txt"].read_text("utf-8")
@@ -395,3 +403,14 @@ def test_tls_with_self_signed_certificate(tmp_path, monkeypatch, security):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now it does
         assert send_digest(store, settings, digest_id)["reader@example.org"]["status"] == "sent"
         assert len(server.handler.messages) == 1
+
+
+def test_stamp_date_replaces_only_the_date_header():
+    from digest.deliver import stamp_date
+
+    data = b"From: a@example.org\r\nDate: Wed, 26 Mar 2025 23:00:00 +0000\r\nSubject: x\r\n\r\nDate: body line\r\n"
+    when = dt.datetime(2025, 3, 27, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    out = stamp_date(data, when)
+    assert out == (b"From: a@example.org\r\nDate: Thu, 27 Mar 2025 07:00:00 +0800\r\nSubject: x\r\n\r\n"
+                   b"Date: body line\r\n")
+    assert stamp_date(b"Subject: x\r\n\r\nbody", when).startswith(b"Date: Thu, 27 Mar 2025 07:00:00 +0800\r\nSubject")

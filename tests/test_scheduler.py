@@ -116,7 +116,7 @@ def test_file_written_slowly_is_ingested_once_after_it_is_complete(tmp_path, mon
     issues = store.list_issues()
     assert len(issues) == 1 and issues[0]["sources"] == [str(target)]
     details = [r["detail"] for r in runs(store, "inbox")]
-    assert any("not complete yet" in d for d in details)
+    assert any("still being written" in d for d in details)
     assert sum("1 issue(s) ingested" in d for d in details) == 1
 
 
