@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
+from .display import date_is_guessed, local_time, zone_label
 from .errors import DigestError
 
 JOB_INBOX, JOB_DIGEST = "inbox", "digest"
@@ -120,7 +121,11 @@ def scheduled_jobs(settings: Settings) -> list[dict]:
 def status_data(settings: Settings, store) -> dict[str, Any]:
     path = lock_path(settings)
     pid = lock_holder(path)
+    guessed = [{"id": r["id"], "publication": r["publication"], "date": r["issue_date"], "date_rule": r["date_rule"],
+                "sources": r["sources"]} for r in store.list_issues() if date_is_guessed(r["date_rule"])]
     return {
+        "timezone": settings.timezone,
+        "guessed_dates": sorted(guessed, key=lambda g: (g["date"], g["id"]), reverse=True),
         "running": pid is not None, "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
         "jobs": scheduled_jobs(settings),
         "runs": store.recent_runs(10),
@@ -132,18 +137,16 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
 
 
 def _local(value: Any, tz) -> str:
-    """Store times are naive UTC; show them in the configured time zone."""
-    if isinstance(value, dt.datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-    return "-" if value is None else str(value)
+    """Store times are naive UTC; show them in the configured time zone, with its offset."""
+    return local_time(value, tz)
 
 
 def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     tz, now = settings.tz, dt.datetime.now(settings.tz)
     lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["running"]
              else f"digest run: not running (lock file {data['lock_file']})"]
-    lines.append(f"jobs (times in {settings.timezone}):" if data["jobs"] else "jobs: none scheduled yet (start `digest run`)")
+    lines.append(f"times in {zone_label(tz, settings.timezone)}")
+    lines.append("jobs:" if data["jobs"] else "jobs: none scheduled yet (start `digest run`)")
     for j in data["jobs"]:
         nxt = j["next_run_time"]
         late = " (overdue: runs at the next start if within the grace time)" \
@@ -161,6 +164,15 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     for d in data["deliveries"]:
         lines.append(f"  digest {d['digest_id']} -> {d['recipient']}: {d['status']}, {d['attempts']} attempt(s), "
                      f"{_local(d['updated_at'], tz)}; last reply: {d['last_reply'] or '-'}")
+    guessed = data.get("guessed_dates") or []
+    if guessed:
+        lines.append(f"issues whose date is a guess (not printed on the page; check them, and re-ingest with "
+                     f"--date D if wrong): {len(guessed)}")
+        for g in guessed[:10]:
+            src = g["sources"][0] if g["sources"] else "?"
+            lines.append(f"  #{g['id']} {g['publication']} {g['date']} (guessed: {g['date_rule']})  {src}")
+        if len(guessed) > 10:
+            lines.append(f"  … and {len(guessed) - 10} more (`digest status --json` lists them all)")
     lines.append("last digests:" if data["digests"] else "last digests: none")
     for d in data["digests"]:
         sent = sum(1 for x in d["deliveries"] if x["status"] == "sent")

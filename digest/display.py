@@ -1,0 +1,49 @@
+"""How dates and times are shown to people: in DIGEST_TIMEZONE, always labelled; guessed issue dates marked.
+
+The store keeps times as naive UTC. Every time a person reads (`digest status`, the preview) goes
+through `local_time`, which converts it to the configured zone and appends the UTC offset
+("2025-03-27 07:00:00 +08:00"), so a time is never shown without saying which clock it is on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+# Issue.date_rule values that mean the date was printed (on the page, in the path) or given by the user.
+# Every other rule (guess, mtime, the legacy text, ...) means the date was inferred: a guess to check.
+PRINTED_RULES = frozenset({"path", "option", "printed"})
+
+
+def date_is_guessed(rule: str | None) -> bool:
+    """True when an issue's `date_rule` says its date was not printed or given but inferred."""
+    return (rule or "") not in PRINTED_RULES
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def offset_label(value: dt.datetime) -> str:
+    """The UTC offset of an aware datetime as +08:00."""
+    off = value.utcoffset() or dt.timedelta(0)
+    sign = "-" if off < dt.timedelta(0) else "+"
+    minutes = abs(int(off.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_time(value: Any, tz: dt.tzinfo, *, seconds: bool = True) -> str:
+    """A stored time (naive = UTC, or aware) in zone `tz`, labelled: "2025-03-27 07:00:00 +08:00".
+
+    None gives "-"; anything that is not a datetime is returned as str().
+    """
+    if value is None:
+        return "-"
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    local = _aware(value).astimezone(tz)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + offset_label(local)
+
+
+def zone_label(tz: dt.tzinfo, name: str) -> str:
+    """The zone as a heading says it: "Asia/Shanghai, UTC+08:00" (offset as of now)."""
+    return f"{name}, UTC{offset_label(dt.datetime.now(tz))}"
