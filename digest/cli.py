@@ -173,33 +173,63 @@ def _read_for_cli(path: Path, settings: Settings):
     from . import ingest as ingest_mod
 
     try:
-        page = ingest_mod.read_page(path, 1, int(settings.max_file_mb * 1024 * 1024))
+        reading = ingest_mod.read_file(path, int(settings.max_file_mb * 1024 * 1024))
     except DigestError as exc:
         raise _fail(exc) from None
-    day = ingest_mod.date_from_name(str(path)) or ingest_mod.infer_date(page.text)[0]
-    return page, day
+    named = ingest_mod.date_from_name(str(path))
+    if named is not None:
+        return reading, named, "path"
+    return reading, reading.date, reading.date_rule
+
+
+_LABEL_WIDTH = 13
 
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the default output is a readable outline).")
+@click.option("--explain", is_flag=True,
+              help="Show every line with its label (headline, byline, body, furniture …), the article it went to and why.")
 @pass_ctx
-def segment(c: Ctx, file, as_json):
+def segment(c: Ctx, file, as_json, explain):
     """Split one page FILE into articles (no database write).
 
-    JSON: {"source", "issue_date", "articles": [{"title", "byline", "kind", "body", ...}]}
-    where body is the cleaned text with paragraphs separated by "\\n".
+    JSON: {"source", "issue_date", "date_rule", "articles": [{"title", "byline", "kind", "body", ...}],
+    "furniture": [{"line", "text", "reason"}]} where body is the cleaned text with paragraphs
+    separated by "\n"; with --explain also "lines": [{"line", "text", "label", "reason", "article"}].
     """
-    page, day = _read_for_cli(file, c.settings())
-    parse = pipeline.analyse_page_text(page.text, source=str(file))
-    arts = [a for a in parse.articles if a.duplicate_of is None]
+    reading, day, rule = _read_for_cli(file, c.settings())
+    parses = reading.pages
+    arts = [a for p in parses for a in p.articles if a.duplicate_of is None]
+    labels = [lb for p in parses for lb in p.labels]
     if as_json:
-        click.echo(json.dumps({"source": str(file), "issue_date": day.isoformat() if day else None,
-                               "articles": [_article_json(a, day) for a in arts]}, ensure_ascii=False, indent=2))
+        out = {"source": str(file), "issue_date": day.isoformat() if day else None, "date_rule": rule,
+               "date_evidence": reading.date_evidence, "paper": next((p.paper for p in parses if p.paper), None),
+               "page_label": next((p.page_label for p in parses if p.page_label), None),
+               "articles": [_article_json(a, day) for a in arts],
+               "furniture": [{"line": lb.no, "text": lb.text, "reason": lb.reason}
+                             for lb in labels if lb.label == "furniture"]}
+        if explain:
+            out["lines"] = [{"line": lb.no, "text": lb.text, "label": lb.label, "reason": lb.reason,
+                             "article": lb.article} for lb in labels]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
+    guessed = rule not in ("path", "option", "printed")
+    click.echo(f"{file}: {len(arts)} article(s); issue date {day or '未知 unknown'} ({rule}"
+               + (", a guess: pass --date to ingest if it is wrong" if guessed else "") + ")")
+    if explain:
+        for lb in labels:
+            where = f"[{lb.article + 1}]" if lb.article is not None else "   "
+            click.echo(f"{lb.no:5d} {lb.label:<{_LABEL_WIDTH}} {where:>5} {_safe(lb.text)[:40]}  ← {lb.reason}")
+        click.echo("")
     for i, a in enumerate(arts, 1):
         click.echo(f"[{i}] {a.kind}: {a.title or '(no headline)'}" + (f"  — {a.byline}" if a.byline else ""))
         click.echo(f"    {a.body[:70].replace(chr(10), ' ')}…")
+
+
+def _safe(text: str) -> str:
+    """Text for a terminal: control characters shown as escapes, never sent raw."""
+    return "".join(ch if ch.isprintable() or ch in "\u3000" else ch.encode("unicode_escape").decode() for ch in text)
 
 
 @cli.command()
@@ -241,15 +271,15 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
         sys.exit(EXIT_PARTIAL if bad else EXIT_OK)
     if file is None:
         raise click.UsageError("give a FILE or --jsonl")
-    page, day = _read_for_cli(file, settings)
+    reading, day, _ = _read_for_cli(file, settings)
     out = []
     if whole:
-        s = summarize_text(clean_text(page.text), max_sentences=sentences, max_chars=chars)
-        out.append({"title": None, "byline": None, "kind": "news", "body": clean_text(page.text),
+        text = "\n\n".join(reading.texts)
+        s = summarize_text(clean_text(text), max_sentences=sentences, max_chars=chars)
+        out.append({"title": None, "byline": None, "kind": "news", "body": clean_text(text),
                     "summary": list(s.sentences), "keywords": list(s.keywords)})
     else:
-        parse = pipeline.analyse_page_text(page.text, source=str(file))
-        for a in parse.articles:
+        for a in (a for parse in reading.pages for a in parse.articles):
             if a.duplicate_of is not None:
                 continue
             s = summarize_article(a, max_sentences=sentences, max_chars=chars)

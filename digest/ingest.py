@@ -4,8 +4,9 @@ Rules (issue = one publication on one date):
 - a folder named by a date (2025-03-26/, 20250326/) is one issue; its files are its pages, in name order;
 - a file whose name carries a date is one issue of one page;
 - any other folder is searched: dated sub-folders and dated files as above, every other file its own issue.
-The date comes from the path, else from --date, else from dates printed in the text
-(year-less dates like 3月24日 resolved against years printed nearby); `Issue.date_rule` records which.
+The date comes from the path, else from --date, else from the date the paper prints on the page
+(masthead, source line), else it is guessed from the stories and marked as a guess;
+`Issue.date_rule` records which (path | option | printed | guess | mtime).
 """
 from __future__ import annotations
 
@@ -20,15 +21,11 @@ from typing import Iterator, Sequence
 from charset_normalizer import from_bytes
 
 from .errors import InputError
-from .models import Failure, Issue, Page
+from .models import Failure, Issue, Page, PageParse
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 IGNORED_SUFFIXES = {".part", ".tmp", ".partial", ".crdownload", ".swp"}
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_FULL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[至到—-]\s*(\d{1,2})\s*日)?")
-_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年")
-_YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
 _MAGIC = {  # signatures of files that are certainly not text
     b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
@@ -195,71 +192,30 @@ def read_page(path: Path, number: int, max_bytes: int) -> Page:
     return Page(source=str(path), number=number, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
 
 
-def infer_date(text: str) -> tuple[dt.date | None, str]:
-    """Guess an issue's date from the dates printed in it. Returns (date, evidence).
-
-    Year-less dates (3月24日) are resolved against the latest full date or year printed in the
-    text; the issue date is the latest such event date (a paper reports the past, so the latest
-    printed date is the closest to the issue). Future-looking years (到2030年) count only when nothing else does.
-    """
-    full = []
-    for m in _FULL_DATE.finditer(text):
-        try:
-            full.append(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        except ValueError:
-            pass
-    # years printed as targets ("到2030年", "2030年前") say nothing about when the paper appeared
-    years = [int(m.group(1)) for m in _YEAR.finditer(text)
-             if not text[max(0, m.start() - 1):m.start()] in ("到", "至") and text[m.end():m.end() + 1] != "前"]
-    month_days = []
-    for m in _MONTH_DAY.finditer(text):
-        month, day = int(m.group(1)), int(m.group(3) or m.group(2))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            month_days.append((month, day))
-    ref_years = [d.year for d in full] or years
-    if month_days and ref_years:
-        year = max(ref_years)
-        dates = []
-        for month, day in month_days:
-            try:
-                dates.append(dt.date(year, month, day))
-            except ValueError:
-                pass
-        if dates:
-            best = max(dates)
-            return best, f"text: latest printed date {best.month}月{best.day}日, year {year} printed nearby"
-    if full:
-        best = max(full)
-        return best, f"text: latest full date {best.isoformat()}"
-    months = []
-    for m in _YEAR_MONTH.finditer(text):
-        if 1 <= int(m.group(2)) <= 12:
-            months.append(dt.date(int(m.group(1)), int(m.group(2)), 1))
-    if months:
-        best = max(months)
-        return best, f"text: latest printed month {best.year}年{best.month}月 (day unknown)"
-    return None, "no date printed"
-
-
 def make_issue(source: IssueSource, pages_: Sequence[Page], publication: str,
                date: dt.date | None, fallback: dt.date | None = None) -> Issue:
-    """Build the Issue for pages read from `source`, deciding its date (path > option > text > file time)."""
+    """Build the Issue for pages read from `source`, deciding its date:
+    path > --date option > the date the paper prints > a guess from its stories > the file's time.
+    ``Issue.date_rule`` says which (path | option | printed | guess | mtime)."""
+    evidence = ""
     if source.path_date is not None:
         day, rule = source.path_date, "path"
     elif date is not None:
         day, rule = date, "option"
     else:
-        inferred, _ = infer_date("\n".join(p.text for p in pages_))
-        if inferred is not None:
-            day, rule = inferred, "text"
-        else:
+        from .reading.dates import issue_date
+
+        decision = issue_date([p.text for p in pages_])
+        day, rule, evidence = decision.date, decision.rule, decision.evidence
+        if day is None:
             mtime = max((Path(p.source).stat().st_mtime for p in pages_ if Path(p.source).exists()), default=None)
             day = dt.date.fromtimestamp(mtime) if mtime else (fallback or dt.date.today())
-            rule = "mtime"
+            rule, evidence = "mtime", f"{evidence}; dated by the file's modification time"
     h = hashlib.sha256(publication.encode())
     for p in pages_:
         h.update(p.sha256.encode())
-    return Issue(publication=publication, date=day, date_rule=rule, pages=tuple(pages_), content_hash=h.hexdigest())
+    return Issue(publication=publication, date=day, date_rule=rule, pages=tuple(pages_), content_hash=h.hexdigest(),
+                 date_evidence=evidence)
 
 
 def read_issue(source: IssueSource, publication: str, date: dt.date | None,
@@ -275,3 +231,26 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
     if not pages_:
         return None, failures
     return make_issue(source, pages_, publication, date), failures
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """One file read on its own (``digest segment``, the evaluation): its pages and their date."""
+
+    pages: tuple[PageParse, ...]
+    date: dt.date | None
+    date_rule: str  # printed | guess | none
+    date_evidence: str
+    texts: tuple[str, ...] = ()  # the decoded text of each page
+
+
+def read_file(path: str | os.PathLike, max_bytes: int = 50 * 2**20) -> FileReading:
+    """Decode and read one page file into articles, and decide its date from what it prints.
+
+    Raises InputError naming the file when it cannot be read or decoded."""
+    from .reading import issue_date, read_text
+
+    page = read_page(Path(path), 1, max_bytes)
+    parse = read_text(page.text, source=str(path), page=1)
+    decision = issue_date([page.text])
+    return FileReading((parse,), decision.date, decision.rule, decision.evidence, (page.text,))

@@ -36,9 +36,15 @@ class Issue:
 
     publication: str
     date: dt.date
-    date_rule: str  # which rule decided the date: path | option | text | mtime
+    date_rule: str  # which rule decided the date: path | option | printed | guess | mtime (text: older stores)
     pages: tuple[Page, ...]
     content_hash: str  # hash over the pages' hashes: same bytes -> same issue
+    date_evidence: str = ""  # why: the printed date found, or what the guess rests on
+
+    @property
+    def date_guessed(self) -> bool:
+        """The paper does not print this date: it was guessed (or taken from the file's time)."""
+        return self.date_rule not in ("path", "option", "printed")
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -89,6 +95,18 @@ class Article:
 
 
 @dataclass(frozen=True)
+class LineLabel:
+    """How the reader labelled one line of a page (``digest segment --explain``, the source view)."""
+
+    no: int  # 1-based line number in the source file
+    text: str
+    label: str  # furniture | source | headline | subhead | byline | credit | dateline | caption | brief |
+    #             editor's note | jump | body | duplicate
+    reason: str
+    article: int | None = None  # position of the article the line went to (None: set aside)
+
+
+@dataclass(frozen=True)
 class PageParse:
     """What the reader makes of one page: its articles and everything it set aside."""
 
@@ -99,6 +117,10 @@ class PageParse:
     duplicates: tuple[str, ...] = ()  # repeated paragraphs that were dropped
     source: str = ""
     page: int = 1
+    labels: tuple[LineLabel, ...] = ()  # every non-blank line with its label and the reason
+    paper: str | None = None  # the paper's name as printed (masthead, source line)
+    printed_date: dt.date | None = None  # the issue date printed on the page, if any
+    page_label: str | None = None  # the 版 label printed on the page ("3", "A06")
 
 
 @dataclass(frozen=True)

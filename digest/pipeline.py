@@ -36,9 +36,9 @@ def article_hash(article: Article) -> str:
 
 def analyse_page_text(text: str, source: str = "", page: int = 1):
     """Segment one page's text. Returns a digest.models.PageParse."""
-    from .reading import segment_page
+    from .reading import read_text
 
-    return segment_page(text, source=source, page=page)
+    return read_text(text, source=source, page=page)
 
 
 Item = tuple[Article, Summary, str, bytes]  # article, summary, content hash, MinHash signature

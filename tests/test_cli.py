@@ -91,8 +91,12 @@ def test_segment_json_shape(run):
     res = run("segment", str(SAMPLE / "01.txt"), "--json")
     assert res.exit_code == 0
     data = json.loads(res.output)
-    assert set(data) == {"source", "issue_date", "articles"}
-    assert data["issue_date"] == "2025-06-18"
+    # the original fields stay; later fields are only ever added
+    assert {"source", "issue_date", "articles"} <= set(data)
+    assert {"date_rule", "date_evidence", "paper", "page_label", "furniture"} <= set(data)
+    assert data["issue_date"] == "2025-06-18" and data["date_rule"] == "path"
+    assert {f["text"] for f in data["furniture"]} >= {"扫码查看视频"}
+    assert all(set(f) == {"line", "text", "reason"} and f["reason"] for f in data["furniture"])
     first = data["articles"][0]
     assert {"title", "byline", "kind", "body"} <= set(first)
     assert first["title"] == "水城老街改造完工 古巷焕发新活力" and first["byline"] == "李明远 王小禾"
@@ -100,6 +104,19 @@ def test_segment_json_shape(run):
     bodies = "\n".join(a["body"] for a in data["articles"])
     assert "扫码查看视频" not in bodies and "攻坚二季度" not in bodies  # page furniture stays out
     assert bodies.count("改造工程坚持“修旧如旧”") == 1  # the repeated paragraph is dropped
+
+
+def test_segment_explain_labels_every_line(run):
+    text = (SAMPLE / "01.txt").read_text(encoding="utf-8")
+    nonblank = [i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()]
+    data = json.loads(run("segment", str(SAMPLE / "01.txt"), "--json", "--explain").output)
+    assert [x["line"] for x in data["lines"]][:len(nonblank)] == nonblank[:len(data["lines"])]
+    assert {x["line"] for x in data["lines"]} == set(nonblank)  # nothing silently dropped
+    assert all(x["label"] and x["reason"] for x in data["lines"])
+    heads = [x for x in data["lines"] if x["label"] == "headline"]
+    assert heads and all(x["article"] is not None for x in heads)
+    out = run("segment", str(SAMPLE / "01.txt"), "--explain").output
+    assert "headline" in out and "furniture" in out and "←" in out
 
 
 def test_summarize_json_and_options(run):

@@ -4,7 +4,8 @@ import os
 import pytest
 
 from digest.errors import InputError
-from digest.ingest import date_from_name, decode, discover, infer_date, read_issue, read_page
+from digest.ingest import date_from_name, decode, discover, read_issue, read_page
+from digest.reading.dates import guess
 from digest.models import Failure
 
 from .conftest import SEEDS, needs_shared
@@ -113,13 +114,18 @@ def test_date_rules_order(tmp_path):
     issue, _ = read_issue(source, "p", dt.date(2020, 1, 2), 10**6)
     assert (issue.date, issue.date_rule) == (dt.date(2020, 1, 2), "option")
     issue, _ = read_issue(source, "p", None, 10**6)
-    assert (issue.date, issue.date_rule) == (dt.date(2025, 3, 25), "text")
+    # no printed date: the day after the latest reported event, and marked as a guess
+    assert (issue.date, issue.date_rule, issue.date_guessed) == (dt.date(2025, 3, 26), "guess", True)
+    assert "3月24日至25日" in issue.date_evidence
+    f.write_text("河湾日报\n2025年3月30日 星期日\n\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
+    issue, _ = read_issue(source, "p", None, 10**6)
+    assert (issue.date, issue.date_rule, issue.date_guessed) == (dt.date(2025, 3, 30), "printed", False)
 
 
-def test_infer_date_ignores_target_years():
+def test_guess_ignores_target_years_and_deadlines():
     text = "7月27日，人才工作会议召开。到2025年，人才发展取得进展；到2030年，实现大幅提升。截稿时间：2022年8月31日"
-    assert infer_date(text)[0] == dt.date(2022, 7, 27)
-    assert infer_date("没有日期的文字")[0] is None
+    assert guess(text).date == dt.date(2022, 7, 28)
+    assert guess("没有日期的文字") is None
 
 
 def test_same_bytes_same_issue_hash(tmp_path):
@@ -141,7 +147,7 @@ def test_seed_dates_are_inferred_from_text():
         [src] = list(discover([f]))
         issue, failures = read_issue(src, "聊城日报", None, 10**7)
         assert not failures
-        assert issue.date_rule == "text"
+        assert issue.date_rule == "guess"
         years[f.name[:3]] = issue.date.year
     # the years the hand annotation gives (001's text prints no year after 2024)
     assert years["000"] == 2025 and years["002"] == 2022 and years["003"] == 2025 and years["004"] == 2022

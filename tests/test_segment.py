@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from digest.reading.repair import fold
 from digest.models import Continuation
 from digest.models import PageParse
-from digest.reading import join_continuations, segment_page
+from digest.reading import join_continuations, read_text
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "segment"
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "2025-06-18"
 
 
 def page(name: str, n: int = 1) -> PageParse:
-    return segment_page((FIX / name).read_text(encoding="utf-8"), source=name, page=n)
+    return read_text((FIX / name).read_text(encoding="utf-8"), source=name, page=n)
 
 
 def test_headlines_after_their_bodies():
@@ -63,7 +63,7 @@ def test_byline_lines_banner_qr_prompt_and_duplicate():
 
 
 def test_sample_issue_joins_the_story_continued_on_page_two():
-    pages = [segment_page((SAMPLE / f"0{n}.txt").read_text(encoding="utf-8"), f"0{n}.txt", n) for n in (1, 2)]
+    pages = [read_text((SAMPLE / f"0{n}.txt").read_text(encoding="utf-8"), f"0{n}.txt", n) for n in (1, 2)]
     assert Continuation("to", "2") in pages[0].continuations
     joined = join_continuations(pages)
     wheat = [a for a in joined if a.title and "麦收" in a.title]
@@ -74,16 +74,16 @@ def test_sample_issue_joins_the_story_continued_on_page_two():
 
 
 def test_join_continuations_body_cut_at_page_end():
-    p1 = segment_page("## 第一条新闻\n\n本报讯（记者 甲乙）今年以来，全市新建道路二十条，改造背街小巷四十条，完成了", page=1)
-    p2 = segment_page("全部年度任务，群众出行更加方便。\n\n## 第二条新闻\n\n本报讯（记者 丙丁）日前，某区举行运动会，参赛者众多。", page=2)
+    p1 = read_text("## 第一条新闻\n\n本报讯（记者 甲乙）今年以来，全市新建道路二十条，改造背街小巷四十条，完成了", page=1)
+    p2 = read_text("全部年度任务，群众出行更加方便。\n\n## 第二条新闻\n\n本报讯（记者 丙丁）日前，某区举行运动会，参赛者众多。", page=2)
     joined = join_continuations([p1, p2])
     assert [a.title for a in joined] == ["第一条新闻", "第二条新闻"]
     assert joined[0].paragraphs[-1].endswith("完成了全部年度任务，群众出行更加方便。")
 
 
 def test_empty_and_furniture_only_pages():
-    assert segment_page("").articles == ()
-    p = segment_page("扫码查看视频\n\n")
+    assert read_text("").articles == ()
+    p = read_text("扫码查看视频\n\n")
     assert p.articles == () and p.furniture == ("扫码查看视频",)
 
 
@@ -103,7 +103,7 @@ def _chars(s: str) -> set[str]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PAGE_TEXT)
 def test_segmenter_bodies_come_from_the_input(text):
-    p = segment_page(text)
+    p = read_text(text)
     src = _chars(text) | {"。", ".", "\n"}
     for a in p.articles:
         assert _chars(a.body) <= src | _chars("“”‘’（），：；！？")
@@ -114,5 +114,5 @@ def test_segmenter_bodies_come_from_the_input(text):
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_segmenter_never_crashes(text):
-    p = segment_page(text, source="x", page=2)
-    join_continuations([p, segment_page(text[::-1], page=3)])
+    p = read_text(text, source="x", page=2)
+    join_continuations([p, read_text(text[::-1], page=3)])

@@ -1,12 +1,21 @@
-"""Reading: one page of a newspaper (text dump or PDF) -> articles.
+"""Reading: one page of a newspaper (a text dump, Markdown/HTML copy or PDF page) -> articles.
 
-    formats -> lines -> labels -> articles -> dates
-
-The public entry points are re-exported here; the modules below are the stages.
+    formats.py   text in any format      -> Document (lines.py: lines with layout features)
+    furniture.py page furniture          -> masthead, footers, credits, menus; printed date/paper/版
+    fields.py    one-line fields         -> bylines, ledes, credits, captions, jump markers, headline shape
+    labels.py    the line labeller       -> labelled units, each with its reason
+    articles.py  assembly                -> stories (headline groups, cross-heads, briefs, back layout)
+    finish.py    fields of a story       -> Article (title, byline, dateline, kind)
+    page.py      the above, for one page -> PageParse (articles + every line's label)
+    jumps.py     across pages            -> stories continued (下转/上接) joined
+    dates.py     issue date              -> printed, else guessed (and said so)
+    repair.py    text repair             -> broken lines, stray spaces, punctuation, repeats
 """
 from __future__ import annotations
 
+from .dates import DateDecision, issue_date
 from .jumps import join_continuations
-from .segment import segment_page
+from .lines import Document, Line
+from .page import read_document, read_text
 
-__all__ = ["join_continuations", "segment_page"]
+__all__ = ["DateDecision", "Document", "Line", "issue_date", "join_continuations", "read_document", "read_text"]

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from digest.reading.repair import clean_text, key
 from digest.models import Article
-from digest.reading import segment_page
+from digest.reading import read_text
 from digest.summarize import summarize_article, summarize_text
 
 # Text that looks like a page: Chinese, punctuation of both widths, bylines, markers, line breaks.
@@ -36,7 +36,7 @@ def test_cleaner_never_raises_and_keeps_order(text):
 @FUZZ
 @given(PAGES)
 def test_segmenter_never_raises_and_bodies_come_from_the_page(text):
-    parse = segment_page(text, source="fuzz.txt")
+    parse = read_text(text, source="fuzz.txt")
     page = key(text)
     for art in parse.articles:
         assert art.kind
@@ -46,7 +46,7 @@ def test_segmenter_never_raises_and_bodies_come_from_the_page(text):
 @FUZZ
 @given(PAGES)
 def test_summariser_never_raises_and_picks_sentences_of_the_text(text):
-    for art in segment_page(text).articles:
+    for art in read_text(text).articles:
         s = summarize_article(art, max_sentences=3, max_chars=150)
         for sentence in s.sentences:
             assert key(sentence) and key(sentence) in key(art.body)
@@ -58,6 +58,6 @@ def test_summariser_never_raises_and_picks_sentences_of_the_text(text):
 @FUZZ
 @given(st.text(max_size=300))
 def test_arbitrary_unicode(text):
-    segment_page(text)
+    read_text(text)
     clean_text(text)
     summarize_article(Article(title=text[:10] or None, byline=None, kind="news", paragraphs=(text,)))

@@ -1,0 +1,372 @@
+"""Assembly: labelled units -> articles.
+
+1. ``repair``: repeated paragraphs are dropped (PDF extraction prints blocks twice); a short
+   line that interrupts a sentence is lifted out (a banner, half a headline); paragraphs that a
+   column break cut are glued again.
+2. ``assemble``: a state machine turns units into draft stories. A headline either opens the
+   next story ("forward" layout) or closes the story above it ("back" layout: headline printed
+   after its body). Both readings are built and the one that leaves fewer untitled bodies and
+   body-less headlines wins.
+3. Cross-heads: a headline group inside an open story, with no byline, lede or source line after
+   it, is a subhead of that story when the page's own headlines carry such a header — the
+   document decides, not a list of strings.
+4. Briefs: every ■ item is a story (a ■ headline with the paragraph under it, or a one-line item).
+5. ``finish`` (:mod:`digest.reading.finish`): titles, bylines, kind, dateline, captions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Continuation
+from .labels import Unit
+from .repair import clean_line, continues, ends_sentence, join_pair, key
+from .words import spans_word
+
+_GLUE_NEXT = re.compile(r"^.{1,4}[。！？；]")
+
+
+@dataclass
+class Draft:
+    parts: list[str] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)  # markup level of each part
+    names: list[str] = field(default_factory=list)
+    bare: bool = False
+    paras: list[str] = field(default_factory=list)
+    subheads: list[int] = field(default_factory=list)  # indices into paras
+    subwhy: dict[int, str] = field(default_factory=dict)  # id(unit) -> why it is a cross-head
+    captions: list[str] = field(default_factory=list)
+    conts: list[Continuation] = field(default_factory=list)
+    interlopers: list[str] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)  # every unit that went into the story
+    date: str | None = None
+    closed: bool = False
+    signed: bool = False  # closed by an attribution/affiliation trailer
+    lede: bool = False
+    photo: bool = False  # closed by a photo credit (…摄): photo news
+    note: list[str] = field(default_factory=list)  # an editor's note printed above the headline
+    opened_by: str = ""
+    position: int | None = None  # the article it became (set by finish)
+
+
+# -- 1. repair --------------------------------------------------------------------------
+
+def dedupe_units(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """Drop repeated paragraphs (kept: the first copy that is not part of a pasted run)."""
+    groups: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        if u.kind == "P" and len(key(u.text)) >= 16:
+            groups.setdefault(key(u.text), []).append(i)
+    drop: set[int] = set()
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        lone = [i for i in idx if i - 1 not in idx and i + 1 not in idx]  # copies pasted in a row are strays
+        keep = (lone or idx)[0]
+        drop.update(i for i in idx if i != keep)
+    return [u for i, u in enumerate(units) if i not in drop], [units[i] for i in sorted(drop)]
+
+
+def repair(units: list[Unit]) -> list[Unit]:
+    """Lift interlopers out of sentences, merge split headline groups, glue cut paragraphs."""
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        u = units[i]
+        prev = _last_text(out)
+        nxt = _next_text(units, i)
+        single = u.kind in ("H", "N") and len(u.parts) == 1 and not u.level and not u.centred
+        if single and nxt and nxt.kind == "P" and not nxt.lede and spans_word(u.text, nxt.text) \
+                and not has_header(units, i):
+            j = units.index(nxt)  # a paragraph cut inside a word (column or page end), not a headline
+            nxt.text = clean_line(join_pair(u.text, nxt.text), prose=True)
+            nxt.lines = u.lines + nxt.lines
+            nxt.why = "body: paragraph (a line break inside a word joined)"
+            out.extend(units[i + 1:j])
+            i = j
+            continue
+        if single and prev and prev.kind == "P" and nxt and nxt.kind == "P" and not nxt.lede:
+            if not ends_sentence(prev.text) and len(u.text) <= 12:
+                prev.interlopers.append(u.text)  # banner or a headline half inside a sentence
+                prev.lines += u.lines
+                i += 1
+                continue
+            if _GLUE_NEXT.match(nxt.text) and units[i + 1] is nxt:  # a run-in head cut by a column break
+                out.append(Unit("P", clean_line(join_pair(u.text, nxt.text), prose=True),
+                                "body: run-in head glued to its paragraph", u.lines + nxt.lines,
+                                conts=nxt.conts, page=u.page))
+                i += 2
+                continue
+        if u.kind == "H" and out and out[-1].kind == "H" and not u.block_start and u.page == out[-1].page:
+            p = out[-1]
+            p.parts += u.parts  # one headline group, split by blank lines
+            p.levels += u.levels
+            p.lines += u.lines
+            p.text = " | ".join(p.parts)
+            i += 1
+            continue
+        if (u.kind == "P" and prev and prev.kind == "P" and not u.block_start and not u.lede
+                and continues(prev.text, u.text)):
+            p = prev  # a footer or running head between the halves stays furniture
+            p.text = clean_line(join_pair(p.text, u.text), prose=True)
+            p.conts.extend(u.conts)
+            p.lines += u.lines
+            i += 1
+            continue
+        out.append(u)
+        i += 1
+    return out
+
+
+def _last_text(out: list[Unit]) -> Unit | None:
+    """The last unit that is not edge furniture (a page footer does not interrupt a sentence)."""
+    for u in reversed(out):
+        if not (u.kind == "F" and u.category == "edge"):
+            return u
+    return None
+
+
+def _next_text(units: list[Unit], i: int) -> Unit | None:
+    for u in units[i + 1:]:
+        if not (u.kind == "F" and u.category == "edge"):
+            return u
+    return None
+
+
+# -- 2. assemble ------------------------------------------------------------------------
+
+def _ahead(units: list[Unit], i: int, n: int = 3) -> list[Unit]:
+    """The next n units after i, furniture and source lines skipped."""
+    out = []
+    for u in units[i + 1:]:
+        if u.kind in ("F", "X", "C"):
+            continue
+        out.append(u)
+        if len(out) == n:
+            break
+    return out
+
+
+def has_header(units: list[Unit], i: int) -> bool:
+    """Is the headline group at i followed by what follows a headline: a byline, a source line,
+    a lede (本报讯…), an editor's note, or a short paragraph closed by a photo credit?"""
+    for u in units[i + 1:]:
+        if u.kind == "X":
+            return True
+        if u.kind not in ("F", "C", "H"):
+            break
+    nxt = _ahead(units, i)
+    if not nxt:
+        return False
+    a = nxt[0]
+    if a.kind in ("B", "E", "N") or (a.kind == "P" and a.lede):
+        return True
+    return a.kind == "P" and len(nxt) > 1 and nxt[1].kind == "K" and nxt[1].photo
+
+
+@dataclass(frozen=True)
+class PageStats:
+    """What the page's own headlines look like (for telling a cross-head from a headline)."""
+
+    headers: int  # headline groups followed by a header (byline, source line, lede …)
+    heads: int  # all headline groups
+    top_level: int  # the markup level the page's headlines use (0: none)
+
+    @property
+    def header_habit(self) -> bool:
+        return self.headers >= 2 and self.headers >= 0.5 * self.heads
+
+
+def page_stats(units: list[Unit]) -> PageStats:
+    heads = [i for i, u in enumerate(units) if u.kind == "H"]
+    with_header = [i for i in heads if has_header(units, i)]
+    levels = [min(units[i].levels) for i in with_header if units[i].level]
+    return PageStats(len(with_header), len(heads), min(levels) if levels else 0)
+
+
+def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> str:
+    """The reason a headline group at i is a cross-head of the open story ``cur`` ('' if not)."""
+    u = units[i]
+    if cur is None or not cur.paras or cur.closed or len(u.parts) != 1 or u.centred or u.kind != "H":
+        return ""
+    if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]):
+        return ""
+    nxt = _ahead(units, i, 1)
+    if not nxt or nxt[0].kind != "P":
+        return ""
+    if stats.top_level and u.level > stats.top_level:
+        return f"subhead: deeper heading level ({u.level}) than the page's headlines ({stats.top_level})"
+    if stats.header_habit and (not stats.top_level or u.level != stats.top_level or not u.level):
+        return (f"subhead: no byline, lede or source line follows it, while {stats.headers} of the "
+                f"page's {stats.heads} headlines have one")
+    return ""
+
+
+def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draft], list[Unit], list[Draft]]:
+    """Units -> (stories, furniture units, headline-only drafts). ``back``: headlines close the
+    story above them (layouts that print the headline after the body)."""
+    drafts: list[Draft] = []
+    furniture: list[Unit] = []
+    orphans: list[Draft] = []
+    cur: Draft | None = None
+    pending: list[Continuation] = []
+    prelude: Draft | None = None
+
+    def new(u: Unit | None = None, **kw) -> Draft:
+        nonlocal cur, pending
+        cur = Draft(**kw)
+        cur.conts.extend(pending)
+        pending = []
+        if u is not None:
+            cur.units.append(u)
+        drafts.append(cur)
+        return cur
+
+    for i, u in enumerate(units):
+        n1, n2 = _next_kinds(units, i)
+        untitled = cur is not None and not cur.parts and bool(cur.paras)
+        if u.kind == "F":
+            furniture.append(u)
+            if u.category == "flow" and cur is not None and cur.paras:
+                cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
+        elif u.kind == "X":
+            furniture.append(u)
+        elif u.kind == "C":
+            if u.conts[0].direction == "to" and cur is not None:
+                cur.conts.extend(u.conts)
+            else:
+                pending.extend(u.conts)
+            furniture.append(u)
+        elif u.kind == "E":
+            if cur is not None and (cur.parts or cur.names) and not cur.paras:
+                cur.paras.append(u.text)  # between headline/byline and story: part of the story
+                cur.units.append(u)
+            else:
+                new(u, note=[u.text], opened_by="E")  # printed above the headline it introduces
+        elif u.kind == "Q":
+            if u.brief_head:
+                new(u, parts=[u.text], levels=[0], opened_by="H")
+            else:
+                new(u, paras=[u.text], opened_by="Q", closed=True)
+        elif u.kind in "HN":
+            why = _subhead(units, i, cur, stats) if not back else ""
+            if why:
+                cur.subwhy[id(u)] = why
+                cur.subheads.append(len(cur.paras))
+                cur.paras.append(u.text)
+                cur.units.append(u)
+                continue
+            if u.kind == "N" and cur is not None and cur.parts and not cur.paras and not cur.names:
+                cur.names = [u.text]
+                cur.units.append(u)
+                continue
+            if cur is not None and cur.opened_by == "E" and not cur.parts and not cur.paras:
+                cur.parts, cur.levels, cur.opened_by = list(u.parts), list(u.levels), "H"
+                cur.units.append(u)  # the headline under its editor's note
+                continue
+            followed_by_head = n1 in ("H", "") or (n1 == "B" and n2 in ("H", ""))
+            same_group = (cur is not None and cur.opened_by in ("H", "orphan") and cur.parts and not cur.paras
+                          and not cur.names and not u.block_start and u.kind == "H")
+            if untitled and (back or followed_by_head) and not u.block_start:
+                cur.parts, cur.levels, cur.closed = list(u.parts), list(u.levels), True
+                cur.units.append(u)
+            elif (untitled and not back and cur.opened_by == "L" and len(u.parts) > 1 and n1 == "P"
+                  and not any(p.startswith("——") for p in u.parts) and not u.block_start):
+                cur.parts, cur.levels, cur.closed = u.parts[:1], u.levels[:1], True  # closes the story above
+                new(u, parts=u.parts[1:], levels=u.levels[1:], opened_by="H")
+            elif same_group:
+                cur.parts.extend(u.parts)  # a headline group split by blank lines
+                cur.levels.extend(u.levels)
+                cur.units.append(u)
+            elif back and cur is not None:
+                cur = Draft(parts=list(u.parts), closed=True, opened_by="orphan", units=[u])
+                orphans.append(cur)  # headline whose body is not on the page
+            else:
+                new(u, parts=list(u.parts), levels=list(u.levels), opened_by="H")
+        elif u.kind == "D":
+            if cur is not None and cur.parts and not cur.paras:
+                cur.date = u.text
+                cur.units.append(u)
+            elif cur is not None and not cur.closed:
+                cur.paras.append(u.text)
+                cur.units.append(u)
+            else:
+                furniture.append(u)
+        elif u.kind == "B":
+            if cur is None or cur.signed or cur.photo or (cur.closed and cur.paras and cur.opened_by == "Q"):
+                new(u, names=list(u.names), bare=u.bare, opened_by="B")
+            elif not cur.paras:
+                cur.bare = u.bare and (cur.bare or not cur.names)
+                cur.names.extend(x for x in u.names if x not in cur.names)
+                cur.units.append(u)
+            elif not cur.names and (n1 in ("H", "B", "T", "F", "")
+                                    or (cur.opened_by == "H" and len(cur.paras) <= 1 and not cur.closed)):
+                cur.names, cur.bare = list(u.names), u.bare
+                cur.units.append(u)
+                if n1 != "P":
+                    cur.closed = True
+            else:
+                new(u, names=list(u.names), bare=u.bare, opened_by="B")
+        elif u.kind == "T":
+            if cur is None or (cur.closed and cur.signed) or (cur.closed and cur.opened_by == "Q"):
+                new(opened_by="T")
+            cur.paras.append(u.text)
+            cur.units.append(u)
+            if u.names and not cur.names:
+                cur.names, cur.bare = list(u.names), u.bare
+            cur.closed = True
+            cur.signed = cur.signed or u.bare  # affiliation/attribution sign the piece; a funding note only ends it
+        elif u.kind == "K":
+            if u.photo and cur is not None and cur.paras and not cur.photo:
+                cur.paras.append(u.text)  # the photographer's credit closes photo news
+                cur.units.append(u)
+                if not cur.names:
+                    cur.names = list(u.names)
+                cur.photo = cur.closed = True
+            elif cur is not None and cur.paras:
+                cur.captions.append(u.text)
+                cur.units.append(u)
+            else:
+                new(u, paras=[u.text], opened_by="K")
+        else:  # P
+            starts_frame = u.block_start and cur is not None and cur.paras and ends_sentence(cur.paras[-1])
+            jump_in = any(c.direction == "from" for c in u.conts) and cur is not None and cur.paras
+            if u.lede:
+                if cur is None or cur.paras or (cur.closed and not cur.parts) or (back and cur.closed):
+                    new(opened_by="L")
+                cur.lede = True
+                if u.names and not cur.names:
+                    cur.names = list(u.names)
+            elif cur is None or cur.closed or starts_frame or jump_in:
+                new(opened_by="P")
+            cur.paras.append(u.text)
+            cur.units.append(u)
+            cur.conts.extend(u.conts)
+            cur.interlopers.extend(u.interlopers)
+    for d in drafts:
+        if d.note:  # an editor's note opens the story it introduces
+            d.subheads = [k + len(d.note) for k in d.subheads]
+            d.paras[:0] = d.note
+    orphans += [d for d in drafts if d.parts and not d.paras and not d.captions]
+    drafts = [d for d in drafts if d.paras or d.captions]
+    if pending and drafts:
+        drafts[-1].conts.extend(pending)
+    return drafts, furniture, orphans
+
+
+def _next_kinds(units: list[Unit], i: int) -> tuple[str, str]:
+    nxt = [u.kind for u in units[i + 1:] if not (u.kind == "F" and u.category == "edge") and u.kind != "X"][:2]
+    nxt += [""] * (2 - len(nxt))
+    return nxt[0], nxt[1]
+
+
+def cost(drafts: list[Draft], orphans: list[Draft]) -> int:
+    """Untitled stories (jump continuations, captions and one-line briefs excepted) plus headline-only blocks."""
+    untitled = sum(1 for d in drafts if not d.parts and not any(c.direction == "from" for c in d.conts)
+                   and not caption_block(d) and d.opened_by != "Q")
+    return untitled + len(orphans)
+
+
+def caption_block(d: Draft) -> bool:
+    """A short untitled frame not opened by a dateline: a photo caption (allowed to be untitled)."""
+    return not d.lede and sum(len(p) for p in d.paras) < 250 and d.opened_by in ("P", "B", "K")

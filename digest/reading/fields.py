@@ -1,0 +1,245 @@
+"""The fields of an article, read off single lines: bylines, ledes and datelines, closing
+credits, photo credits, captions, jump markers, and the shape of a headline.
+
+Everything here looks at one line (or one paragraph) and follows the conventions of Chinese print
+journalism, simplified and traditional (□/■ author marks, 本报讯（记者 …）, 【本報消息】,
+新华社北京3月4日电, （新华社…电 / 记者…）, 文/…, (作者单位：…), …摄, (下转2版)), never strings of a
+given paper.
+"""
+from __future__ import annotations
+
+import re
+
+from ..models import Continuation
+from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
+
+MARKS = "□■◇◆●▲▢"
+_ROLE_WORDS = (r"(?:本报|本報|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
+               r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影)")
+_ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"
+                   r"|^(?:文|图|圖)(?=\s*[/／:：])")
+_NAME = re.compile(f"^[{CJK}·]{{2,5}}$")
+_BYLINE_MARKED = re.compile(f"^[{MARKS}]\\s*(.{{1,60}})$")
+_BYLINE_ROLE = re.compile(f"^{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
+_BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：]\\s*([{CJK}·、 ]{{2,30}})$")
+_ROLE_ONLY = re.compile(f"^[{MARKS}]?\\s*{_ROLE_WORDS}$")
+_METADATA = re.compile(r"^(?:作者|記者|记者)\s*[:：]\s*(.+?)(?:\s{2,}|\u3000|来源|來源|发布|發佈|$)")
+_LEDE = re.compile(f"^[【\\[]?\\s*(本报讯|本報訊|本报消息|本報消息|本报[{CJK}]{{1,8}}讯|本報[{CJK}]{{1,8}}訊|"
+                   f"本报[{CJK}]{{1,8}}\\d{{1,2}}日电|本報[{CJK}]{{1,8}}\\d{{1,2}}日電|"
+                   f"新华社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日电|"
+                   f"[{CJK}]{{2,8}}社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]|"
+                   f"[{CJK}]{{2,8}}社[{CJK}]{{0,8}}[电電])\\s*[】\\]]?"
+                   r"\s*(?:[(（]([^()（）]{1,50})[)）])?")
+_WIRE = re.compile(f"((?:新华社|[{CJK}]{{2,6}}社|本报|本報)[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?"
+                   f"(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電])")
+_CREDIT = re.compile(f"[(（]\\s*((?:新华社|[{CJK}]{{2,6}}社|本报|本報)[{CJK}\\d月日]{{0,16}}[电電])\\s*[/／　 ]?\\s*"
+                     f"((?:{_ROLE_WORDS})[^()（）]{{1,40}})[)）]\\s*$")
+_AFFIL = re.compile(r"^[(（]\s*作者(单位|系|單位)[:：]?.{1,60}[)）]$")
+_NOTE = re.compile(r"^[(（].{0,120}(课题|项目|基金|规划).{0,120}(成果|编号|资助).{0,60}[)）]$")
+_ATTRIB = re.compile(f"^[(（]\\s*([{CJK}·]{{2,4}})\\s+([^()（）]{{2,60}})[)）]$")
+_JOB = re.compile(r"(书记|长|主任|委员|教授|研究员|主席|经理|董事|干部|记者|作者|专家|会员|负责人|员|师|家)")
+_CONT = re.compile(r"[(（]\s*(上接|下转|接|转|上接第|下轉|上接)\s*(?:第)?\s*([0-9A-Za-z一二三四五六七八九十]{1,4})\s*版[^()（）]{0,8}[)）]")
+_DATE_LINE = re.compile(r"^[(（]\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*[)）]$")
+_TIME = r"(?:上午|下午|晚上|晚间|晚|早上|清晨|凌晨|中午|傍晚|夜间|深夜|零时|\d{1,2}时)"
+_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*[至到—–\-~]\s*(?:\d{1,2}月)?\d{1,2}日)?"
+                   rf"(?={_TIME}?[，,在举召开启落授投]|{_TIME})")
+_DAY = re.compile(rf"(?<=[{CJK}])(\d{{1,2}})日(?={_TIME}?(?:投入|举行|召开|开幕|闭幕|落幕|启动|开通|发布|宣布|上线|开工|竣工|揭牌|成立))")
+_CAPTION = re.compile(r"[(（](左|右|中|前排|后排|左一|右一|左二|右二|左起|右起)[^()（）]{0,4}[)）]|^图为|^▶|[摄攝]$")
+_PHOTO_CREDIT = re.compile(f"^(?:{_ROLE_WORDS})?\\s*([{CJK}·][{CJK}· 、]{{1,20}}?)\\s*(?:摄|攝|摄影|攝影)$")
+_COLUMN_TAG = re.compile(f"[（(][{CJK}]{{2,6}}[）)]$")
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
+    "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷"
+    "盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷"
+    "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆"
+    "乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禚逯")
+
+
+def names_of(text: str) -> list[str]:
+    """Names in a byline fragment: role words dropped, letter-spacing undone."""
+    s = fix_spaces(text.strip(MARKS + " "), prose=False)
+    s = _ROLE.sub(" ", s.replace("/", " ").replace("／", " "))
+    out = []
+    for tok in re.split(r"[\s、，,；;]+", s):
+        tok = tok.strip(MARKS + " ()（）")
+        if _NAME.match(tok) and not _ROLE.search(tok):
+            out.append(tok)
+    return out
+
+
+def byline_line(line: str) -> tuple[list[str], bool] | None:
+    """(names, bare) when the line is a byline; bare = an author mark or 文/… without reporter
+    words (the signature of a commentary)."""
+    s = fix_spaces(line.strip(), prose=False)
+    if not s or len(s) > 60 or "，" in s or "。" in s or ends_sentence(s):
+        return None
+    m = _BYLINE_MARKED.match(s)
+    slash = _BYLINE_SLASH.match(s)
+    if slash:
+        names = names_of(slash.group(1))
+        return (names, s[0] == "文") if names else None
+    body = m.group(1) if m else (s if _BYLINE_ROLE.match(s) else None)
+    if body is None:
+        return None
+    body = re.sub(f"[/／][{CJK}]{{2,6}}(?:报道|報導|电|電)$", "", body)  # 特派記者王某/北京報導
+    rest = _ROLE.sub(" ", body)
+    toks = [t for t in re.split(r"[\s、]+", rest) if t]
+    names = names_of(body)
+    if not names or len(names) != len(toks) or len(names) > 8:
+        return None
+    return names, not _ROLE.search(body)
+
+
+def role_only(line: str) -> bool:
+    """A byline whose names are on the next line: 本报记者 / 本報記者 / ■ 记者."""
+    return bool(_ROLE_ONLY.match("".join(line.split())))
+
+
+def name_only(line: str) -> list[str]:
+    """The names of a line that holds nothing but 1–4 personal names (2–4 characters each)."""
+    s = line.strip()
+    toks = [t for t in re.split(r"[\s、，,]+", fix_spaces(s, prose=False)) if t]
+    if not 1 <= len(toks) <= 4 or not all(re.fullmatch(f"[{CJK}·]{{2,4}}", t) for t in toks):
+        return []
+    return toks
+
+
+def metadata_byline(line: str) -> list[str] | None:
+    """Names from a web copy's metadata line: 作者：本报记者 X　来源：…　发布时间：…"""
+    m = _METADATA.match(line.strip())
+    if not m:
+        return None
+    names = names_of(m.group(1))
+    return names or None
+
+
+def maybe_name(line: str) -> bool:
+    """A bare 2–4 character line starting with a common surname (a speaker/author line)."""
+    s = line.strip()
+    return 2 <= len(s) <= 4 and cjk_count(s) == len(s) and s[0] in _SURNAMES
+
+
+def lede(text: str) -> tuple[str, list[str]] | None:
+    """(dateline prefix, names) when text opens with 本报讯（记者 X）, 本报X讯, 【本報消息】,
+    本报合肥18日电（记者 X）, 【新华社重庆十四日电】（记者X）."""
+    m = _LEDE.match(text)
+    if not m:
+        return None
+    return m.group(0), names_of(m.group(2) or "")
+
+
+def wire_dateline(text: str) -> str | None:
+    """The 电头 of a lede or credit, without brackets: 新华社北京3月4日电, 本报合肥18日电."""
+    m = _WIRE.search(text[:60])
+    return m.group(1) if m else None
+
+
+def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
+    """(names, 电头) of a closing wire credit at the end of a paragraph:
+    （新华社北京3月4日电 / 记者晏秋禾、濮星野）, （新华社北京3月18日电　记者羿晨、聂青萝）."""
+    m = _CREDIT.search(paragraph[-80:])
+    if not m:
+        return None
+    names = names_of(m.group(2))
+    if not names:
+        return None
+    return names, m.group(1)
+
+
+def trailer(line: str) -> tuple[str, list[str]] | None:
+    """Closing lines of a piece: (kind, names) for 作者单位 / funding note / (Name 职务) / a wire credit."""
+    s = line.strip()
+    if len(s) > 200:
+        return None
+    if _AFFIL.match(s):
+        return "affiliation", []
+    m = _ATTRIB.match(s)
+    if m and _JOB.search(m.group(2)) and "：" not in m.group(2) and ":" not in m.group(2):
+        return "attribution", [m.group(1)]
+    if _NOTE.match(s):
+        return "note", []
+    if s[:1] in "(（" and len(s) <= 60:
+        c = closing_credit(s)
+        if c and _CREDIT.match(s):
+            return "credit", c[0]
+    return None
+
+
+def photo_credit(line: str) -> list[str] | None:
+    """Names of a photo credit line: 本报记者 X 摄, 本報記者 X 攝."""
+    s = " ".join(line.split())
+    if len(s) > 30:
+        return None
+    m = _PHOTO_CREDIT.match(s)
+    if not m:
+        return None
+    names = names_of(m.group(1))
+    return names or None
+
+
+def continuations(text: str) -> tuple[str, list[Continuation]]:
+    """Remove (上接3版)/(下转2版) markers from text and return them."""
+    found: list[Continuation] = []
+
+    def take(m: re.Match) -> str:
+        label = m.group(2)
+        found.append(Continuation("from" if m.group(1).startswith(("上接", "接")) else "to", label))
+        return ""
+
+    if "版" not in text:
+        return text, []
+    return _CONT.sub(take, text), found
+
+
+def date_line(line: str) -> str | None:
+    m = _DATE_LINE.match(line.strip())
+    return re.sub(r"\s+", "", m.group(1)) if m else None
+
+
+def dateline(paragraph: str) -> str | None:
+    """The 电头 (新华社北京3月4日电) or else the event date of a lede (3月24日, 7月28日—30日, 17日);
+    relative words (近日, 昨日) give None."""
+    head = paragraph[:160]
+    wire = wire_dateline(head) if lede(head) else None
+    if wire:
+        return wire
+    text = re.sub(r"(?<=\d) (?=[月日年])|(?<=[月年]) (?=\d)", "", paragraph[:400])
+    m = _DATE.search(text)
+    if m:
+        return m.group(0)
+    m = _DAY.search(text[:120])
+    return m.group(0) if m else None
+
+
+def caption_like(line: str) -> bool:
+    s = fold(line.strip())
+    return len(s) <= 60 and bool(_CAPTION.search(s))
+
+
+def column_tag(line: str) -> str:
+    """A column tag closing a headline: （时评）, （记者手记）, （现场评论）; '' if none."""
+    m = _COLUMN_TAG.search(line.strip())
+    return m.group(0) if m else ""
+
+
+def heading_like(line: str) -> bool:
+    """Headline shape: short, no sentence-final full stop, at most one comma, no open quote or
+    bracket. A final ？ or ！ and a column tag （时评） are allowed."""
+    s = line.strip()
+    tag = column_tag(s)
+    if tag and len(s) > len(tag) + 1:
+        s = s[:-len(tag)].rstrip()
+    if s.endswith(("？", "！", "?", "!")) and len(s) <= 32:
+        s = s[:-1]
+    n = len(s.replace(" ", ""))
+    if tag and tag == s:
+        return True  # a column tag the layout wrapped onto a line of its own
+    if not 2 <= n <= 46 or ends_sentence(s) or cjk_count(s) < 2:
+        return False
+    f = fold(s)
+    if f[0] in ",;:!?)、" or s[0] in "”’）" or re.search(r"[。！？]", s[:-1]):
+        return False
+    if f.count('"') % 2 or f.count("(") != f.count(")") or s.count("《") != s.count("》"):
+        return False  # a headline does not leave a quote or bracket open
+    return sum(f.count(c) for c in ",;") + s.count("、") <= 1 or s.startswith("——")

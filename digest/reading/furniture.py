@@ -1,0 +1,308 @@
+"""Page furniture: the lines of a page that belong to the paper, not to a story.
+
+Furniture is found from the conventions of newspaper layout, not from one paper's strings:
+
+* **page edges** — page footers and page numbers (``第 3 页``, ``- 3 -``), the 版 label
+  (``第 3 版``, ``A06 区县新闻``, ``第06版：经济``) and, at the top of a page, the masthead block:
+  the paper's name, the printed date with 星期/农历, the issue number (``第 5821 期``);
+* **recurrence** — a short line that comes back on several pages of the document with only its
+  numbers changed is a running header or footer;
+* **credits and notices of the paper** — 责任编辑/美编/校对 lines, copyright, address, price,
+  weather boxes, QR-code prompts;
+* **web and converter debris** — site menus (首页 | 往期回顾 …), per-article tool lines
+  (【字体：大 中 小】), lists of 版 names and tables of contents (本版标题导航, 今日导读 and their
+  items), HTML tags;
+* **source lines** — ``《东方日报》（2026年3月5日 第 04 版）`` under a headline: not body text, but
+  data (:func:`source_line`).
+
+Furniture is data: :func:`printed_facts` reads the paper's name, the printed issue date and the
+版 label from the furniture lines. Every decision carries a reason (shown by ``--explain``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .lines import Document, Line
+from .repair import CJK, ends_sentence
+
+EDGE = "edge"  # page furniture at a page edge: transparent to the story flow (a story runs on)
+FLOW = "flow"  # furniture inside the flow (tool lines, column labels, credits): a story ends before it
+
+_PAGE_NUMBER = re.compile(r"^(第\s*\d{1,4}\s*页|[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}"
+                          r"|共\s*\d+\s*页.{0,8})$", re.I)
+_PAGE_LABEL = re.compile(rf"^(第\s*)?[A-Z]?\d{{1,3}}\s*版(\s*[:：]?\s*[{CJK}]{{1,8}})?(\s*(上一版|下一版|\|))*$"
+                         rf"|^[A-Z]\d{{2}}\s*[{CJK}]{{2,8}}$|^[A-Z]\d{{2}}$")
+_DATE_FULL = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[.\-/]\s*(\d{1,2})\s*[.\-/]\s*"
+                        r"(\d{1,2})(?!\d))")
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_CN = re.compile("([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_WEEKDAY = re.compile(r"(星期|礼拜|禮拜|周|週)([一二三四五六日天])")
+_MASTHEAD_WORDS = re.compile(r"星期[一二三四五六日天]|農曆|农历|第\s*\d+\s*期|今日\s*\d+\s*版|电子报|电子版|數字報|数字报"
+                             r"|[A-Z]?\d{1,3}\s*版|出版")
+_PAPER = re.compile(rf"([{CJK}]{{1,10}}(?:日报|晚报|早报|时报|商报|都市报|农民报|青年报|法治报|法制报|经济报|日報|晚報|時報|"
+                    rf"商報|報|报|新闻|新聞))(?:社)?(?:电子报|电子版|數字報|数字报)?")
+_SOURCE = re.compile(r"^[《〈]([^》〉]{2,20})[》〉]\s*[（(]\s*([^（）()]{4,30}?)\s*[）)]$")
+_EDITOR = re.compile(r"^(本版)?(责任编辑|责编|本版编辑|编辑|美编|美术编辑|校对|责任校对|版式|版式设计|组版|审读|值班|终审|"
+                     r"图片编辑|版面设计|制版|排版|責任編輯|美術編輯|編輯|校對|设计|制图)\s*[:：]")
+_NOTICE = re.compile(r"版权所有|版權所有|未经(书面)?授权|不得转载|禁止转载|技术支持\s*[:：]|^(本报)?地址\s*[:：]|邮编\s*[:：]|"
+                     r"零售价|定价\s*[:：]|广告(经营)?许可证|广告热线|发行热线|新闻热线|订阅热线|印刷\s*[:：]|国内统一连续出版物号|"
+                     r"邮发代号|ICP备|公网安备|本报地址|CN\s*\d{2}\s*[-—]\s*\d{4}")
+_WEATHER = re.compile(r"^[【\[]?\s*(今日|今天|明日|明天)?\s*天气\s*[】\]]?|天气预报")
+_UI_WORDS = ("首页", "往期回顾", "版面导航", "标题导航", "数字报检索", "PDF下载", "上一篇", "下一篇", "返回目录", "返回首页",
+             "返回顶部", "上一版", "下一版", "前一期", "后一期", "分享到", "收藏", "打印", "关闭", "打印本页", "关闭窗口",
+             "字体", "放大", "缩小", "登录", "注册", "搜索", "检索", "网站首页", "上一期", "下一期", "往期", "版面", "目录",
+             "电子报", "下载", "本版导航", "手机版", "微信", "微博", "客户端", "分享")
+_UI_TOKEN = re.compile(r"[|｜·•　\s/]+")
+_TOOL = re.compile(r"^[【\[]\s*(字体|字号|打印|关闭|收藏|纠错|分享)")
+_QR = re.compile(r"^(请|欢迎)?(扫码|扫描|扫一扫|长按|微信扫)[^。]{0,18}$")
+_TOC_HEAD = re.compile(r"^(本版标题导航|本版新闻|本版导读|今日导读|标题导航|本期导读|要目|导读|目录|本版目录|今日看点)$")
+_TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
+_ODD = re.compile(rf"[^{CJK}□■◇◆●▲▢▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
+_METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
+_DIGITS = re.compile(r"[0-9〇○零一二三四五六七八九十]+")
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What the furniture of a page says about the paper (all optional)."""
+
+    paper: str | None = None
+    date: dt.date | None = None
+    date_text: str = ""  # the printed date as found ("2026年3月5日", "二〇二六年三月十五日")
+    date_line: int | None = None  # line number it was found on
+    page_label: str | None = None  # "3", "A06"
+    section: str | None = None  # "民生", "区县新闻"
+
+
+def _prose(s: str) -> bool:
+    return ends_sentence(s) or s.count("，") + s.count(",") >= 2 or "。" in s
+
+
+def line_reason(s: str) -> tuple[str, str] | None:
+    """(category, reason) when a line is furniture by its own shape, else None."""
+    if not s:
+        return None
+    s = " ".join(s.split())
+    n = len(s)
+    if _PAGE_NUMBER.match(s):
+        return EDGE, "page number"
+    if n <= 30 and _PAGE_LABEL.match(s):
+        return EDGE, "版 label"
+    if n <= 20 and _QR.match(s):
+        return FLOW, "QR-code prompt"
+    if n <= 80 and _EDITOR.match(s) and "。" not in s:
+        return FLOW, "editor credit (责任编辑/美编/校对)"
+    if n <= 90 and _NOTICE.search(s) and "。" not in s[:-1]:
+        return FLOW, "the paper's notice (copyright, address, price)"
+    if n <= 90 and _WEATHER.search(s) and ("℃" in s or "级" in s or "°" in s):
+        return FLOW, "weather box"
+    if _TOOL.match(s):
+        return FLOW, "web page tool line (【字体】【打印】)"
+    if n <= 60 and _menu(s):
+        return FLOW, "web site menu"
+    if _TOC_HEAD.match(s):
+        return FLOW, "table of contents heading"
+    if n <= 40 and re.search(r"第\s*\d+\s*期|今日\s*\d+\s*版|本期\s*\d+\s*版", s) and not _prose(s):
+        return EDGE, "masthead (issue number)"
+    if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s):
+        return EDGE, "masthead date line"
+    if n <= 14 and sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff") <= 8 and _ODD.search(s):
+        return FLOW, "label with layout debris (odd symbols)"
+    return None
+
+
+def _menu(s: str) -> bool:
+    toks = [t for t in _UI_TOKEN.split(s) if t]
+    return len(toks) >= 2 and sum(any(t.startswith(w) or t == w for w in _UI_WORDS) for t in toks) >= max(2, len(toks) - 1)
+
+
+def _masthead_date(s: str) -> bool:
+    if _MD.search(s) and _WEEKDAY.search(s) and not _prose(s):
+        return True  # 3月5日 星期四: a year-less masthead date
+    if not (_DATE_FULL.search(s) or _DATE_CN.search(s)):
+        return False
+    rest = _DATE_CN.sub("", _DATE_FULL.sub("", s))
+    return bool(_WEEKDAY.search(s) or _MASTHEAD_WORDS.search(s) or _PAPER.search(s)) or len(rest.strip()) <= 2
+
+
+def source_line(s: str) -> tuple[str, str] | None:
+    """(paper, bracketed text) for a per-article source line such as 《东方日报》（2026年3月5日 第 04 版）."""
+    m = _SOURCE.match(s.strip())
+    if m and (_DATE_FULL.search(m.group(2)) or "版" in m.group(2)):
+        return m.group(1), m.group(2)
+    return None
+
+
+def template(s: str) -> str:
+    """The line with its numbers masked and spaces removed: lines equal up to numbers match."""
+    return _DIGITS.sub("#", "".join(s.split()))
+
+
+def find(doc: Document) -> dict[int, tuple[str, str]]:
+    """Furniture of a document: {index into doc.lines: (category, reason)}."""
+    lines = doc.lines
+    out: dict[int, tuple[str, str]] = {}
+    for i, ln in enumerate(lines):
+        if ln.furniture:
+            out[i] = (EDGE if "header" in ln.furniture or "footer" in ln.furniture else FLOW, ln.furniture)
+            continue
+        r = line_reason(ln.text.strip())
+        if r:
+            out[i] = r
+    _recurring(lines, out)
+    _mastheads(lines, out)
+    _lists(lines, out)
+    return out
+
+
+def _recurring(lines: tuple[Line, ...], out: dict) -> None:
+    """Short non-prose lines that recur, numbers aside, on several pages (or 3+ times): running
+    heads, footers and per-article tool lines."""
+    pages: dict[str, set[int]] = {}
+    count: Counter = Counter()
+    for i, ln in enumerate(lines):
+        s = ln.text.strip()
+        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2:
+            continue
+        t = template(s)
+        pages.setdefault(t, set()).add(ln.page)
+        count[t] += 1
+    for i, ln in enumerate(lines):
+        s = ln.text.strip()
+        if i in out or len(s) > 40 or _prose(s) or source_line(s):
+            continue
+        t = template(s)
+        if t in pages and (len(pages[t]) >= 2 and "#" in t or count[t] >= 3) and not _byline_word(s):
+            out[i] = (EDGE if "#" in t else FLOW, f"recurs {count[t]} times on the page(s) (running head or tool line)")
+
+
+def _byline_word(s: str) -> bool:
+    return bool(re.match(r"^[■□◆●]?\s*(本报|本報)?(特约|特派|实习|见习)?(记者|記者|通讯员|通訊員|作者|文|图)", s))
+
+
+def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
+    """At the top of the document and of every page: the block of short lines before the first
+    story that holds a masthead date or a 版 label is the masthead (paper name, section, date)."""
+    starts = [0] + [i for i in range(1, len(lines)) if lines[i].page != lines[i - 1].page]
+    for s0 in starts:
+        block: list[int] = []
+        i = s0
+        while i < len(lines) and len(block) < 6 and lines[i].page == lines[s0].page:
+            if block and lines[i].blank_before and not (i in out and out[i][0] == EDGE):
+                break
+            block.append(i)
+            i += 1
+        marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)")]
+        if not marked:
+            continue
+        for j in block[:max(marked) + 2]:
+            s = lines[j].text.strip()
+            if j in out or _prose(s) or len(s) > 40:
+                continue
+            if j > max(marked) and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8):
+                continue  # after the date: only a section name set right under it
+            out[j] = (EDGE, "masthead (paper name / section)")
+
+
+def _lists(lines: tuple[Line, ...], out: dict) -> None:
+    """Lists of 版 names and tables of contents: a run of 3+ list items, or items under a TOC heading."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _TOC_ITEM.match(lines[j].text.strip()) and "。" not in lines[j].text:
+            j += 1
+        head = i > 0 and (i - 1) in out and out[i - 1][1] == "table of contents heading"
+        if j - i >= 3 or (j > i and head):
+            for k in range(i, j):
+                out.setdefault(k, (FLOW, "table of contents / list of 版 (repeats headlines)"))
+        i = max(j, i + 1)
+
+
+# -- what the furniture says --------------------------------------------------------------------
+
+def _cn_number(s: str) -> int:
+    if all(ch in _CN_DIGIT for ch in s):
+        return int("".join(str(_CN_DIGIT[ch]) for ch in s))
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_DIGIT[s[1]]
+    if s.endswith("十"):
+        return _CN_DIGIT[s[0]] * 10
+    a, _, b = s.partition("十")
+    return _CN_DIGIT[a] * 10 + _CN_DIGIT[b]
+
+
+def printed_date(s: str, year_hint: int | None = None) -> tuple[dt.date, str] | None:
+    """A calendar date printed in a masthead/source/metadata line: 2026年3月5日, 2026.03.05,
+    2026-03-05, 2026/03/05, 二〇二六年三月十五日; a year-less 3月5日 with its weekday (星期四)
+    takes the year, within 12 years of ``year_hint``, on which that day was that weekday."""
+    m = _DATE_FULL.search(s)
+    try:
+        if m:
+            y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
+            return dt.date(y, mo, d), m.group(0)
+        m = _DATE_CN.search(s)
+        if m:
+            return dt.date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))), m.group(0)
+    except (ValueError, KeyError):
+        return None
+    m, w = _MD.search(s), _WEEKDAY.search(s)
+    if m and w and year_hint:
+        weekday = min("一二三四五六日天".index(w.group(2)), 6)
+        # years printed in stories are mostly past ones: look forward from the hint first
+        for y in [*range(year_hint, year_hint + 13), *range(year_hint - 1, year_hint - 13, -1)]:
+            try:
+                d = dt.date(y, int(m.group(1)), int(m.group(2)))
+            except ValueError:
+                continue
+            if d.weekday() == weekday:
+                return d, m.group(0) + w.group(0)
+    return None
+
+
+def printed_facts(doc: Document, furniture: dict[int, tuple[str, str]], sources: dict[int, tuple[str, str]],
+                  year_hint: int | None = None) -> Printed:
+    """Paper, issue date and 版 label from the furniture and source lines of a page.
+
+    The masthead and source lines are the paper's own statement of its date; the first one
+    that parses wins. Metadata of a web copy (``发布时间：2026-03-20``) and YAML front matter count
+    too. Dates inside stories are never looked at here."""
+    paper = date = label = section = None
+    date_text, date_no = "", None
+    if year_hint is None:
+        years = [int(y) for ln in doc.lines for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})\s*年", ln.text)]
+        year_hint = max(years) if years else dt.date.today().year
+    candidates: list[tuple[int, str]] = []
+    for i in sorted(set(furniture) | set(sources)):
+        candidates.append((i, doc.lines[i].text.strip()))
+    meta = doc.meta or {}
+    if meta.get("date"):
+        got = printed_date(str(meta["date"]), year_hint)
+        if got:
+            date, date_text = got
+    for i, s in candidates:
+        if date is None and "date" not in meta:
+            got = printed_date(s, year_hint)
+            if got:
+                date, date_text = got
+                date_no = doc.lines[i].no
+        if paper is None:
+            src = sources.get(i)
+            quoted = re.search(r"[《〈]([^》〉]{2,20})[》〉]", s) if src else None
+            m = _PAPER.search(quoted.group(1) if quoted else s)
+            if m and (src or furniture.get(i, ("", ""))[1].startswith("masthead")):
+                paper = m.group(1)
+        if label is None and (i in sources or furniture.get(i, ("", ""))[0] == EDGE):
+            m = re.search(r"第\s*([A-Z]?\d{1,3})\s*版|(?<![A-Z\d])([A-Z]\d{2})(?!\d)", s)
+            if m:
+                label = (m.group(1) or m.group(2)).lstrip("0") or "0"
+                sec = re.search(rf"版\s*[:：]?\s*([{CJK}]{{2,8}})$|[A-Z]\d{{2}}\s+([{CJK}]{{2,8}})$", s)
+                section = (sec.group(1) or sec.group(2)) if sec and not _menu(s) else section
+    if meta.get("paper") or meta.get("publication"):
+        paper = str(meta.get("paper") or meta.get("publication"))
+    return Printed(paper, date, date_text, date_no, label, section)

@@ -1,0 +1,300 @@
+"""The line labeller: a Document's lines -> units, each with a label and the reason for it.
+
+A cascade over the line features of :mod:`digest.reading.lines` (GROBID-style: one decision per
+step, each with a stated reason):
+
+1. furniture (:mod:`digest.reading.furniture`): masthead, 版 label, footers, credits, menus …;
+2. single-line fields (:mod:`digest.reading.fields`): source line ``X``, jump marker ``C``,
+   closing credit or trailer ``T``, date line ``D``, byline ``B`` (incl. 本报记者 + the name on
+   the next line, 文/…, metadata lines), photo caption or credit ``K``, brief item ``Q``
+   (■ headline or ■ one-line brief), editor's note ``E`` (编者按);
+3. the remaining lines, in runs between blank lines (and page, heading or centring changes):
+   a short run of headline-shaped lines is a headline group ``H`` (or a name ``N``), anything
+   else becomes paragraphs ``P``;
+4. document-level decisions: the standing head of a briefs column is furniture; a headline
+   group that is really a cross-head inside a story becomes a subhead ``S`` (decided by the
+   assembler, which knows the story around it).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Continuation
+from . import fields as fl
+from . import furniture as fu
+from .lines import Document
+from .repair import clean_line, ends_sentence, join_lines, join_pair
+from .words import spans_word
+
+_ENUM = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_FULL_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")  # a notice's signature date
+_BRIEF = re.compile(f"^[{fl.MARKS}]\\s*(\\S.*)$")
+_NOTE = re.compile(r"^[【\[]?\s*(编者按|編者按|编者的话|編者的話|编前语|編前語)\s*[】\]]?\s*[:：]?\s*")
+_CREDIT_OPEN = re.compile(r"^[(（]\s*(新华社|中新社|[\u4e00-\u9fff]{2,6}社|本报|本報)[^()（）]{0,24}$")
+
+
+@dataclass
+class Unit:
+    """A labelled piece of a page: one line, or a run of lines read as one thing."""
+
+    kind: str  # F X C B T D K Q E H N P (S: set by the assembler)
+    text: str = ""
+    why: str = ""  # the reason for the label, shown by --explain
+    lines: list[int] = field(default_factory=list)  # indices into Document.lines
+    parts: list[str] = field(default_factory=list)  # H: headline parts
+    level: int = 0  # markup heading level (or type-size rank in a PDF)
+    levels: list[int] = field(default_factory=list)  # H: level of each part
+    block_start: bool = False  # a new text frame (indented line in a page that rarely indents)
+    names: list[str] = field(default_factory=list)
+    bare: bool = False  # B: author mark without reporter words
+    conts: list[Continuation] = field(default_factory=list)
+    interlopers: list[str] = field(default_factory=list)
+    lede: bool = False  # P: opens with 本报讯 / a 电头
+    page: int = 1  # physical page of its first line
+    centred: bool = False
+    category: str = ""  # F: edge | flow
+    photo: bool = False  # K: a photo credit (本报记者 X 摄)
+    brief_head: bool = False  # Q: a ■ headline (its body follows), else a one-line brief
+
+
+def units(doc: Document) -> list[Unit]:
+    """Label a document's lines and group them into units (see the module docstring)."""
+    lines = doc.lines
+    furn = fu.find(doc)
+    indented = sum(1 for ln in lines if ln.indent)
+    use_indent = doc.format != "layout" and indented <= max(2, 0.2 * len(lines))
+    out: list[Unit] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            out.extend(_run_units(doc, list(run), use_indent))
+            run.clear()
+
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        s = ln.text.strip()
+        prev = lines[i - 1] if i else None
+        if prev is None or ln.blank_before or ln.page != prev.page or ln.heading or prev.heading \
+                or ln.centred != prev.centred or ln.bold != prev.bold:
+            flush()
+        if i in furn:
+            flush()
+            cat, why = furn[i]
+            out.append(Unit("F", s, f"furniture: {why}", [i], page=ln.page, category=cat))
+            i += 1
+            continue
+        src = fu.source_line(s)
+        if src:
+            flush()
+            out.append(Unit("X", s, f"source line of {src[0]} (data, not text)", [i], page=ln.page))
+            i += 1
+            continue
+        s, conts = fl.continuations(s)
+        s = s.strip()
+        if not s:
+            flush()
+            out.extend(Unit("C", ln.text.strip(), "jump marker (上接/下转)", [i], conts=[c], page=ln.page)
+                       for c in conts)
+            i += 1
+            continue
+        unit, used = _classify(doc, i, s)
+        if unit is not None:
+            flush()
+            unit.conts = conts
+            out.append(unit)
+            i += used
+            continue
+        if run and (ln.indent and use_indent):
+            flush()
+        run.append(i)
+        i += 1
+    flush()
+    _brief_items(out)
+    _column_labels(out)
+    return out
+
+
+def _classify(doc: Document, i: int, s: str) -> tuple[Unit | None, int]:
+    """A unit for a line that is recognisable on its own (and how many lines it takes)."""
+    ln = doc.lines[i]
+    nxt = doc.lines[i + 1] if i + 1 < len(doc.lines) else None
+    page = ln.page
+    if _CREDIT_OPEN.match(s) and nxt is not None and nxt.text.strip().endswith(("）", ")")) \
+            and len(nxt.text.strip()) <= 30 and not nxt.blank_before:
+        joined = s + nxt.text.strip()  # a closing credit wrapped over two lines
+        t = fl.trailer(joined)
+        if t:
+            return Unit("T", clean_line(joined, prose=True), "closing credit (wrapped over two lines)",
+                        [i, i + 1], names=t[1], bare=False, page=page), 2
+    t = fl.trailer(s)
+    if t:
+        why = {"affiliation": "author's affiliation (作者单位)", "attribution": "author attribution",
+               "note": "funding note", "credit": "closing wire credit"}[t[0]]
+        return Unit("T", clean_line(s, prose=True), why, [i], names=t[1], bare=t[0] in ("affiliation", "attribution"),
+                    page=page), 1
+    d = fl.date_line(s)
+    if d:
+        return Unit("D", d, "date line", [i], page=page), 1
+    if fl.role_only(s) and nxt is not None and fl.name_only(nxt.text) and nxt.blank_before == 0:
+        return Unit("B", f"{s} {nxt.text.strip()}", "byline: role line, names on the next line", [i, i + 1],
+                    names=fl.name_only(nxt.text), page=page), 2
+    meta = fl.metadata_byline(s)
+    if meta:
+        return Unit("B", s, "byline: metadata line (作者：…)", [i], names=meta, page=page), 1
+    src = _byline_with_source(s)
+    if src:
+        return Unit("B", s, "byline with source line", [i], names=src, page=page), 1
+    pc = fl.photo_credit(s)
+    if pc:
+        return Unit("K", clean_line(s, prose=False), "photo credit (…摄)", [i], names=pc, photo=True, page=page), 1
+    b = fl.byline_line(s)
+    if b and not ln.heading:
+        return Unit("B", s, "byline" + (" (author mark)" if b[1] else ""), [i], names=b[0], bare=b[1], page=page), 1
+    m = _BRIEF.match(s)
+    if m and not ln.heading and fl.byline_line(s) is None:
+        body = m.group(1).strip()
+        head = fl.heading_like(body) and not ends_sentence(body) and len(body) <= 40
+        return Unit("Q", body, "brief: ■ headline" if head else "brief: ■ one-line item", [i],
+                    brief_head=head, page=page), 1
+    if _NOTE.match(s):
+        return Unit("E", clean_line(s, prose=True), "editor's note (编者按)", [i], page=page), 1
+    if fl.caption_like(s) and not ln.heading and not s.startswith("▶"):
+        return Unit("K", clean_line(s, prose=False), "photo caption", [i], page=page), 1
+    return None, 1
+
+
+def _byline_with_source(s: str) -> list[str] | None:
+    """Names of a byline glued to a source line: 闻人舟《东方日报》（2026年03月09日 第 05 版）."""
+    k = s.find("《")
+    if k < 2 or not fu.source_line(s[k:]):
+        return None
+    names = fl.names_of(s[:k])
+    return names if names and len("".join(names)) >= len(s[:k].strip()) - 6 else None
+
+
+def _run_units(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
+    units = _shape_run(doc, run, use_indent)
+    for i in run:
+        _, conts = fl.continuations(doc.lines[i].text)
+        for c in conts:
+            units[0 if c.direction == "from" else -1].conts.append(c)
+    return units
+
+
+def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
+    lines = [doc.lines[i] for i in run]
+    texts = [fl.continuations(ln.text)[0].strip() for ln in lines]
+    first = lines[0]
+    level, indent, page = first.heading, use_indent and first.indent > 0, first.page
+    short = [clean_line(t, prose=False) for t in texts]
+    commas = sum(s.count("，") + s.count("、") for s in short)
+    shaped = all(fl.heading_like(s) for s in short)
+    heading = ((len(run) <= 3 and commas <= 1 and shaped)
+               or (level > 0 and len(run) == 1 and not ends_sentence(_untagged(short[0])))
+               or (first.centred and len(run) <= 3 and shaped))
+    why = "headline: short headline-shaped line(s)"
+    if level:
+        why = f"headline: heading level {level}"
+    elif first.centred:
+        why = "headline: centred headline-shaped line(s)"
+    if heading and (_ENUM.match(short[0]) or (len(run) > 1 and _FULL_DATE.match(short[-1]))):
+        heading = False  # 一、… / (三)… : a section head inside a long piece
+    if heading and len(run) == 1 and fl.maybe_name(short[0]):
+        return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
+                     levels=[level], block_start=indent, page=page)]
+    if heading:
+        parts = [short[0]]
+        for prev, s in zip(short, short[1:]):
+            if wrapped(prev, s):
+                parts[-1] = join_pair(parts[-1], s)
+            else:
+                parts.append(s)
+        return [Unit("H", " | ".join(parts), why, run, parts=parts, level=level, levels=[level] * len(parts),
+                     block_start=indent, page=page, centred=first.centred)]
+    out = []
+    k = 0
+    for n, p in enumerate(join_lines(texts)):
+        span = _span(texts, k, p)
+        c = clean_line(p, prose=True)
+        m = fl.lede(p)
+        out.append(Unit("P", c, "body: paragraph" + (" opening with a dateline/lede" if m else ""),
+                        run[k:k + span], block_start=indent and n == 0, lede=m is not None,
+                        names=m[1] if m else [], page=doc.lines[run[min(k, len(run) - 1)]].page))
+        k += span
+    return out
+
+
+_CLAUSE_START = re.compile(r"^(今起|今年|明年|今日|昨日|近日|日前|即日起|本月|下月|本周|今冬|今春|今夏|今秋|\d{1,2}月)")
+_OPEN_END = re.compile(r"[的和与及把让对为向从被将、，,“‘《（]$")
+_OPEN_PLACE = re.compile(r"在[^，,。\s]{1,10}[中上里内下间]$")  # an open 在…中 phrase still needs its predicate
+
+
+def wrapped(first: str, second: str) -> bool:
+    """Is ``second`` the rest of a headline line the layout wrapped (join without a separator),
+    rather than the next part of a headline stack (引题 / 主题 / 副题)?
+
+    A 副题 opens with a dash; a lone column tag （记者手记） is the wrapped end of its line; a line
+    that ends in an open structure (的, 与, 、, “, an open 在…中) or inside a word (十年接 / 听…)
+    continues. Otherwise the remainder
+    of a wrapped line is short — at most 0.6 of a first line of 8 or more characters — unless it
+    opens a clause of its own (今起…, 3月…)."""
+    a, b = first.strip(), second.strip()
+    if b.startswith("——"):
+        return False
+    if fl.column_tag(b) == b:
+        return True
+    if _OPEN_END.search(a) or _OPEN_PLACE.search(a) or spans_word(a, b):
+        return True
+    if _CLAUSE_START.match(b):
+        return False
+    la, lb = _letters(a), _letters(b)
+    return la >= 8 and lb <= 0.6 * la
+
+
+def _letters(s: str) -> int:
+    """Characters that take a type width of their own: CJK, digits and letters (not punctuation)."""
+    return sum(1 for ch in s if ch.isalnum())
+
+
+def _untagged(s: str) -> str:
+    """A headline without its column tag （时评） and final ？/！ (what is left must not end a sentence)."""
+    tag = fl.column_tag(s)
+    s = s[:-len(tag)] if tag and len(s) > len(tag) else s
+    return s.rstrip("？！?!")
+
+
+def _span(texts: list[str], k: int, paragraph: str) -> int:
+    """How many of texts[k:] make up ``paragraph`` (join_lines glues lines without separators)."""
+    want = len("".join(paragraph.split()))
+    got = n = 0
+    while k + n < len(texts) and got < want:
+        got += len("".join(texts[k + n].split()))
+        n += 1
+    return max(1, n)
+
+
+def _brief_items(units: list[Unit]) -> None:
+    """A ■ line with no paragraph under it, among other ■ items, is a one-line item even when it
+    has no final punctuation (its neighbours say what the column is)."""
+    for i, u in enumerate(units):
+        if u.kind != "Q" or not u.brief_head:
+            continue
+        nxt = next((v for v in units[i + 1:] if v.kind not in ("F", "C")), None)
+        if nxt is None or nxt.kind == "Q":
+            u.brief_head, u.why = False, "brief: ■ one-line item (no paragraph under it, like its neighbours)"
+
+
+def _column_labels(units: list[Unit]) -> None:
+    """The standing head of a briefs column (简讯, 一句话新闻): a one-part headline followed,
+    past source lines and furniture, by ■ brief items, is furniture."""
+    for i, u in enumerate(units):
+        if u.kind != "H" or len(u.parts) != 1 or len(u.text) > 10:
+            continue
+        j = i + 1
+        while j < len(units) and units[j].kind in ("X", "F"):
+            j += 1
+        if j < len(units) and units[j].kind == "Q":
+            u.kind, u.category, u.why = "F", fu.FLOW, "furniture: standing head of a briefs column"

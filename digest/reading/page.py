@@ -1,0 +1,76 @@
+"""Read one page: Document -> units -> stories -> PageParse (with every line's label and reason)."""
+from __future__ import annotations
+
+from ..models import LineLabel, PageParse
+from . import furniture as fu
+from .articles import PageStats, assemble, cost, dedupe_units, page_stats, repair
+from .finish import finish
+from .formats import to_document
+from .labels import Unit, units as label_units
+from .lines import Document
+
+_LABEL = {"F": "furniture", "X": "source", "C": "jump", "B": "byline", "T": "credit", "D": "dateline",
+          "K": "caption", "Q": "brief", "E": "editor's note", "H": "headline", "N": "byline", "P": "body"}
+
+
+def read_text(text: str, source: str = "", page: int = 1) -> PageParse:
+    """Split one page's text (any text format: plain, ``-layout``, Markdown, HTML, web copy) into
+    articles. Never raises on odd input; a page with no story gives no articles."""
+    return read_document(to_document(text or "", source), source, page)
+
+
+def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
+    """Split one page, given as a Document (text or PDF), into articles; see the package docstring."""
+    units = label_units(doc)
+    units, dropped = dedupe_units(units)
+    units = repair(units)
+    stats = page_stats(units)
+    best = None
+    for back in (False, True):
+        drafts, furniture, orphans = assemble(units, back, stats)
+        c = cost(drafts, orphans)
+        if best is None or c < best[0]:
+            best = (c, drafts, furniture, orphans)
+    _, drafts, furniture, orphans = best
+    furn_texts = [u.text for u in furniture if u.kind == "F"]
+    arts, more = finish(drafts, furn_texts, source, page)
+    printed = printed_facts(doc, units)
+    labels = _labels(doc, units, drafts, dropped, stats)
+    conts = tuple(c for u in units for c in u.conts)
+    return PageParse(tuple(arts), tuple(dict.fromkeys(furn_texts)), conts,
+                     tuple(" | ".join(d.parts) for d in orphans), tuple([u.text for u in dropped] + more),
+                     source, page, labels, printed.paper, printed.date, printed.page_label)
+
+
+def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
+    """Paper, printed date and 版 label from a page's furniture, source and metadata lines."""
+    furn = {u.lines[0]: (u.category, u.why.removeprefix("furniture: ")) for u in units if u.kind == "F" and u.lines}
+    sources = {u.lines[0]: ("", u.text) for u in units if u.kind in ("X", "B") and u.lines}
+    return fu.printed_facts(doc, furn, sources)
+
+
+def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], stats: PageStats) -> tuple[LineLabel, ...]:
+    """Every line's final label, the reason, and the article it went to."""
+    owner: dict[int, int] = {}
+    sub: dict[int, str] = {}
+    for d in drafts:
+        for u in d.units:
+            if d.position is not None:
+                owner[id(u)] = d.position
+        sub.update(d.subwhy)
+    out: dict[int, LineLabel] = {}
+    for u in units:
+        label, why = _LABEL.get(u.kind, u.kind), u.why
+        if id(u) in sub:
+            label, why = "subhead", sub[id(u)]
+        elif u.kind in ("H", "N") and id(u) not in owner:
+            why = "headline whose story is not on this page (teaser or jump)"
+        for i in u.lines:
+            out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label, why, owner.get(id(u))))
+    for u in dropped:
+        for i in u.lines:
+            out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "duplicate",
+                                        "repeats a paragraph printed elsewhere on the page (dropped)"))
+    for i, ln in enumerate(doc.lines):
+        out.setdefault(i, LineLabel(ln.no, ln.text, "body", "inside a paragraph"))
+    return tuple(out[i] for i in sorted(out))

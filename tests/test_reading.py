@@ -1,0 +1,268 @@
+"""The reader on pages of papers it has never seen: one test per kind of fault (all text invented).
+
+Each page imitates a shape real papers and extraction tools produce (pdftotext with and without
+-layout, web copies, Markdown/HTML converters, traditional Chinese); the assertions are about
+newspaper structure: what is a headline, a byline, a story, furniture, the issue date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from digest.reading import issue_date, read_text
+
+
+def arts(text: str):
+    return [a for a in read_text(text).articles if a.duplicate_of is None]
+
+
+def body(text: str) -> str:
+    return "\n".join(a.body for a in arts(text))
+
+
+LEDE = "本报讯（记者 石青山）近日，河湾区在老城片区启动雨污分流改造，涉及街巷二十六条，计划年底前完工。"
+PARA = "施工方采取分段围挡、错峰作业的方式，尽量减少对居民出行的影响。"
+PARA2 = "“以前一下大雨，巷子里的水能没过脚踝。”家住东关街的居民孔德兰说，如今大家盼着工程早日完工。"
+LEDE_BODY = LEDE.split("）", 1)[1]
+PARA3 = "据介绍，改造完成后，片区排水能力将提高一倍以上，内涝问题有望得到根本解决。"
+
+
+# -- 1. page furniture ------------------------------------------------------------------------------
+
+def test_page_footers_and_form_feeds_do_not_split_a_story():
+    text = (f"河湾区老城片区启动雨污分流改造\n\n本报记者\n石青山\n\n{LEDE_BODY}\n\n{PARA}\n\n第 15 页\n"
+            f"\f{PARA2}\n\n{PARA3}\n\n第 16 页\n\f")
+    got = arts(text)
+    assert len(got) == 1
+    assert got[0].title == "河湾区老城片区启动雨污分流改造" and got[0].byline == "石青山"
+    assert "第" not in got[0].body.replace("第二", "") and "页" not in got[0].body
+    labels = {lb.text.strip(): lb for lb in read_text(text).labels}
+    assert labels["第 15 页"].label == "furniture" and "page number" in labels["第 15 页"].reason
+
+
+def test_source_line_is_data_not_text():
+    text = f"河湾区老城片区启动雨污分流改造\n\n《河湾日报》（2026年4月2日 第 03 版）\n\n{LEDE}\n\n{PARA}\n"
+    p = read_text(text)
+    assert "河湾日报" not in p.articles[0].body
+    assert (p.paper, p.printed_date, p.page_label) == ("河湾日报", dt.date(2026, 4, 2), "3")
+    assert issue_date([text]).rule == "printed"
+
+
+def test_masthead_not_glued_to_the_headline():
+    text = f"河湾日报电子报 2026.04.02 星期四\n首页 | 往期回顾 | 版面导航\n\n河湾区老城片区启动雨污分流改造\n\n{LEDE}\n"
+    [a] = arts(text)
+    assert a.title == "河湾区老城片区启动雨污分流改造"
+    assert issue_date([text]).date == dt.date(2026, 4, 2)
+
+
+def test_lists_credits_ui_lines_are_furniture_and_listed():
+    text = ("01版：要闻\n02版：综合\n03版：城事\n04版：副刊\n\n本版标题导航\n· 河湾区老城片区启动雨污分流改造\n· 春季赏花地图出炉\n\n"
+            f"河湾区老城片区启动雨污分流改造\n\n{LEDE}\n\n【字体：大 中 小】　【打印本页】　【关闭窗口】\n\n"
+            "春季赏花地图出炉\n\n本报讯（记者 石青山）河湾区文旅局日前发布春季赏花地图，推荐赏花点位十八处。\n\n"
+            "责任编辑：钟小禾　美编：鲁一鸣\n")
+    p = read_text(text)
+    assert [a.title for a in p.articles] == ["河湾区老城片区启动雨污分流改造", "春季赏花地图出炉"]
+    text_of_bodies = "\n".join(a.body for a in p.articles)
+    for junk in ("版：", "标题导航", "字体", "责任编辑"):
+        assert junk not in text_of_bodies
+    furniture = {lb.text.strip() for lb in p.labels if lb.label == "furniture"}
+    assert {"01版：要闻", "本版标题导航", "责任编辑：钟小禾　美编：鲁一鸣"} <= furniture
+
+
+def test_yaml_front_matter_and_html_debris():
+    text = ("---\ntitle: 河湾日报 第3版\ndate: 2026-04-02\n---\n\n<div><img src=\"p1.jpg\"></div>\n\n"
+            f"## 河湾区老城片区启动雨污分流改造\n\n{LEDE}\n\n{PARA}\n")
+    [a] = arts(text)
+    assert a.title == "河湾区老城片区启动雨污分流改造" and "<" not in a.body and "title" not in a.body
+    d = issue_date([text])
+    assert (d.date, d.rule) == (dt.date(2026, 4, 2), "printed")
+
+
+def test_html_copy_of_a_page():
+    text = ("<!DOCTYPE html><html><head><title>河湾日报</title></head><body>"
+            "<nav><a href='/'>首页</a> <a href='/p2'>下一版</a></nav>"
+            "<h1>河湾区老城片区启动雨污分流改造</h1><p>本报记者 石青山</p>"
+            f"<p>{LEDE_BODY}</p><p>{PARA}</p><footer>河湾日报社版权所有</footer></body></html>")
+    [a] = arts(text)
+    assert a.title == "河湾区老城片区启动雨污分流改造" and a.byline == "石青山"
+    assert "首页" not in a.body and "版权" not in a.body and len(a.paragraphs) == 2
+
+
+# -- 2. headlines -------------------------------------------------------------------------------
+
+def test_headlines_with_column_tags_question_and_exclamation_marks():
+    text = (f"## 老巷子里的新变化（记者手记）\n\n文/石青山\n\n{PARA}\n\n{PARA2}\n\n"
+            f"## 雨污分流，还要多久？\n\n■ 孔维\n\n{PARA3}\n\n{PARA}\n\n"
+            "## 为城市更新点赞！（时评）\n\n■钟小禾\n\n老城更新，改的是街巷，暖的是人心。\n\n把好事办好，贵在倾听。\n")
+    got = arts(text)
+    assert [a.title for a in got] == ["老巷子里的新变化（记者手记）", "雨污分流，还要多久？", "为城市更新点赞！（时评）"]
+    assert [a.byline for a in got] == ["石青山", "孔维", "钟小禾"]
+    assert all(a.kind == "commentary" for a in got)
+
+
+def test_wrapped_headline_and_stack_without_blank_lines():
+    wrapped = f"河湾区老城片区雨污分流改造工程进入\n攻坚阶段\n\n本报记者 石青山\n\n{LEDE_BODY}\n"
+    assert arts(wrapped)[0].title == "河湾区老城片区雨污分流改造工程进入攻坚阶段"
+    stack = f"老城片区排水能力将提高一倍\n河湾区启动雨污分流改造\n——来自施工一线的报道\n本报记者 石青山\n{LEDE_BODY}\n{PARA}\n"
+    [a] = arts(stack)
+    assert a.title == "老城片区排水能力将提高一倍 | 河湾区启动雨污分流改造 | ——来自施工一线的报道"
+    assert a.byline == "石青山" and a.body.startswith("近日")
+
+
+def test_indented_markdown_heading_and_centred_layout_headline():
+    md = f"    ### 河湾区启动雨污分流改造\n\n{LEDE}\n"
+    assert arts(md)[0].title == "河湾区启动雨污分流改造"
+    layout = ("                      河湾区启动雨污分流改造\n\n"
+              "    本报讯（记者 石青山）近日，河湾区在\n老城片区启动雨污分流改造，涉及街巷\n二十六条，计划年底前完工。\n"
+              "    施工方采取分段围挡、错峰作业的\n方式，尽量减少对居民出行的影响。\n")
+    [a] = arts(layout)
+    assert a.title == "河湾区启动雨污分流改造" and a.byline == "石青山" and len(a.paragraphs) == 2
+
+
+def test_editor_note_above_the_headline_belongs_to_the_story():
+    text = (f"编者按 老城更新是民生大事。本报今起推出系列报道，敬请关注。\n\n河湾区启动雨污分流改造\n\n{LEDE}\n\n"
+            f"春季赏花地图出炉\n\n本报讯（记者 孔维）河湾区文旅局日前发布春季赏花地图，推荐赏花点位十八处。\n")
+    got = arts(text)
+    assert [a.title for a in got] == ["河湾区启动雨污分流改造", "春季赏花地图出炉"]
+    assert got[0].paragraphs[0].startswith("编者按") and got[0].byline == "石青山"
+
+
+# -- 3. subheads ----------------------------------------------------------------------------------
+
+def test_subheads_stay_inside_their_story():
+    text = (f"河湾区启动雨污分流改造\n\n本报记者 石青山\n\n{LEDE_BODY}\n\n{PARA}\n\n分段施工减少扰民\n\n{PARA2}\n\n"
+            f"排水能力提高一倍\n\n{PARA3}\n\n春季赏花地图出炉\n\n本报记者 孔维\n\n河湾区文旅局日前发布春季赏花地图，推荐赏花点位十八处。\n")
+    got = arts(text)
+    assert [a.title for a in got] == ["河湾区启动雨污分流改造", "春季赏花地图出炉"]
+    a = got[0]
+    assert [a.paragraphs[i] for i in a.subheads] == ["分段施工减少扰民", "排水能力提高一倍"]
+    reasons = {lb.text: lb.reason for lb in read_text(text).labels if lb.label == "subhead"}
+    assert set(reasons) == {"分段施工减少扰民", "排水能力提高一倍"} and all("byline" in r for r in reasons.values())
+
+
+# -- 4. bylines -----------------------------------------------------------------------------------
+
+def test_byline_shapes():
+    shapes = {
+        "本报记者\n石青山": "石青山",
+        "文/石青山": "石青山",
+        "> 石青山《河湾日报》（2026年04月02日 第 05 版）": "石青山",
+        "特派記者石青山/北京報導": "石青山",
+        "本报记者  石青山    实习生  孔维": "石青山 孔维",
+        "作者：本报记者 石青山　　来源：河湾日报　　发布时间：2026-04-02": "石青山",
+    }
+    for line, names in shapes.items():
+        text = f"河湾区启动雨污分流改造\n\n{line}\n\n{PARA}\n\n{PARA2}\n"
+        [a] = arts(text)
+        assert (a.title, a.byline) == ("河湾区启动雨污分流改造", names), line
+
+
+def test_closing_wire_credit_gives_byline_and_dateline():
+    for credit in ("（新华社北京4月1日电 / 记者石青山、孔维）", "（新华社北京4月1日电\n记者石青山、孔维）"):
+        text = f"全国春季造林绿化工作全面展开\n\n{PARA}\n\n{PARA3}\n\n{credit}\n"
+        [a] = arts(text)
+        assert a.byline == "石青山 孔维" and a.dateline == "新华社北京4月1日电", credit
+    glued = f"全国春季造林绿化工作全面展开\n\n{PARA}　　{PARA3}　　{PARA2}　　（新华社北京4月1日电 / 记者石青山、孔维）\n"
+    [a] = arts(glued)
+    assert a.byline == "石青山 孔维"
+
+
+def test_brief_headline_with_a_mark_is_not_an_author():
+    text = ("简讯\n\n■ 河湾区启动雨污分流改造\n本报讯（记者 石青山）河湾区近日启动雨污分流改造，涉及街巷二十六条。\n\n"
+            "■ 春季赏花地图出炉\n本报讯 河湾区文旅局日前发布春季赏花地图，推荐赏花点位十八处。\n")
+    got = arts(text)
+    assert [(a.title, a.byline) for a in got] == [("河湾区启动雨污分流改造", "石青山"), ("春季赏花地图出炉", None)]
+
+
+# -- 5. paragraphs and sentences -------------------------------------------------------------
+
+def test_halfwidth_ideographic_punctuation():
+    text = "河湾区启动雨污分流改造\n\n本报讯 近日,河湾区启动雨污分流改造｡涉及街巷､小区二十六处｡施工方采取分段围挡｡\n"
+    [a] = arts(text)
+    assert "｡" not in a.body and "､" not in a.body and a.body.count("。") == 3 and "、" in a.body
+
+
+def test_web_copy_paragraphs_glued_into_one_line():
+    for glue in ("　　", " "):
+        text = f"河湾区启动雨污分流改造\n\n本报记者 石青山\n\n　　{LEDE_BODY}{glue}{PARA}{glue}{PARA2}{glue}{PARA3}\n"
+        [a] = arts(text)
+        assert len(a.paragraphs) == 4, glue
+
+
+def test_word_broken_across_a_page_change_is_rejoined():
+    # a paragraph line cut at the page end (it looks like a headline on its own)
+    text = (f"河湾区启动雨污分流改造\n\n本报记者 石青山\n\n{LEDE_BODY}\n\n为减少对周边居民的影响，施工方将加强环境监\n\n第 3 页\n"
+            "\f测，噪声较大的作业安排在白天。\n")
+    [a] = arts(text)
+    assert "加强环境监测，噪声" in a.body and len(a.paragraphs) == 2
+    # two halves of one sentence on both sides of a page footer
+    text = (f"河湾区启动雨污分流改造\n\n本报记者 石青山\n\n{LEDE_BODY}\n\n{PARA}为减少对周边居民的影响，施工方将加强扬\n\n"
+            "第 3 页\n\f尘源污染治理，噪声较大的作业安排在白天。\n")
+    [a] = arts(text)
+    assert "加强扬尘源污染治理" in a.body and len(a.paragraphs) == 2
+
+
+# -- 6. datelines ------------------------------------------------------------------------------------
+
+def test_datelines():
+    cases = {
+        "【新华社重庆十四日电】（记者钟小禾）重庆山区茶园里，茶农们白天采茶、晚上直播。": ("新华社重庆十四日电", "钟小禾"),
+        "本报合肥18日电（记者 石青山）合肥一家企业的车间里，焊接机器人正在调试。": ("本报合肥18日电", "石青山"),
+        "【本報消息】蓮溪區社會服務中心屬下的長者飯堂，本月起增設晚市時段。": (None, None),
+        "新华社北京10月19日电 记者从有关部门获悉，秋冬季道路交通安全整治行动启动。": ("新华社北京10月19日电", None),
+    }
+    for lede, (dateline, byline) in cases.items():
+        [a] = arts(f"山区茶农学直播\n\n{lede}\n\n{PARA}\n")
+        assert (a.title, a.dateline, a.byline) == ("山区茶农学直播", dateline, byline), lede
+
+
+# -- 7. issue dates --------------------------------------------------------------------------
+
+def test_printed_dates_win_and_event_dates_never_decide():
+    story = f"建于1997年的大桥完成加固\n\n本报讯 2025年7月召开的会议提出，3月3日起开展检测。\n\n{PARA}\n"
+    for masthead, day in (("河湾日报 2025.12.22星期一", dt.date(2025, 12, 22)), ("河湾日报 2023/02/11", dt.date(2023, 2, 11)),
+                          ("河湾日报\n二〇二六年三月十五日 星期日", dt.date(2026, 3, 15)),
+                          ("河湾日报\n2026年3月5日 星期四 第 4 版", dt.date(2026, 3, 5))):
+        d = issue_date([f"{masthead}\n\n{story}"])
+        assert (d.date, d.rule) == (day, "printed"), masthead
+    d = issue_date([story])
+    assert d.rule == "guess" and d.date != dt.date(1997, 1, 1) and d.date.year == 2025
+
+
+def test_year_less_printed_date_takes_the_year_of_its_weekday():
+    d = issue_date([f"河湾晚报　3月5日 星期四　A06版\n\n河湾区启动雨污分流改造\n\n本报讯 2024年以来，全区累计改造管网二十公里。\n"])
+    assert (d.date, d.rule) == (dt.date(2026, 3, 5), "printed")
+
+
+# -- 8. briefs ----------------------------------------------------------------------------------------
+
+def test_briefs_column_every_item_an_article_nothing_dropped():
+    text = ("一句话新闻\n\n■3月1日，河湾区首批12家“放心消费店”授牌。\n■河湾湿地公园完成春季补植，新栽乔木1800余株。\n"
+            "■河湾区第一季度重点项目集中开工 18个项目总投资46亿元\n■即日起，河湾区图书馆周一至周日均对外开放。\n\n"
+            "【天气】今天 多云 7℃～13℃ 东北风3级\n")
+    p = read_text(text)
+    assert len(p.articles) == 4 and all(a.title is None for a in p.articles)
+    assert p.articles[2].body.startswith("河湾区第一季度重点项目集中开工")
+    assert p.articles[3].kind == "notice"
+    labelled = {lb.text for lb in p.labels}
+    assert "【天气】今天 多云 7℃～13℃ 东北风3级" in labelled  # set aside, never silently dropped
+    assert next(lb for lb in p.labels if lb.text.startswith("【天气】")).label == "furniture"
+
+
+# -- 9. kinds -----------------------------------------------------------------------------------------
+
+def test_photo_news_and_commentary_kinds():
+    text = (f"河湾区启动雨污分流改造\n\n{LEDE}\n\n{PARA}\n\n"
+            "春到河湾\n\n3月14日，市民在河湾公园赏花。眼下，园内三千余株樱花进入盛花期。\n本报记者 孔维 摄\n\n"
+            "## 城市更新要算长远账（时评）\n\n■ 钟小禾\n\n城市更新不是简单的拆旧建新。\n\n(作者单位：河湾学院)\n")
+    got = arts(text)
+    assert [a.kind for a in got] == ["news", "photo_caption", "commentary"]
+    assert got[1].byline == "孔维" and got[1].title == "春到河湾"
+
+
+def test_every_nonblank_line_is_accounted_for():
+    text = (f"河湾日报\n2026年4月2日 星期四\n第 3 版\n\n河湾区启动雨污分流改造\n\n本报记者\n石青山\n\n{LEDE_BODY}\n\n{PARA}\n\n"
+            "扫码看视频\n\n责任编辑：钟小禾\n")
+    p = read_text(text)
+    nonblank = [i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()]
+    assert sorted({lb.no for lb in p.labels}) == nonblank
+    assert all(lb.reason for lb in p.labels)
