@@ -175,6 +175,12 @@ def test_brief_headline_with_a_mark_is_not_an_author():
 
 # -- 5. paragraphs and sentences -------------------------------------------------------------
 
+def test_lookalike_radicals_in_a_text_dump_are_repaired():
+    # what some PDF tools extract: Kangxi radicals (⼀ ⽇) and supplement forms (⺠) for 一 日 民
+    [a] = arts("⼀条热线连接千家万户\n\n本报讯 ⽇前，市⺠服务热线开通。\n")
+    assert a.title == "一条热线连接千家万户" and a.body == "本报讯日前，市民服务热线开通。"
+
+
 def test_halfwidth_ideographic_punctuation():
     text = "河湾区启动雨污分流改造\n\n本报讯 近日,河湾区启动雨污分流改造｡涉及街巷､小区二十六处｡施工方采取分段围挡｡\n"
     [a] = arts(text)

@@ -14,7 +14,7 @@ features, and the markup itself never reaches the text:
 * web copies whose paragraphs are glued into one line (by ``　　`` or by a space after a sentence
   end) are split back into paragraphs;
 * characters: half-width ``｡ ､ ｢ ｣`` (U+FF61–FF64) become 。、「」, look-alike radicals become the
-  ordinary characters (:func:`digest.reading.chars.repair_chars` when present, NFKC otherwise).
+  ordinary characters (:func:`digest.reading.chars.repair_chars`).
 
 Line numbers (``Line.no``) are 1-based numbers of the source file's lines (split on ``\\n``), so a
 label can always be traced back to the file.
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from html.parser import HTMLParser
 
+from .chars import repair_chars
 from .lines import Document, Line
 
 _HALFWIDTH = str.maketrans({"｡": "。", "､": "、", "｢": "「", "｣": "」"})
@@ -53,12 +53,7 @@ def _width(ws: str) -> int:
 
 def repair_characters(text: str) -> str:
     """Half-width ideographic punctuation and look-alike radicals -> the ordinary characters."""
-    text = text.translate(_HALFWIDTH)
-    try:
-        from .chars import repair_chars
-    except ImportError:  # pragma: no cover - the PDF reader's character table not installed yet
-        return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text)
-    return repair_chars(text)
+    return repair_chars(text.translate(_HALFWIDTH))
 
 
 def to_document(text: str, source: str = "") -> Document:
