@@ -47,6 +47,7 @@ class Draft:
     note: list[str] = field(default_factory=list)  # an editor's note printed above the headline
     opened_by: str = ""
     position: int | None = None  # the article it became (set by finish)
+    column: str = ""  # the standing head of the column it ran in (东方时评), set by finish
 
 
 # -- 1. repair --------------------------------------------------------------------------
@@ -323,8 +324,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if not cur.names:
                     cur.names = list(u.names)
                 cur.photo = cur.closed = True
-            elif cur is not None and cur.paras:
-                cur.captions.append(u.text)
+            elif cur is not None and (cur.paras or ((cur.parts or cur.names) and not u.photo and not cur.closed)):
+                cur.captions.append(u.text)  # the caption of the story's photo (also between header and text)
                 cur.units.append(u)
             else:
                 new(u, paras=[u.text], opened_by="K")

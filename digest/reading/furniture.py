@@ -49,9 +49,13 @@ _SOURCE = re.compile(r"^[《〈]([^》〉]{2,20})[》〉]\s*[（(]\s*([^（）()
 _EDITOR = re.compile(r"^(本版)?(责任编辑|责编|本版编辑|编辑|美编|美术编辑|校对|责任校对|版式|版式设计|组版|审读|值班|终审|"
                      r"图片编辑|版面设计|制版|排版|責任編輯|美術編輯|編輯|校對|设计|制图)\s*[:：]")
 _NOTICE = re.compile(r"版权所有|版權所有|未经(书面)?授权|不得转载|禁止转载|技术支持\s*[:：]|^(本报)?地址\s*[:：]|邮编\s*[:：]|"
+                     r"[社报]出版|出版发行|"
                      r"零售价|定价\s*[:：]|广告(经营)?许可证|广告热线|发行热线|新闻热线|订阅热线|印刷\s*[:：]|国内统一连续出版物号|"
                      r"邮发代号|ICP备|公网安备|本报地址|CN\s*\d{2}\s*[-—]\s*\d{4}")
-_WEATHER = re.compile(r"^[【\[]?\s*(今日|今天|明日|明天)?\s*天气\s*[】\]]?|天气预报")
+_WEATHER = re.compile(r"^[【\[]?\s*(今日|今天|明日|明天)?\s*天气\s*[】\]]?|天气预报|空气质量|风\s*\d(\s*[～~-]\s*\d)?\s*级|℃")
+_PROMO = re.compile(r"客户端|APP|App|公众号|视频号|抖音号|微博号|下载|订阅号|(扫码|扫描)(下载|关注|收看|阅读)")
+_PAGE_REF = re.compile(r"[〔（(【\[]\s*(见|详见)?\s*(第\s*)?[A-Z]?\d{1,3}\s*版\s*[〕）)】\]]$|详见第?\s*[A-Z]?\d{1,3}\s*版$")
+_LUNAR = re.compile(r"^(农历|農曆)\S{2,14}$|^(农历|農曆)\S{2,8}年\S{2,6}$")
 _UI_WORDS = ("首页", "往期回顾", "版面导航", "标题导航", "数字报检索", "PDF下载", "上一篇", "下一篇", "返回目录", "返回首页",
              "返回顶部", "上一版", "下一版", "前一期", "后一期", "分享到", "收藏", "打印", "关闭", "打印本页", "关闭窗口",
              "字体", "放大", "缩小", "登录", "注册", "搜索", "检索", "网站首页", "上一期", "下一期", "往期", "版面", "目录",
@@ -98,8 +102,14 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "editor credit (责任编辑/美编/校对)"
     if n <= 90 and _NOTICE.search(s) and "。" not in s[:-1]:
         return FLOW, "the paper's notice (copyright, address, price)"
-    if n <= 90 and _WEATHER.search(s) and ("℃" in s or "级" in s or "°" in s):
+    if n <= 90 and _WEATHER.search(s) and ("℃" in s or "级" in s or "°" in s or "空气质量" in s) and "。" not in s:
         return FLOW, "weather box"
+    if n <= 40 and _PROMO.search(s) and not _prose(s):
+        return FLOW, "promotion of the paper's app or accounts"
+    if n <= 40 and _PAGE_REF.search(s) and "。" not in s:
+        return FLOW, "teaser pointing to another page (导读)"
+    if n <= 30 and _LUNAR.match(s):
+        return EDGE, "masthead date line (lunar calendar)"
     if _TOOL.match(s):
         return FLOW, "web page tool line (【字体】【打印】)"
     if n <= 60 and _menu(s):
@@ -196,7 +206,8 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
                 break
             block.append(i)
             i += 1
-        marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)")]
+        marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)",
+                                                                 "masthead date line (lunar calendar)")]
         if not marked:
             continue
         for j in block[:max(marked) + 2]:

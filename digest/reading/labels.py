@@ -202,6 +202,13 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
         why = "headline: centred headline-shaped line(s)"
     if heading and (_ENUM.match(short[0]) or (len(run) > 1 and _FULL_DATE.match(short[-1]))):
         heading = False  # 一、… / (三)… : a section head inside a long piece
+    if not heading:
+        k = _head_lines(short)
+        if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
+            head = _shape_run(doc, run[:k], use_indent)
+            for u in head:
+                u.why = "headline: short headline-shaped line(s) on top of a column of full lines"
+            return head + _shape_run(doc, run[k:], use_indent)
     if heading and len(run) == 1 and fl.maybe_name(short[0]):
         return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
                      levels=[level], block_start=indent, page=page)]
@@ -239,7 +246,7 @@ def wrapped(first: str, second: str) -> bool:
     A 副题 opens with a dash; a lone column tag （记者手记） is the wrapped end of its line; a line
     that ends in an open structure (的, 与, 、, “, an open 在…中) or inside a word (十年接 / 听…)
     continues. Otherwise the remainder
-    of a wrapped line is short — at most 0.6 of a first line of 8 or more characters — unless it
+    of a wrapped line is short — at most 0.7 of a first line of 8 or more characters — unless it
     opens a clause of its own (今起…, 3月…)."""
     a, b = first.strip(), second.strip()
     if b.startswith("——"):
@@ -251,7 +258,7 @@ def wrapped(first: str, second: str) -> bool:
     if _CLAUSE_START.match(b):
         return False
     la, lb = _letters(a), _letters(b)
-    return la >= 8 and lb <= 0.6 * la
+    return la >= 8 and lb <= 0.7 * la
 
 
 def _letters(s: str) -> int:
@@ -264,6 +271,26 @@ def _untagged(s: str) -> str:
     tag = fl.column_tag(s)
     s = s[:-len(tag)] if tag and len(s) > len(tag) else s
     return s.rstrip("？！?!")
+
+
+def _head_lines(short: list[str]) -> int:
+    """How many of a run's first lines (1–3) are a headline set on top of its column: headline-shaped,
+    no comma or full stop, clearly narrower than the full lines below (at least three of them,
+    starting a sentence of their own rather than continuing the last head line's word)."""
+    for k in (1, 2, 3):
+        rest = short[k:]
+        if len(rest) < 3:
+            return 0
+        width = max(len(x) for x in rest)
+        head = short[:k]
+        if not all(fl.heading_like(h) and not re.search(r"[，,。；]", h) and len(h) <= 0.7 * width
+                   and len(h) >= 4 for h in head):
+            return 0
+        full = sum(1 for x in rest if len(x) >= 0.85 * width)
+        if full >= 2 and not fl.heading_like(rest[0]) and not spans_word(head[-1], rest[0]) \
+                and not ends_sentence(head[-1]):
+            return k
+    return 0
 
 
 def _span(texts: list[str], k: int, paragraph: str) -> int:
