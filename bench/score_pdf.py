@@ -22,12 +22,12 @@ from digest.reading.pdf import read_pdf  # noqa: E402
 
 
 def parse_pdf(path: Path):
-    from digest.reading import pdfadapter
+    from digest.reading import read_document
 
     parses = []
     for k, doc in enumerate(read_pdf(path), 1):
         number = doc.meta.get("page_number") or k
-        parses.append(pdfadapter.read_document(doc, doc.source, number))
+        parses.append(read_document(doc, doc.source, number))
     return [a for a in join_continuations(parses) if a.duplicate_of is None and a.paragraphs], parses
 
 

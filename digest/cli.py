@@ -176,6 +176,8 @@ def _read_for_cli(path: Path, settings: Settings):
         reading = ingest_mod.read_file(path, int(settings.max_file_mb * 1024 * 1024))
     except DigestError as exc:
         raise _fail(exc) from None
+    for f in reading.failures:  # pages of a PDF that could not be read; the others go on
+        click.echo(f"warning: {f}", err=True)
     named = ingest_mod.date_from_name(str(path))
     if named is not None:
         return reading, named, "path"
@@ -198,9 +200,11 @@ def segment(c: Ctx, file, as_json, explain):
     "furniture": [{"line", "text", "reason"}]} where body is the cleaned text with paragraphs
     separated by "\n"; with --explain also "lines": [{"line", "text", "label", "reason", "article"}].
     """
+    from .reading import join_continuations
+
     reading, day, rule = _read_for_cli(file, c.settings())
     parses = reading.pages
-    arts = [a for p in parses for a in p.articles if a.duplicate_of is None]
+    arts = [a for a in join_continuations(parses) if a.duplicate_of is None]  # a PDF's jumps joined
     labels = [lb for p in parses for lb in p.labels]
     if as_json:
         out = {"source": str(file), "issue_date": day.isoformat() if day else None, "date_rule": rule,
@@ -213,7 +217,7 @@ def segment(c: Ctx, file, as_json, explain):
             out["lines"] = [{"line": lb.no, "text": lb.text, "label": lb.label, "reason": lb.reason,
                              "article": lb.article} for lb in labels]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
+        sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
     guessed = rule not in ("path", "option", "printed")
     click.echo(f"{file}: {len(arts)} article(s); issue date {day or '未知 unknown'} ({rule}"
                + (", a guess: pass --date to ingest if it is wrong" if guessed else "") + ")")
@@ -225,6 +229,7 @@ def segment(c: Ctx, file, as_json, explain):
     for i, a in enumerate(arts, 1):
         click.echo(f"[{i}] {a.kind}: {a.title or '(no headline)'}" + (f"  — {a.byline}" if a.byline else ""))
         click.echo(f"    {a.body[:70].replace(chr(10), ' ')}…")
+    sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
 
 
 def _safe(text: str) -> str:
@@ -279,7 +284,9 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
         out.append({"title": None, "byline": None, "kind": "news", "body": clean_text(text),
                     "summary": list(s.sentences), "keywords": list(s.keywords)})
     else:
-        for a in (a for parse in reading.pages for a in parse.articles):
+        from .reading import join_continuations
+
+        for a in join_continuations(reading.pages):
             if a.duplicate_of is not None:
                 continue
             s = summarize_article(a, max_sentences=sentences, max_chars=chars)
@@ -287,12 +294,13 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
     if as_json:
         click.echo(json.dumps({"source": str(file), "issue_date": day.isoformat() if day else None, "articles": out},
                               ensure_ascii=False, indent=2))
-        return
-    for i, a in enumerate(out, 1):
-        click.echo(f"[{i}] {a['title'] or '(no headline)'}")
-        for sent in a["summary"]:
-            click.echo(f"    {sent}")
-        click.echo(f"    #{' #'.join(a['keywords'])}")
+    else:
+        for i, a in enumerate(out, 1):
+            click.echo(f"[{i}] {a['title'] or '(no headline)'}")
+            for sent in a["summary"]:
+                click.echo(f"    {sent}")
+            click.echo(f"    #{' #'.join(a['keywords'])}")
+    sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
 
 
 @cli.command()

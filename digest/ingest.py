@@ -3,13 +3,15 @@
 Rules (issue = one publication on one date):
 - a folder named by a date (2025-03-26/, 20250326/) is one issue; its files are its pages, in name order;
 - a file whose name carries a date is one issue of one page;
-- any other folder is searched: dated sub-folders and dated files as above, every other file its own issue.
+- any other folder is searched: dated sub-folders and dated files as above, every other file its own issue;
+- a PDF is read page by page (each page a 版) by digest.reading.pdf, its pages numbered by their 版 labels.
 The date comes from the path, else from --date, else from the date the paper prints on the page
 (masthead, source line), else it is guessed from the stories and marked as a guess;
 `Issue.date_rule` records which (path | option | printed | guess | mtime).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -103,13 +105,21 @@ def _walk(folder: Path, root: Path) -> Iterator[IssueSource | Failure]:
         yield from _walk(d, root)
 
 
+def is_pdf(path: Path) -> bool:
+    """A PDF file: a .pdf name or %PDF bytes (read by digest.reading.pdf, not decoded as text)."""
+    from .reading.pdf import is_pdf as _is_pdf
+
+    return _is_pdf(path)
+
+
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
     """Decode page bytes, returning (text, encoding). Raise InputError naming the file if it is not text."""
     if not data.strip():
         raise InputError(path, "empty file" if not data else "file holds only whitespace")
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            raise InputError(path, f"not a text file (looks like {what})", "only text dumps of pages can be ingested")
+            raise InputError(path, f"not a text file (looks like {what})",
+                             "text dumps of pages and PDFs (.pdf) can be ingested")
     boms = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
     for bom, enc in boms:
         if data.startswith(bom):
@@ -171,6 +181,42 @@ def _mostly_text(text: str) -> bool:
     return bad / min(len(text), 20000) < 0.01
 
 
+def read_pdf_pages(path: Path, first: int = 1) -> tuple[list[Page], list[Failure]]:
+    """The pages of a PDF (each PDF page a 版), numbered from ``first``, and a Failure for each page
+    that cannot be read (a scan without text layer, a damaged page); the other pages go on.
+    Raises InputError naming the file when the PDF cannot be opened (encrypted, truncated, broken)."""
+    from .reading.pdf import OCR_HINT, document_text, read_pdf
+
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    pages_: list[Page] = []
+    failures: list[Failure] = []
+    scans = total = 0
+    for doc in read_pdf(path):
+        total += 1
+        if doc.meta.get("problem"):
+            scans += doc.meta.get("hint") == OCR_HINT
+            failures.append(Failure(doc.source, "read", doc.meta["problem"], doc.meta.get("hint", "")))
+            continue
+        pages_.append(Page(source=doc.source, number=first + len(pages_), text=document_text(doc),
+                           sha256=digest, encoding="pdf", document=doc))
+    if total and scans == total:  # a scanned PDF: one message for the file, not one per page
+        failures = [Failure(str(path), "read", f"no text layer on any of its {total} page(s) (a scan?)", OCR_HINT)]
+    return pages_, failures
+
+
+def _by_printed_label(pages_: list[Page]) -> list[Page]:
+    """Number PDF pages by the 版 label they print (第03版 -> 3) when every page prints a distinct
+    one, so jumps (下转第3版) find their page; otherwise keep the running order."""
+    labels = [p.document.meta.get("page_number") if p.document is not None else None for p in pages_]
+    if not pages_ or None in labels or len(set(labels)) != len(labels):
+        return pages_
+    return [dataclasses.replace(p, number=n) for p, n in zip(pages_, labels)]
+
+
 def read_page(path: Path, number: int, max_bytes: int) -> Page:
     try:
         size = path.stat().st_size
@@ -192,6 +238,32 @@ def read_page(path: Path, number: int, max_bytes: int) -> Page:
     return Page(source=str(path), number=number, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
 
 
+def _pdf_printed_date(pages_: Sequence[Page]) -> dt.date | None:
+    """The date most PDF pages of the issue print in their masthead or running header."""
+    from collections import Counter
+
+    found = Counter(p.document.meta["date"] for p in pages_ if p.document is not None and p.document.meta.get("date"))
+    return dt.date.fromisoformat(found.most_common(1)[0][0]) if found else None
+
+
+def _read_pdf_file(path: Path) -> FileReading:
+    from .reading import issue_date, read_document
+
+    pages_, failures = read_pdf_pages(path)
+    pages_ = _by_printed_label(pages_)
+    if not pages_:
+        first = failures[0] if failures else None
+        raise InputError(str(path), first.message if first else "no page with text", first.hint if first else "")
+    parses = tuple(read_document(p.document, source=p.source, page=p.number) for p in pages_)
+    printed = _pdf_printed_date(pages_)
+    if printed is not None:
+        date, rule, evidence = printed, "printed", f"printed: {printed.isoformat()} in the PDF's masthead or running header"
+    else:
+        decision = issue_date([p.text for p in pages_])
+        date, rule, evidence = decision.date, decision.rule, decision.evidence
+    return FileReading(parses, date, rule, evidence, tuple(p.text for p in pages_), tuple(failures))
+
+
 def make_issue(source: IssueSource, pages_: Sequence[Page], publication: str,
                date: dt.date | None, fallback: dt.date | None = None) -> Issue:
     """Build the Issue for pages read from `source`, deciding its date:
@@ -202,6 +274,9 @@ def make_issue(source: IssueSource, pages_: Sequence[Page], publication: str,
         day, rule = source.path_date, "path"
     elif date is not None:
         day, rule = date, "option"
+    elif _pdf_printed_date(pages_) is not None:
+        day, rule = _pdf_printed_date(pages_), "printed"
+        evidence = f"printed: {day.isoformat()} in the PDF's masthead or running header"
     else:
         from .reading.dates import issue_date
 
@@ -225,11 +300,17 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
     pages_: list[Page] = []
     for path in source.files:
         try:
-            pages_.append(read_page(path, len(pages_) + 1, max_bytes))
+            if is_pdf(path):
+                more, fails = read_pdf_pages(path, len(pages_) + 1)
+                pages_.extend(more)
+                failures.extend(fails)
+            else:
+                pages_.append(read_page(path, len(pages_) + 1, max_bytes))
         except InputError as exc:
             failures.append(Failure(str(path), "read", exc.message.split(": ", 1)[-1], exc.hint))
     if not pages_:
         return None, failures
+    pages_ = _by_printed_label(pages_)
     return make_issue(source, pages_, publication, date), failures
 
 
@@ -242,13 +323,19 @@ class FileReading:
     date_rule: str  # printed | guess | none
     date_evidence: str
     texts: tuple[str, ...] = ()  # the decoded text of each page
+    failures: tuple[Failure, ...] = ()  # pages that could not be read (a PDF page without a text layer)
 
 
 def read_file(path: str | os.PathLike, max_bytes: int = 50 * 2**20) -> FileReading:
-    """Decode and read one page file into articles, and decide its date from what it prints.
+    """Decode and read one page file (or every page of a PDF) into articles, and decide its date
+    from what it prints.
 
-    Raises InputError naming the file when it cannot be read or decoded."""
+    Raises InputError naming the file when it cannot be read or decoded, or when no page of a PDF
+    has text (the hint says to run OCR)."""
     from .reading import issue_date, read_text
+
+    if is_pdf(Path(path)):
+        return _read_pdf_file(Path(path))
 
     page = read_page(Path(path), 1, max_bytes)
     parse = read_text(page.text, source=str(path), page=1)

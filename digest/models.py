@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reading.lines import Document
 
 _LEDE = re.compile(r"^\s*(本报讯|本报[^\s，。]{1,8}讯|新华社[^\s，。]{0,12}电)\s*([（(][^）)]{0,40}[）)])?\s*")
 
@@ -27,7 +31,8 @@ class Page:
     number: int  # 1-based page order inside the issue
     text: str  # decoded text, exactly as in the file
     sha256: str  # hash of the file's bytes
-    encoding: str = "utf-8"
+    encoding: str = "utf-8"  # "pdf" for a page of a PDF
+    document: "Document | None" = None  # a PDF page: its lines with their layout (digest.reading.lines)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from . import ingest as ingest_mod
 from .config import Settings
 from .errors import DigestError
 from .faults import checkpoint
-from .models import Article, Digest, Failure, Issue, Rendered, Summary
+from .models import Article, Digest, Failure, Issue, Page, Rendered, Summary
 from .store import Store
 
 log = logging.getLogger("digest")
@@ -41,20 +41,28 @@ def analyse_page_text(text: str, source: str = "", page: int = 1):
     return read_text(text, source=source, page=page)
 
 
+def analyse_page(page: Page):
+    """Segment one page of an issue: a PDF page by its layout (digest.reading.pdf), else its text."""
+    if page.document is not None:
+        from .reading import read_document
+
+        return read_document(page.document, source=page.source, page=page.number)
+    return analyse_page_text(page.text, source=page.source, page=page.number)
+
+
 Item = tuple[Article, Summary, str, bytes]  # article, summary, content hash, MinHash signature
 
 
-def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
-    """Segment every page and summarise every article. A bad page is reported; the rest go on."""
-    from .rank import signature
+def segment_pages(pages: Sequence[Page]) -> tuple[list[Article], list[Failure]]:
+    """Segment the pages of one issue (or one file) and join stories that jump between them.
+    A page that fails is reported and skipped; the rest go on."""
     from .reading import join_continuations
-    from .summarize import summarize_article
 
     failures: list[Failure] = []
     parses = []
-    for page in issue.pages:
+    for page in pages:
         try:
-            parse = analyse_page_text(page.text, source=page.source, page=page.number)
+            parse = analyse_page(page)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the issue
             failures.append(Failure(page.source, "segment", f"{exc.__class__.__name__}: {exc}",
                                     "the page was skipped; please report it with the file"))
@@ -63,7 +71,15 @@ def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60)
             failures.append(Failure(page.source, "segment", "no article found on the page",
                                     "the file holds only page furniture or no text"))
         parses.append(parse)
-    articles = [a for a in join_continuations(parses) if a.duplicate_of is None]
+    return [a for a in join_continuations(parses) if a.duplicate_of is None], failures
+
+
+def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
+    """Segment every page and summarise every article. A bad page is reported; the rest go on."""
+    from .rank import signature
+    from .summarize import summarize_article
+
+    articles, failures = segment_pages(issue.pages)
     items = []
     for art in articles:
         try:
@@ -92,7 +108,7 @@ def _work(issue: Issue, budgets: tuple[int, int]):
 def _without_text(issue: Issue) -> Issue:
     """The issue as a report keeps it: pages without their text (that is in the store), so a
     ten-year backfill does not hold every page in memory."""
-    return dataclasses.replace(issue, pages=tuple(dataclasses.replace(p, text="") for p in issue.pages))
+    return dataclasses.replace(issue, pages=tuple(dataclasses.replace(p, text="", document=None) for p in issue.pages))
 
 
 @dataclass

@@ -125,7 +125,7 @@ def read_pdf(path: str | os.PathLike, *, lookahead: int = 2) -> Iterator[Documen
         for i in range(len(pdf)):
             page = _load(pdf, i, str(path))
             for ln in edge_lines(page.lines, page.height):
-                seen.setdefault(signature(ln.text), set()).add(page.number)
+                seen.setdefault(signature(ln, page.height), set()).add(page.number)
             window.append(page)
             if len(window) > lookahead:
                 yield _document(window.popleft(), str(path), seen)
@@ -242,11 +242,14 @@ def _centred(x0: float, x1: float, size: float, block: Block) -> bool:
     return x1 - x0 < room - 2 * size and abs((x0 + x1) / 2 - (lo + hi) / 2) <= max(size, 0.03 * room)
 
 
-def document_text(doc: Document) -> str:
+def document_text(doc: Document, furniture: bool = True) -> str:
     """The page's text in reading order: one printed line per line, a blank line between blocks.
-    Furniture lines are kept (the source view strikes them out). This is ``Page.text`` of a PDF page."""
+    Furniture lines are kept unless ``furniture`` is false (the source view strikes them out).
+    This is ``Page.text`` of a PDF page."""
     out: list[str] = []
     for ln in doc.lines:
+        if ln.furniture and not furniture:
+            continue
         if ln.blank_before and out:
             out.append("")
         out.append(ln.text)

@@ -40,9 +40,11 @@ _PAPER = re.compile(r"^[\u4e00-\u9fff·]{2,12}(报|刊)$")
 _DIGITS = re.compile(r"\d+")
 
 
-def signature(text: str) -> str:
-    """A line as it recurs from page to page: without spaces, every number the same."""
-    return _DIGITS.sub("#", "".join(text.split()))
+def signature(line: PLine, height: float) -> str:
+    """A line as a running header or footer recurs from page to page: the same words (numbers
+    aside, spaces ignored), in the same type size, at the same height on the page."""
+    text = _DIGITS.sub("#", "".join(line.text.split()))
+    return f"{text}|{round(line.size)}|{round(20 * line.top / max(1.0, height))}"
 
 
 def edge_lines(lines: Iterable[PLine], height: float) -> list[PLine]:
@@ -50,10 +52,10 @@ def edge_lines(lines: Iterable[PLine], height: float) -> list[PLine]:
     return [ln for ln in lines if ln.bottom <= 0.15 * height or ln.top >= 0.85 * height]
 
 
-def _sign(line: PLine, body: float, recurring: set[str]) -> str:
+def _sign(line: PLine, body: float, recurring: set[str], height: float) -> str:
     """The furniture sign a line carries, as a reason, or ''."""
     text = "".join(line.text.split())
-    if signature(text) in recurring and len(text) <= 60:
+    if signature(line, height) in recurring and len(text) <= 60:
         return "recurs on other pages"
     if _LABEL.search(text) and len(text) <= 40 and not _JUMP.search(text):
         return "版 label"
@@ -88,7 +90,7 @@ def furniture(blocks: Sequence[Block], width: float, height: float, body: float,
             lines = [ln for b in band for ln in b.lines]
             inside = (max(b.bottom for b in band) <= 0.25 * height if zone == "header"
                       else min(b.top for b in band) >= 0.8 * height)
-            signs = [s for s in (_sign(ln, body, recurring) for ln in lines) if s]
+            signs = [s for s in (_sign(ln, body, recurring, height) for ln in lines) if s]
             if zone == "header" and k == 0 and any(_masthead(ln, body) for ln in lines):
                 signs.append("masthead")
             if not inside or not signs:
@@ -103,7 +105,7 @@ def furniture(blocks: Sequence[Block], width: float, height: float, body: float,
             if id(ln) in reasons:
                 continue
             near_edge = ln.bottom <= 0.1 * height or ln.top >= 0.92 * height
-            sign = _sign(ln, body, recurring) if near_edge else ""
+            sign = _sign(ln, body, recurring, height) if near_edge else ""
             if sign:
                 reasons[id(ln)] = f"{'header' if ln.top < height / 2 else 'footer'}: {sign}"
             elif ln.light and len(text) <= 8:

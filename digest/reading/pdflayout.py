@@ -233,12 +233,17 @@ def _split_at_gutters(lines: list[PLine]) -> list[PLine]:
 
 
 def _gutter_at(g0: float, g1: float, line: PLine, s: float, by_mid: list[PLine], mids: list[float]) -> bool:
+    """True when at least two lines within a few rows show white at the same place: they end at
+    its left edge, start at its right edge, or have a gap of their own across it."""
     lo, hi = bisect_left(mids, line.mid - 6 * s), bisect_right(mids, line.mid + 6 * s)
+    a, b = g0 + 0.1 * s, g1 - 0.1 * s  # the core of the gap
     hits = 0
     for other in by_mid[lo:hi]:
-        if other is line:
+        if other is line or other.x1 < g0 - 0.6 * s or other.x0 > g1 + 0.6 * s:
             continue
         if g0 - 0.6 * s <= other.x1 <= g0 + 0.3 * s or g1 - 0.3 * s <= other.x0 <= g1 + 0.6 * s:
+            hits += 1
+        elif other.x0 < a and other.x1 > b and not any(c.x1 > a and c.x0 < b for c in other.chars):
             hits += 1
     return hits >= 2
 
@@ -256,8 +261,8 @@ def _fits(block: Block, line: PLine, body: float) -> float | None:
         return None  # ——副题 under a headline of the same size
     span = block.x1 - block.x0
     ov = min(block.x1, line.x1) - max(block.x0, line.x0)
-    if ov < 0.5 * min(span, line.width):
-        return None
+    if ov < 0.5 * min(span, line.width) and not (abs(line.x0 - block.x0) <= 2.5 * line.size and ov > -line.size):
+        return None  # neither inside the block's column nor flush with it (a short line under an indent)
     if line.size < 1.07 * body and line.width > 1.25 * block.max_width + line.size:
         return None  # running text never gets wider than its column (a headline's second line may)
     gap = line.top - last.bottom
