@@ -79,10 +79,11 @@ def test_headings_by_type_size_and_headline_parts(front):
     by_text = {_key(ln.text): ln for ln in front.lines}
     head, kicker = by_text[F.LEAD_HEAD], by_text[F.LEAD_KICKER]
     assert head.heading == 1 and head.size == pytest.approx(30)
-    assert 1 < kicker.heading <= 3  # the 引题 is smaller than its headline
+    assert kicker.heading == 1 and kicker.size < head.size  # a big 引题 is a headline part; its size tells it apart
     assert head.centred and kicker.centred
     assert by_text[_key(F.LEAD_BYLINE)].heading == 0
-    assert by_text[_key(F.SECOND_SUB)].heading > by_text[F.SECOND_HEAD].heading  # ——副题 under its headline
+    assert by_text[_key(F.SECOND_SUB)].heading == 2 and by_text[F.SECOND_HEAD].heading == 1  # ——副题 a part of its own
+    assert by_text[_key(F.SECOND_SUB)].block != by_text[F.SECOND_HEAD].block
     assert by_text[F.SECOND_CROSSHEAD].heading == 3
     # reading order: kicker, headline, byline, then the story's first paragraph
     order = [_key(ln.text) for ln in _content(front)]
@@ -93,8 +94,11 @@ def test_headings_by_type_size_and_headline_parts(front):
 
 def test_line_features(front):
     lines = _content(front)
-    starts = [ln for ln in lines if any(_key(p).startswith(_key(ln.text)) for p in F.LEAD_PARAS) and not ln.heading]
-    assert starts and all(ln.indent == 4 for ln in starts)  # a two-em first-line indent
+    # running text comes one line per paragraph (a column break cuts one in two), its first-line
+    # indent kept: two ems = 4 columns
+    paras = [ln for ln in lines if any(_key(p).startswith(_key(ln.text)) for p in F.LEAD_PARAS) and not ln.heading]
+    assert len(paras) == len(F.LEAD_PARAS) and all(ln.indent == 4 for ln in paras)
+    assert _key(paras[-1].text) == _key(F.LEAD_PARAS[-1])
     assert all(ln.page == 1 and ln.x0 < ln.x1 and ln.top < ln.bottom and ln.block is not None for ln in front.lines)
     assert [ln.no for ln in front.lines] == list(range(1, len(front.lines) + 1))
     blocks = [ln.blank_before for ln in front.lines]

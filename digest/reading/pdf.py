@@ -4,9 +4,12 @@
 
 Each page goes characters -> lines -> blocks -> reading order (``pdfpage``, ``pdflayout``), its
 furniture is marked by position and by recurrence across the PDF's pages (``pdffurniture``), and
-the result is a Document of the page's non-blank lines in reading order with their layout facts:
-type size and the heading level it implies, bold, centring, indentation, the block they belong to
-and their box. ``Document.meta`` holds what the masthead or running header prints: ``date``
+the result is a Document of the page's lines in reading order with their layout facts: type
+size and the heading level it implies, bold, centring, indentation, the block they belong to and
+their box. A headline block is one line (a headline the PDF breaks over two lines is one part);
+running text is one line per paragraph, as in a text dump (a paragraph that a column break cuts
+is two lines in two blocks), with the first printed line's indent; every other block keeps its
+printed lines. ``Document.meta`` holds what the masthead or running header prints: ``date``
 (ISO), ``page_label`` (``第03版``), ``page_number`` (3), ``paper``; and, for a page that cannot be
 read, ``problem`` and ``hint``.
 
@@ -179,8 +182,9 @@ def _document(page: _Page, path: str, seen: dict[str, set[int]]) -> Document:
     lines: list[Line] = []
     for bi, b in enumerate(ordered):
         level = heading_level(b, body)
-        # a headline the PDF breaks over several lines is one line (one headline part)
-        rows = [b.lines] if level else [[ln] for ln in b.lines]
+        # a headline the PDF breaks over several lines is one line (one headline part); running
+        # text is one line per paragraph, as text dumps have it
+        rows = [b.lines] if level else paragraphs(b)
         for k, row in enumerate(rows):
             first = row[0]
             x0, x1 = min(ln.x0 for ln in row), max(ln.x1 for ln in row)
@@ -194,6 +198,26 @@ def _document(page: _Page, path: str, seen: dict[str, set[int]]) -> Document:
     meta = {**base, **masthead_meta([ln for ln in page.lines if id(ln) in reasons
                                      and reasons[id(ln)].startswith(("header", "footer"))])}
     return Document(tuple(lines), "pdf", source, meta, body, page.width, page.height)
+
+
+_MARKS = "■□●◆◇▲△★☆▶►"
+
+
+def paragraphs(block: Block) -> list[list[PLine]]:
+    """The printed lines of a text block grouped into paragraphs: a paragraph starts with a
+    first-line indent, after a line that stops short of the column's right edge, or with a
+    bullet (■ ●); lines of a centred block stay one per paragraph."""
+    out: list[list[PLine]] = []
+    right = block.x1
+    for ln in block.lines:
+        prev = out[-1][-1] if out else None
+        new = (prev is None or ln.x0 - block.x0 >= 0.8 * ln.size or ln.text[:1] in _MARKS
+               or prev.x1 < right - 1.5 * ln.size)
+        if new:
+            out.append([ln])
+        else:
+            out[-1].append(ln)
+    return out
 
 
 def join_lines(parts: list[str]) -> str:
@@ -212,14 +236,15 @@ def join_lines(parts: list[str]) -> str:
 def heading_level(block: Block, body: float) -> int:
     """1..3 from the block's type size against the page's body size (1 = largest), 0 for body text.
 
-    ≥ 1.8 × body: 1 (main headlines); ≥ 1.3 ×: 2 (smaller headlines, 引题 and 副题 of big
-    stories); ≥ 1.07 ×, or bold in one or two lines that end without a full stop: 3 (brief
-    titles, cross-heads, sidebar heads).
+    ≥ 1.4 × body: 1 (headlines, and the big 引题 and 副题 beside them); ≥ 1.2 ×: 2 (small
+    引题 and 副题); ≥ 1.07 ×, or bold in one or two lines that end without a full stop: 3 (brief
+    titles, cross-heads). A story's headline is level 1 whatever its size, so a cross-head (3)
+    is always deeper than the page's headlines.
     """
     ratio = block.size / body if body else 1.0
-    if ratio >= 1.8:
+    if ratio >= 1.4:
         return 1
-    if ratio >= 1.3:
+    if ratio >= 1.2:
         return 2
     if ratio >= 1.07:
         return 3
