@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import OrderedDict
 from typing import Any
 
@@ -59,67 +58,30 @@ def issue(issue_id: int):
     return render_template("issue.html", issue=row, pages=pages, kinds=KIND_LABELS)
 
 
-# -- page source: raw text beside the segmenter's split --------------------------------------------------
-_MARKER = re.compile(r"[上下]\s*[接转]\s*(第\s*)?[\dA-Za-z一二三四五六七八九十]+\s*版")
+# -- page source: raw text beside the reader's split ------------------------------------------------------
+
+_TAG = {"furniture": "furniture", "source": "furniture", "duplicate": "duplicate", "jump": "marker"}
 
 
-def _norm(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isalnum())
-
-
-def _furniture_text(item: Any) -> str:
-    if isinstance(item, str):
-        return item
-    for attr in ("text", "line", "value"):
-        value = getattr(item, attr, None)
-        if isinstance(value, str):
-            return value
-    return str(item)
-
-
-def split_view(text: str, parse: Any) -> tuple[list[dict], list[str]]:
-    """Each raw line with the article it went into (matched by its letters and digits), or furniture.
-
-    Approximate by nature: cleaning joins lines and drops markers, so a line is also matched by its
-    first or last two thirds. Lines matched nowhere were dropped (or rewritten) by the cleaner.
-    """
-    arts = list(getattr(parse, "articles", ()) or ())
-    blobs = [_norm(" ".join([a.title or "", a.byline or "", a.dateline or "", a.body, *a.captions])) for a in arts]
-    furniture = [_furniture_text(f) for f in (getattr(parse, "furniture", ()) or ())]
-    furn = {_norm(f) for f in furniture if _norm(f)}
-    orphans = {_norm(p) for t in (getattr(parse, "orphan_titles", ()) or ()) for p in str(t).split(" | ") if _norm(p)}
-    dups = [_norm(d) for d in (getattr(parse, "duplicates", ()) or ()) if _norm(d)]
-    lines, seen = [], set()
+def split_view(text: str, parse: Any) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Each raw line with the label the reader gave it (headline, byline, body, furniture …), the
+    reason for it and the article it went into; blank lines stay blank. Exact: the reader labels
+    every non-blank line (``PageParse.labels``)."""
+    by_no: dict[int, Any] = {}
+    for lb in getattr(parse, "labels", ()) or ():
+        by_no.setdefault(lb.no, lb)
+    lines, furniture = [], []
     for no, raw in enumerate(text.split("\n"), 1):
-        n = _norm(raw)
-        tag, idx = "blank", None
-        if n:
-            tag = "dropped"
-            if n in seen and any(n in d for d in dups):  # the second copy of a repeated paragraph
-                tag = "duplicate"
-            elif n in furn:
-                tag = "furniture"
-            elif n in orphans:
-                tag = "orphan"
-            else:
-                third = max(1, len(n) // 3)
-                for probe, how in ((n, "article"), (n[third:], "partial"), (n[:-third], "partial")):
-                    if len(probe) < 2 and probe != n:
-                        continue
-                    idx = next((i for i, b in enumerate(blobs) if probe in b), None)
-                    if idx is not None:
-                        tag = how
-                        break
-                if idx is None:  # a byline line keeps its role words (本报记者) the byline drops
-                    idx = next((i for i, a in enumerate(arts) if _norm(a.byline or "") and _norm(a.byline) in n
-                                and len(n) <= len(_norm(a.byline)) + 8), None)
-                    tag = "partial" if idx is not None else tag
-                if idx is None and _MARKER.search(raw):
-                    tag = "marker"
-                elif idx is None and any(n in d for d in dups):
-                    tag = "duplicate"
-        seen.add(n)
-        lines.append(dict(no=no, text=raw, tag=tag, idx=idx))
+        lb = by_no.get(no)
+        if lb is None:
+            lines.append(dict(no=no, text=raw, tag="blank" if not raw.strip() else "dropped", idx=None,
+                              label="", reason=""))
+            continue
+        tag = _TAG.get(lb.label) or ("article" if lb.article is not None else
+                                     "orphan" if lb.label in ("headline", "byline") else "dropped")
+        if lb.label == "furniture":
+            furniture.append((lb.text.strip(), lb.reason.removeprefix("furniture: ")))
+        lines.append(dict(no=no, text=raw, tag=tag, idx=lb.article, label=lb.label, reason=lb.reason))
     return lines, furniture
 
 
@@ -140,7 +102,8 @@ def page_source(issue_id: int, number: int):
     except Exception as exc:  # noqa: BLE001 - show the raw text and the reason
         error = f"{exc.__class__.__name__}: {exc}"
     lines, furniture = split_view(page["text"], parse) if parse is not None else (
-        [dict(no=i, text=t, tag="dropped", idx=None) for i, t in enumerate(page["text"].split("\n"), 1)], [])
+        [dict(no=i, text=t, tag="dropped", idx=None, label="", reason="")
+         for i, t in enumerate(page["text"].split("\n"), 1)], [])
     stored = {(s.article.position, s.article.title): s.id for s in st.store.issue_articles(issue_id)
               if s.article.page == number}
     arts = list(parse.articles) if parse is not None else []

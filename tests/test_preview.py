@@ -175,6 +175,18 @@ def test_source_view_shows_the_split_beside_the_raw_text(client, sample):
     assert body(client.get(f"/issue/{issue['id']}")).count("/article/") >= issue["articles"]
 
 
+def test_source_view_labels_every_line_with_its_reason(client, sample):
+    """The editor sees why the page was split as it was: the same labels as `digest segment --explain`."""
+    settings, store, _ = sample
+    issue = store.list_issues()[0]
+    pg = store.issue_pages(issue["id"])[0]
+    page = body(client.get(f"/issue/{issue['id']}/page/1/source"))
+    parse = pipeline.analyse_page_text(pg["text"], source=pg["source"], page=1)
+    for lb in parse.labels:
+        assert f'<td class="label">{lb.label}</td>' in page
+        assert f'title="{html.escape(lb.reason)}"' in page
+
+
 @pytest.mark.parametrize("path", ["/article/999999", "/issue/999999", "/issue/999999/page/1/source",
                                   "/issue/1/page/99/source", "/article/abc", "/article/-1", "/nowhere"])
 def test_unknown_ids_are_404_pages(client, path):

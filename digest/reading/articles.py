@@ -89,7 +89,7 @@ def repair(units: list[Unit]) -> list[Unit]:
         if single and prev and prev.kind == "P" and nxt and nxt.kind == "P" and not nxt.lede:
             if not ends_sentence(prev.text) and len(u.text) <= 12:
                 prev.interlopers.append(u.text)  # banner or a headline half inside a sentence
-                prev.lines += u.lines
+                prev.lifted += u.lines
                 i += 1
                 continue
             if _GLUE_NEXT.match(nxt.text) and units[i + 1] is nxt:  # a run-in head cut by a column break

@@ -50,6 +50,7 @@ class Unit:
     bare: bool = False  # B: author mark without reporter words
     conts: list[Continuation] = field(default_factory=list)
     interlopers: list[str] = field(default_factory=list)
+    lifted: list[int] = field(default_factory=list)  # P: lines of the interlopers lifted out of it
     lede: bool = False  # P: opens with 本报讯 / a 电头
     page: int = 1  # physical page of its first line
     centred: bool = False

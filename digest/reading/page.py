@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ..models import LineLabel, PageParse
 from . import furniture as fu
-from .articles import PageStats, assemble, cost, dedupe_units, page_stats, repair
+from .articles import assemble, cost, dedupe_units, page_stats, repair
 from .finish import finish
 from .formats import to_document
 from .labels import Unit, units as label_units
 from .lines import Document
+from .repair import clean_line
 
 _LABEL = {"F": "furniture", "X": "source", "C": "jump", "B": "byline", "T": "credit", "D": "dateline",
           "K": "caption", "Q": "brief", "E": "editor's note", "H": "headline", "N": "byline", "P": "body"}
@@ -35,7 +36,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
     furn_texts = [u.text for u in furniture if u.kind == "F"]
     arts, more = finish(drafts, furn_texts, source, page)
     printed = printed_facts(doc, units)
-    labels = _labels(doc, units, drafts, dropped, stats)
+    labels = _labels(doc, units, drafts, dropped, set(furn_texts))
     conts = tuple(c for u in units for c in u.conts)
     return PageParse(tuple(arts), tuple(dict.fromkeys(furn_texts)), conts,
                      tuple(" | ".join(d.parts) for d in orphans), tuple([u.text for u in dropped] + more),
@@ -49,7 +50,7 @@ def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
     return fu.printed_facts(doc, furn, sources)
 
 
-def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], stats: PageStats) -> tuple[LineLabel, ...]:
+def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str]) -> tuple[LineLabel, ...]:
     """Every line's final label, the reason, and the article it went to."""
     owner: dict[int, int] = {}
     sub: dict[int, str] = {}
@@ -66,7 +67,19 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], stats
         elif u.kind in ("H", "N") and id(u) not in owner:
             why = "headline whose story is not on this page (teaser or jump)"
         for i in u.lines:
+            if u.kind == "H" and clean_line(doc.lines[i].text.strip(), prose=False) in furniture:
+                out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
+                                            "furniture: a banner or column label set above the headline"))
             out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label, why, owner.get(id(u))))
+        for i in u.lifted:
+            s = doc.lines[i].text.strip()
+            if s in furniture:
+                out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
+                                            "furniture: a banner printed inside a sentence (lifted out)"))
+            else:
+                out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "headline",
+                                            "headline: half of a headline the column flow put inside a sentence",
+                                            owner.get(id(u))))
     for u in dropped:
         for i in u.lines:
             out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "duplicate",
