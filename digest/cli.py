@@ -17,6 +17,7 @@ from .config import Settings
 from .context import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, Ctx, Fail, pass_ctx
 from .context import fail as _fail
 from .context import parse_date as _date
+from .cli_db import register as _register_db
 from .errors import DigestError
 from .preview import register as _register_preview
 from .progress import Progress
@@ -312,8 +313,8 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
               help="Test send to this address only (repeatable) instead of DIGEST_TO.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
 @click.option("--requeue", is_flag=True,
-              help="Send again to recipients held after an interrupted send (in-data) or a permanent failure. "
-                   "Only when you know they did not get it.")
+              help="Send again to recipients held after an interrupted send (in-data), a permanent failure, or a "
+                   "`sending` claim whose lease expired. Only when you know they did not get it.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-recipient outcomes as JSON.")
 @pass_ctx
 def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, as_json):
@@ -339,7 +340,7 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
             start, end = _range(date_, from_, until, store, settings)
             digest_id = pipeline.build(store, settings, start, end).digest_id
         elif digest_id is None:
-            built = store.list_digests(limit=1)
+            built = store.list_digests(limit=1, live_only=True)
             if not built:
                 raise Fail("no digest has been built yet\n  hint: run `digest build` first, or give --date")
             digest_id = built[0]["id"]
@@ -347,8 +348,10 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
             raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
         if requeue and not dry_run:
             for d in store.deliveries(digest_id):
-                if d["recipient"] in targets and d["status"] in ("in-data", "failed"):
-                    store.requeue_delivery(digest_id, d["recipient"])
+                if d["recipient"] in targets and d["status"] in ("in-data", "failed", "sending"):
+                    ok, why = store.requeue_delivery(digest_id, d["recipient"])
+                    if not ok:
+                        click.echo(f"{d['recipient']}: not requeued: {why}", err=True)
         outcome = send_digest(store, settings, digest_id, to=targets, dry_run=dry_run)
     except DigestError as exc:
         raise _fail(exc) from None
@@ -366,23 +369,29 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
 
 
 @cli.command("config")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with \"origins\": where each value came from).")
 @pass_ctx
 def config_cmd(c: Ctx, as_json):
-    """Show the effective settings (the SMTP password is never shown)."""
-    values = c.settings().redacted()
+    """Show the effective settings and where each came from (default, .env, environment, flag).
+
+    Passwords are never shown: the SMTP password and one inside any URL (DIGEST_DATABASE_URL) are ***.
+    """
+    settings = c.settings()
+    values = settings.redacted()
     if as_json:
-        click.echo(json.dumps(values, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**values, "origins": {k: settings.origin(k) for k in values}},
+                              ensure_ascii=False, indent=2))
     else:
         from .config import ENV_NAMES
 
         for k, v in values.items():
-            click.echo(f"{ENV_NAMES[k]:32} {v}")
+            click.echo(f"{ENV_NAMES[k]:32} {v}  [{settings.origin(k)}]")
 
 
 # `digest run`/`digest status` live in digest/scheduler.py, `digest preview` in digest/preview.py;
 # they take their context from digest/context.py and never import this module.
 _register_service(cli)
+_register_db(cli)
 _register_preview(cli)
 
 

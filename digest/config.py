@@ -1,8 +1,9 @@
 """Settings: defaults < .env file < environment (DIGEST_*) < command-line flags.
 
 Every setting has an environment variable DIGEST_<NAME>; see config/digest.example.env.
-Secrets (the SMTP password) come only from the environment or .env, never from flags or files
-under config/, and are never printed (see Settings.redacted()).
+Secrets (the SMTP password, a password inside DIGEST_DATABASE_URL or any other URL) are never
+printed: Settings.redacted() shows them as ***, and `digest config` also says where each value
+came from (Settings.origin(): default, .env, environment or flag).
 """
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class Settings:
     max_file_mb: float = 20.0
     jobs: int = 0  # 0: all cores
     log_file: str = ""
+    claim_lease_seconds: float = 900.0  # a `sending` claim older than this may be taken over by another host
+    leader_lease_seconds: float = 60.0  # `digest run`: the leader's lease; another service takes over after it
+    job_lease_seconds: float = 300.0  # `digest worker`: a claimed ingest job is retried by another after it
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser().resolve()
@@ -81,19 +85,31 @@ class Settings:
     def jieba_cache(self) -> Path:
         return Path(self.data_dir) / "jieba.cache"
 
+    def origin(self, name: str) -> str:
+        """Where the value of setting `name` came from: default, .env, environment or flag."""
+        return getattr(self, "_origins", {}).get(name, "default")
+
     def redacted(self) -> dict[str, Any]:
-        """The settings as a dict safe to print or log."""
+        """The settings as a dict safe to print or log: passwords (the SMTP password, and one
+        inside any URL such as DIGEST_DATABASE_URL) are shown as ***."""
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name == "smtp_password":
                 value = "***" if value else ""
+            elif isinstance(value, str) and "@" in value and "://" in value:
+                value = hide_passwords(value)
             elif isinstance(value, Path):
                 value = str(value)
             elif isinstance(value, tuple):
                 value = list(value)
             out[f.name] = value
         return out
+
+
+def hide_passwords(text: str) -> str:
+    """Every `scheme://user:password@` in `text` with the password shown as ***."""
+    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
 # Environment variable for each field (DIGEST_ + upper-case name, with two public exceptions).
@@ -148,10 +164,14 @@ def _validate(s: Settings) -> None:
         if not _EMAIL.match(addr):
             bad("to", f"{addr!r} is not an e-mail address", "separate addresses with commas")
     if "://" not in (s.database_url or ""):
-        bad("database_url", f"{s.database_url!r} is not a database URL", "e.g. sqlite:////var/lib/digest/digest.db")
+        bad("database_url", f"{hide_passwords(s.database_url or '')!r} is not a database URL",
+            "e.g. sqlite:////var/lib/digest/digest.db or postgresql://digest:***@db.example.org/digest")
     for name in ("poll_seconds", "front_page_size", "summary_chars_front", "summary_chars_other"):
         if getattr(s, name) <= 0:
             bad(name, "must be a positive number")
+    for name in ("claim_lease_seconds", "leader_lease_seconds", "job_lease_seconds"):
+        if not getattr(s, name) >= 1:
+            bad(name, "must be at least 1 second")
     for name in ("misfire_grace_seconds", "jobs", "send_retries"):
         if getattr(s, name) < 0:
             bad(name, "must not be negative")
@@ -182,20 +202,22 @@ def load_settings(
         env_file = home_guess / ".env"
     file_values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).is_file() else {}
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for name, var in ENV_NAMES.items():
         if var in env:
-            values[name] = _parse(name, env[var])
+            values[name], origins[name] = _parse(name, env[var]), "environment"
         elif var in file_values:
-            values[name] = _parse(name, file_values[var])
+            values[name], origins[name] = _parse(name, file_values[var]), f".env ({env_file})"
     for name, value in (overrides or {}).items():
         if value is None:
             continue
         if name not in ENV_NAMES:
             raise ConfigError(name, "unknown setting")
-        values[name] = _parse(name, value)
+        values[name], origins[name] = _parse(name, value), "flag"
     try:
         settings = Settings(**values)
     except TypeError as exc:  # pragma: no cover - programming error
         raise ConfigError("?", str(exc)) from None
+    object.__setattr__(settings, "_origins", origins)
     _validate(settings)
     return settings

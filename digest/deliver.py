@@ -323,6 +323,9 @@ def _describe(exc: BaseException) -> str:
 
 
 def _read_eml(row: dict) -> bytes:
+    """The message bytes: from the database (any host can send), else the outbox file (old rows)."""
+    if row.get("eml"):
+        return bytes(row["eml"])
     path = Path(row["eml_path"])
     try:
         return path.read_bytes()
@@ -342,6 +345,11 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
     row = store.digest_row(digest_id)
     if row is None:
         raise DeliveryError(f"no digest with id {digest_id}", "run `digest build` first")
+    if row.get("superseded"):
+        live = store.find_digest(row["publication"], row["start_date"], row["end_date"])
+        raise DeliveryError(f"digest {digest_id} was replaced by a later build of the same range"
+                            + (f" (digest {live['id']})" if live else ""),
+                            f"send digest {live['id']}" if live else "build the range again")
     recipients = list(dict.fromkeys(one_line(r) for r in (settings.to if to is None else to) if one_line(r)))
     if not recipients:
         raise DeliveryError("no recipients", "set DIGEST_TO or pass --to")
@@ -365,7 +373,7 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
     attempts = max(1, settings.send_retries)
     try:
         for r in recipients:
-            if not store.claim_delivery(digest_id, r):
+            if not store.claim_delivery(digest_id, r, settings.claim_lease_seconds):
                 state = next((d["status"] for d in store.deliveries(digest_id) if d["recipient"] == r), "?")
                 note = f"already {state}" + (" by an interrupted run: it may have been delivered; requeue it "
                                              "to send again" if state == "in-data" else "")

@@ -115,8 +115,8 @@ def write_set(outbox: Path, stem: str, contents: dict[str, bytes]) -> dict[str, 
             _fsync_dir(outbox)
             return paths
         except FileExistsError:
-            for p in created:
-                p.unlink(missing_ok=True)
+            # lost a race to another writer: the files we published hold correct bytes that the other
+            # writer may already rely on (it reuses identical files), so they are never deleted here
             continue
         except OSError as exc:
             for p in created:

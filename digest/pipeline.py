@@ -21,8 +21,9 @@ from . import ingest as ingest_mod
 from .config import Settings
 from .errors import DigestError
 from .faults import checkpoint
+from .db import safe_url
 from .models import Article, Digest, Failure, Issue, Page, Rendered, Summary
-from .store import Store
+from .store import AlreadyStored, Store
 
 log = logging.getLogger("digest")
 Progress = Callable[[str, int, int], None]  # (label, done, total)
@@ -134,12 +135,12 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     seen_hashes: set[str] = set()
-    found = list(ingest_mod.discover(paths))
-    total = sum(1 for f in found if not isinstance(f, Failure))
+    found = [(raw, item) for raw in paths for item in ingest_mod.discover([raw])]
+    total = sum(1 for _, f in found if not isinstance(f, Failure))
 
     def todo():
         """Issues to process, read lazily so workers start while the rest is still being read."""
-        for item in found:
+        for raw, item in found:
             if isinstance(item, Failure):
                 report.failures.append(item)
                 continue
@@ -147,7 +148,12 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             report.failures.extend(fails)
             if issue is None:
                 continue
-            if issue.content_hash in seen_hashes or store.issue_id_by_hash(issue.content_hash) is not None:
+            issue = with_source_keys(issue, raw, settings.inbox)
+            try:
+                known = store.issue_id_by_hash(issue.content_hash) is not None
+            except DigestError:
+                known = False  # the save reports the store's trouble for this issue
+            if issue.content_hash in seen_hashes or known:
                 report.skipped.append(_without_text(issue))
                 continue
             seen_hashes.add(issue.content_hash)
@@ -163,7 +169,9 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         checkpoint("ingest:before-save")
         try:
             issue_id = store.save_issue(issue, items)
-        except DigestError as exc:
+        except AlreadyStored:  # another process stored the same issue a moment ago
+            report.skipped.append(_without_text(issue))
+        except DigestError as exc:  # one issue fails, the batch goes on
             report.failures.append(Failure(",".join(issue.sources), "store", exc.message, exc.hint))
         else:
             report.ingested.append((issue_id, _without_text(issue)))
@@ -175,7 +183,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     try:
         store.record_failures(report.failures)  # for `digest status`; the report has them anyway
     except DigestError as exc:
-        report.failures.append(Failure(store.url, "store", f"failures not recorded: {exc.message}", exc.hint))
+        report.failures.append(Failure(safe_url(store.url), "store", f"failures not recorded: {exc.message}", exc.hint))
     for f in report.failures:  # the callers report them (the CLI once, `run` in its job log): debug only here
         log.debug("%s", f)
     return report
@@ -196,6 +204,15 @@ def already_ingested(store: Store, settings: Settings, path: str | os.PathLike, 
             return False
         found = True
     return found
+
+
+def with_source_keys(issue: Issue, argument: str | os.PathLike, inbox: str | os.PathLike | None) -> Issue:
+    """The issue with each page's source replaced by its logical key (digest/sources.py), so the
+    same page read from another directory or machine is recognised as the same page."""
+    from .sources import source_key
+
+    pages = tuple(dataclasses.replace(p, source=source_key(p.source, argument, inbox)) for p in issue.pages)
+    return dataclasses.replace(issue, pages=pages)
 
 
 def _run(todo: Iterable[Issue], jobs: int, settings: Settings):
@@ -246,8 +263,16 @@ def make_digest(store: Store, settings: Settings, start: dt.date, end: dt.date,
 
 def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
           publication: str | None = None, allow_empty: bool = True) -> BuildResult:
-    """Build the digest of a date range and write it to the outbox as .eml, .html and .txt."""
-    from .deliver import build_message, write_outbox
+    """Build the digest of a date range and write it to the outbox as .eml, .html and .txt.
+
+    The database decides first: the digest (with its message bytes) is recorded as the live one
+    of its range, or an existing row with the same content is reused (its Message-ID and files);
+    only then are the files written, from the recorded bytes. Two builds of one range, at once or
+    one after the other, never leave two sendable digests, and a crash between the record and the
+    files is completed by the next build.
+    """
+    from .deliver import build_message, message_bytes
+    from .outbox import write_set
     from .render import render_digest
 
     digest = make_digest(store, settings, start, end, publication)
@@ -255,45 +280,31 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
         return BuildResult(digest, None, None, {})
     rendered = render_digest(digest, settings)
     content_hash = hashlib.sha256((rendered.subject + rendered.html + rendered.text).encode()).hexdigest()
+    keys = ("eml", "html", "text")
     previous = store.find_digest(digest.publication, start, end)
     if previous and previous["content_hash"] == content_hash and all(
-            Path(previous[k]).exists() for k in ("eml_path", "html_path", "text_path")):
-        paths = {k: Path(previous[f"{k}_path"]) for k in ("eml", "html", "text")}
+            previous[f"{k}_path"] and Path(previous[f"{k}_path"]).exists() for k in keys):
+        paths = {k: Path(previous[f"{k}_path"]) for k in keys}
         return BuildResult(digest, rendered, previous["id"], paths, reused=True)
-    stem = _stem(digest.publication, start, end)
-    paths = _matching_outbox(Path(settings.outbox), stem, rendered)
-    if paths is not None:  # written before a crash, never recorded: adopt the files, do not write twins
-        from email import message_from_binary_file
-
-        with open(paths["eml"], "rb") as fh:
-            message_id = message_from_binary_file(fh)["Message-ID"]
-    else:
-        message = build_message(rendered, settings, to=settings.to)
-        written = write_outbox(Path(settings.outbox), stem, rendered, message)
-        paths = {"eml": written["eml"], "html": written["html"], "text": written["txt"]}
-        message_id = message["Message-ID"]
-        checkpoint("build:after-outbox")
-    digest_id = store.save_digest(
+    message = build_message(rendered, settings, to=settings.to)
+    digest_id, reused = store.record_digest(
         publication=digest.publication, start_date=start, end_date=end, subject=rendered.subject,
-        message_id=message_id, eml_path=str(paths["eml"]), html_path=str(paths["html"]),
-        text_path=str(paths["text"]), article_count=digest.article_count, content_hash=content_hash)
-    return BuildResult(digest, rendered, digest_id, paths)
-
-
-def _matching_outbox(outbox: Path, stem: str, rendered: Rendered) -> dict[str, Path] | None:
-    """Outbox files of this stem (stem, stem-2, …) whose HTML and text are exactly `rendered`, if any."""
-    for n in range(1, 1000):
-        name = stem if n == 1 else f"{stem}-{n}"
-        files = {"eml": outbox / f"{name}.eml", "html": outbox / f"{name}.html", "text": outbox / f"{name}.txt"}
-        if not files["html"].exists():
-            return None
-        try:
-            if (files["eml"].exists() and files["html"].read_text(encoding="utf-8") == rendered.html
-                    and files["text"].read_text(encoding="utf-8") == rendered.text):
-                return files
-        except (OSError, UnicodeDecodeError):
-            continue
-    return None
+        message_id=message["Message-ID"], eml=message_bytes(message), content_hash=content_hash,
+        article_count=digest.article_count)
+    row = store.digest_row(digest_id) or {}
+    if reused and all(row.get(f"{k}_path") and Path(row[f"{k}_path"]).exists() for k in keys):
+        return BuildResult(digest, rendered, digest_id, {k: Path(row[f"{k}_path"]) for k in keys}, reused=True)
+    eml = row.get("eml")
+    if eml is None:  # a digest recorded before schema 5: its bytes are only in its file
+        eml = Path(row["eml_path"]).read_bytes() if row.get("eml_path") and Path(row["eml_path"]).exists() \
+            else message_bytes(message)
+    written = write_set(Path(settings.outbox), _stem(digest.publication, start, end),
+                        {"html": rendered.html.encode("utf-8"), "txt": rendered.text.encode("utf-8"), "eml": eml})
+    checkpoint("build:after-outbox")
+    paths = {"eml": written["eml"], "html": written["html"], "text": written["txt"]}
+    store.set_digest_files(digest_id, eml_path=str(paths["eml"]), html_path=str(paths["html"]),
+                           text_path=str(paths["text"]))
+    return BuildResult(digest, rendered, digest_id, paths, reused=reused)
 
 
 def open_store(settings: Settings) -> Store:

@@ -164,6 +164,8 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     for d in data["deliveries"]:
         lines.append(f"  digest {d['digest_id']} -> {d['recipient']}: {d['status']}, {d['attempts']} attempt(s), "
                      f"{_local(d['updated_at'], tz)}; last reply: {d['last_reply'] or '-'}")
+        if d.get("state_note"):
+            lines.append(f"      {d['state_note']}")
     guessed = data.get("guessed_dates") or []
     if guessed:
         lines.append(f"issues whose date is a guess (not printed on the page; check them, and re-ingest with "

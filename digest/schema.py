@@ -1,7 +1,9 @@
 """The database schema and its migrations (SQLAlchemy Core; SQLite or any server database).
 
-`MIGRATIONS[n]` upgrades a database at version n-1 to version n; `Store.migrate()` runs the
-missing ones, each in its own transaction, and records the version in `digest_meta`.
+`MIGRATIONS[n]` upgrades a database at version n-1 to version n; `digest.db.migrate()` runs the
+missing ones in one transaction under a database lock (a PostgreSQL advisory lock, SQLite's write
+lock), so commands started at once on an empty database never race, and records the version in
+`digest_meta`.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ issues = sa.Table(
     sa.Column("issue_date", sa.Date, nullable=False, index=True),
     sa.Column("date_rule", sa.String(20), nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("sources", sa.Text, nullable=False),  # JSON list of paths
+    sa.Column("sources", sa.Text, nullable=False),  # JSON list of logical source keys (digest/sources.py)
+    sa.Column("source_key", sa.String(64)),  # sha256 of `sources`: one live version per (publication, date, key) (v5)
     sa.Column("version", sa.Integer, nullable=False, default=1),
     sa.Column("superseded", sa.Boolean, nullable=False, default=False),
     sa.Column("ingested_at", sa.DateTime, nullable=False, default=_now),
@@ -94,6 +97,8 @@ digests = sa.Table(
     sa.Column("text_path", sa.Text, nullable=False),
     sa.Column("article_count", sa.Integer, nullable=False, default=0),
     sa.Column("content_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("superseded", sa.Boolean, nullable=False, default=False, server_default=sa.false()),  # (v5)
+    sa.Column("eml", sa.LargeBinary),  # the message's wire bytes: any host can send it (v5)
 )
 deliveries = sa.Table(
     "deliveries", metadata,
@@ -104,6 +109,7 @@ deliveries = sa.Table(
     #        -> sent | failed (permanent or ambiguous) | queued again (temporary failure)
     sa.Column("status", sa.String(12), nullable=False, default="queued"),
     sa.Column("claimed_by", sa.String(80)),  # "host:pid" of the process sending it (schema v2)
+    sa.Column("lease_until", sa.DateTime),  # a `sending` claim past this time may be taken over (v5)
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_reply", sa.Text, nullable=False, default=""),
     sa.Column("updated_at", sa.DateTime, nullable=False, default=_now),
@@ -120,6 +126,80 @@ runs = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
+leases = sa.Table(  # named leases with heartbeat and expiry: the leader of `digest run` (v5)
+    "leases", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),  # "host:pid:home-tag"
+    sa.Column("acquired_at", sa.DateTime, nullable=False),
+    sa.Column("heartbeat_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+services = sa.Table(  # every running `digest run` / `digest worker`, by heartbeat (v5)
+    "services", metadata,
+    sa.Column("instance", sa.String(200), primary_key=True),  # "host:pid:home-tag"
+    sa.Column("kind", sa.String(20), nullable=False),  # run | worker
+    sa.Column("host", sa.String(120), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("home", sa.Text, nullable=False, default=""),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("heartbeat_at", sa.DateTime, nullable=False),
+    sa.Column("stopped_at", sa.DateTime),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+scheduled_runs = sa.Table(  # one row per (publication, run time): exactly one host builds and sends (v5)
+    "scheduled_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("publication", sa.String(200), nullable=False),
+    sa.Column("run_at", sa.DateTime, nullable=False),  # the cron fire time, naive UTC
+    sa.Column("state", sa.String(12), nullable=False),  # running | done | failed
+    sa.Column("claimed_by", sa.String(200), nullable=False),
+    sa.Column("lease_until", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=1),
+    sa.Column("digest_id", sa.Integer),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("publication", "run_at", name="uq_scheduled_run"),
+)
+jobs = sa.Table(  # the ingest work queue: one issue per job, page bytes inside (v5; digest/queue.py)
+    "ingest_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),  # enqueuing twice is a no-op
+    sa.Column("publication", sa.String(200), nullable=False),
+    sa.Column("issue_date", sa.Date),  # decided at enqueue when known (path or --date)
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # JSON: sources, page bytes (base64), options
+    sa.Column("label", sa.Text, nullable=False, default=""),  # a human name (first source)
+    sa.Column("state", sa.String(12), nullable=False),  # queued | running | done | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("max_attempts", sa.Integer, nullable=False, default=3),
+    sa.Column("claimed_by", sa.String(200)),
+    sa.Column("lease_until", sa.DateTime),
+    sa.Column("enqueued_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("issue_id", sa.Integer),
+    sa.Column("result", sa.Text, nullable=False, default=""),
+    sa.Index("ix_ingest_jobs_state", "state", "id"),
+)
+# APScheduler 3's job store table (digest/scheduler.py), created here by the migration so two
+# schedulers starting at once never race to create it (same definition as SQLAlchemyJobStore's).
+apscheduler_jobs = sa.Table(
+    "apscheduler_jobs", metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)
+# At most one live version of an issue per (publication, date, sources) and one live digest per
+# (publication, range): partial unique indexes, enforced by the database for every writer.
+LIVE_ISSUE = sa.Index("uq_issues_live", issues.c.publication, issues.c.issue_date, issues.c.source_key,
+                      unique=True, sqlite_where=issues.c.superseded.is_(False),
+                      postgresql_where=issues.c.superseded.is_(False))
+LIVE_DIGEST = sa.Index("uq_digests_live", digests.c.publication, digests.c.start_date, digests.c.end_date,
+                       unique=True, sqlite_where=digests.c.superseded.is_(False),
+                       postgresql_where=digests.c.superseded.is_(False))
+sa.Index("ix_articles_date_issue", articles.c.issue_date, articles.c.issue_id)
+sa.Index("ix_issues_pub_date", issues.c.publication, issues.c.issue_date)
+
+
 def _add_column(table: str, column: str, type_: sa.types.TypeEngine):
     """A migration adding one nullable column (a fresh database already has it from create_all)."""
     def migrate(conn) -> None:
@@ -128,7 +208,30 @@ def _add_column(table: str, column: str, type_: sa.types.TypeEngine):
     return migrate
 
 
-SCHEMA_VERSION = 4
+def _v5(conn) -> None:
+    """Logical source keys, one live version per issue and per digest range, delivery leases,
+    leases/services/scheduled runs and the ingest queue. Old duplicates keep only their newest live row."""
+    import hashlib
+
+    for table, column, type_ in (("issues", "source_key", sa.String(64)), ("digests", "superseded", sa.Boolean()),
+                                 ("digests", "eml", sa.LargeBinary()), ("deliveries", "lease_until", sa.DateTime())):
+        _add_column(table, column, type_)(conn)
+    conn.execute(sa.update(digests).where(digests.c.superseded.is_(None)).values(superseded=False))
+    for row in conn.execute(sa.select(issues.c.id, issues.c.sources).where(issues.c.source_key.is_(None))).all():
+        conn.execute(sa.update(issues).where(issues.c.id == row.id).values(
+            source_key=hashlib.sha256(row.sources.encode()).hexdigest()))
+    for table, key in ((issues, (issues.c.publication, issues.c.issue_date, issues.c.source_key)),
+                       (digests, (digests.c.publication, digests.c.start_date, digests.c.end_date))):
+        newest = sa.select(sa.func.max(table.c.id)).where(table.c.superseded.is_(False)).group_by(*key)
+        conn.execute(sa.update(table).where(table.c.superseded.is_(False), table.c.id.not_in(newest))
+                     .values(superseded=True))
+    metadata.create_all(conn, tables=[leases, services, scheduled_runs, jobs, apscheduler_jobs])
+    for index in (LIVE_ISSUE, LIVE_DIGEST, *[i for i in articles.indexes | issues.indexes if i.name in (
+            "ix_articles_date_issue", "ix_issues_pub_date")]):
+        index.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 5
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
 MIGRATIONS: dict[int, Any] = {
@@ -136,4 +239,5 @@ MIGRATIONS: dict[int, Any] = {
     2: _add_column("deliveries", "claimed_by", sa.String(80)),  # who is sending: a dead claimer's claim is retaken
     3: _add_column("articles", "minhash", sa.LargeBinary()),  # repeat detection without re-shingling
     4: _add_column("summaries", "short", sa.Text()),  # one-line summary sentence
+    5: _v5,
 }

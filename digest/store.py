@@ -1,8 +1,10 @@
 """The store: issues, pages, articles, summaries, digests and deliveries in one database.
 
-SQLAlchemy Core, so the same code runs on SQLite (the default) or a server database.
-The schema is created and migrated by `Store.migrate()` (see MIGRATIONS). Every issue is
-written in one transaction: a crash mid-ingest leaves no partial issue behind.
+SQLAlchemy Core, so the same code runs on SQLite (the default) or PostgreSQL. The schema is
+created and migrated under a database lock (digest/db.py, digest/schema.py). Every issue is
+written in one transaction: a crash mid-ingest leaves no partial issue behind, and two processes
+ingesting the same issue at once store it once (the other one is told it is already stored).
+Digests, deliveries and their claims are in digest/store_mail.py (mixed into Store).
 """
 from __future__ import annotations
 
@@ -10,18 +12,20 @@ import datetime as dt
 import json
 import os
 import socket
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from . import db
+from .db import BUSY_TIMEOUT_MS, make_engine, safe_url  # noqa: F401 - public names of the store module
 from .errors import StoreError
 from .faults import checkpoint
 from .models import Article, Continuation, Failure, Issue, StoredArticle, Summary
-from .schema import (MIGRATIONS, SCHEMA_VERSION, _now, articles, deliveries, digests, failures, issues,
-                     meta_table, pages, runs, summaries)
+from .schema import (SCHEMA_VERSION, _now, articles, deliveries, digests, failures, issues, pages,  # noqa: F401
+                     runs, summaries)
+from .sources import sources_key
+from .store_mail import MailStore
 
 _HOST = socket.gethostname()
 
@@ -34,7 +38,7 @@ def _claimer_dead(claimed_by: str | None) -> bool:
     """True when the claim was made on this host by a process that no longer exists."""
     host, _, pid = (claimed_by or "").rpartition(":")
     if host != _HOST or not pid.isdigit():
-        return False  # another machine's claim, or unknown: cannot tell, so do not take it
+        return False  # another machine's claim, or unknown: cannot tell (its lease decides)
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -44,32 +48,12 @@ def _claimer_dead(claimed_by: str | None) -> bool:
     return False
 
 
-BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another process's lock before giving up
+class AlreadyStored(StoreError):
+    """An issue with the same content is in the store (maybe just written by another process)."""
 
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
-    try:
-        cur.execute("PRAGMA journal_mode=WAL")
-    except Exception:  # read-only database or filesystem: keep the default journal
-        pass
-    cur.close()
-
-
-def make_engine(url: str) -> Engine:
-    parsed = sa.engine.make_url(url)
-    db = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite" and db not in ("", ":memory:") and not db.startswith("file:"):
-        try:
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass  # connecting will fail with a clear message
-    engine = sa.create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    def __init__(self, issue_id: int):
+        super().__init__(f"already ingested as issue {issue_id}")
+        self.issue_id = issue_id
 
 
 def _article_from_row(r: Any) -> Article:
@@ -82,62 +66,82 @@ def _article_from_row(r: Any) -> Article:
     )
 
 
-class Store:
-    """All database access goes through here."""
+class Store(MailStore):
+    """All database access goes through here. Raises StoreError (password hidden) on trouble."""
 
     def __init__(self, url: str, migrate: bool = True):
         self.url = url
+        self.engine = make_engine(url)
         try:
-            self.engine = make_engine(url)
             if migrate:
-                self.migrate()
+                db.migrate(self.engine, url)
+            else:
+                db.check_version(self.schema_version())
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
-                             "check DIGEST_DATABASE_URL and that the file and its folder are writable") from None
+            raise StoreError(f"cannot open database {safe_url(url)}: {db.store_error(exc, url).message}",
+                             "check DIGEST_DATABASE_URL, that the server runs, and that the file and its "
+                             "folder are writable") from None
+        except StoreError as exc:
+            if "newer than this program" in exc.message:
+                raise
+            raise StoreError(f"cannot open database {safe_url(url)}: {exc.message}", exc.hint) from None
 
     # -- schema -------------------------------------------------------------
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            if not sa.inspect(conn).has_table(meta_table.name):
-                return 0
-            value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
-            return int(value or 0)
+        with db.read(self.engine, self.url) as conn:
+            return db.current_version(conn)
 
     def migrate(self) -> int:
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(f"database schema version {current} is newer than this program ({SCHEMA_VERSION})",
-                             "upgrade digest")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            with self.engine.begin() as conn:
-                MIGRATIONS[version](conn)
-                conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema_version"))
-                conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(version)))
-        return SCHEMA_VERSION
+        """Run the missing migrations (under the database's migration lock). Returns the version."""
+        return db.migrate(self.engine, self.url)[1]
 
     def _write(self):
-        """A transaction; database errors become StoreError with a hint."""
-        return _Tx(self.engine)
+        """A write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
+        return db.write(self.engine, self.url)
+
+    def _read(self):
+        return db.read(self.engine, self.url)
 
     # -- issues ---------------------------------------------------------------
     def issue_id_by_hash(self, content_hash: str) -> int | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(sa.select(issues.c.id).where(issues.c.content_hash == content_hash)).scalar()
 
     def save_issue(self, issue: Issue, items: Sequence[tuple]) -> int:
-        """Write an issue with its pages, articles and summaries in one transaction.
+        """Write an issue with its pages, articles and summaries in one transaction; returns its id.
 
-        `items` are (article, summary, content_hash[, minhash]) tuples.
+        `items` are (article, summary, content_hash[, minhash]) tuples. Raises AlreadyStored when
+        the same content is already stored (also when another process stored it a moment ago).
 
-        A previous version of the same issue (same publication, date and sources) is marked
-        superseded, so digests show only the newest version.
+        A previous live version of the same issue (same publication, date and source keys) is
+        locked and marked superseded: at most one version is live, which the database enforces
+        (partial unique index uq_issues_live). Two corrections written at once both succeed, one
+        after the other; the later one is live.
         """
+        for attempt in range(5):
+            try:
+                return self._save_issue(issue, items)
+            except IntegrityError as exc:
+                existing = self.issue_id_by_hash(issue.content_hash)
+                if existing is not None:
+                    raise AlreadyStored(existing) from None
+                if not db.is_unique_violation(exc) or attempt == 4:
+                    raise db.store_error(exc, self.url) from None
+                # another version became live while we wrote: supersede that one instead
+        raise AssertionError("unreachable")
+
+    def _save_issue(self, issue: Issue, items: Sequence[tuple]) -> int:
+        sources = json.dumps(list(issue.sources), ensure_ascii=False)
+        key = sources_key(issue.sources)
         with self._write() as conn:
+            existing = conn.execute(sa.select(issues.c.id).where(issues.c.content_hash == issue.content_hash)).scalar()
+            if existing is not None:
+                raise AlreadyStored(existing)
             prev = conn.execute(
                 sa.select(issues.c.id, issues.c.version).where(
                     issues.c.publication == issue.publication, issues.c.issue_date == issue.date,
-                    issues.c.sources == json.dumps(list(issue.sources), ensure_ascii=False),
-                    issues.c.superseded.is_(False))
+                    issues.c.source_key == key, issues.c.superseded.is_(False))
+                .with_for_update()
             ).first()
             version = 1
             if prev is not None:
@@ -145,7 +149,7 @@ class Store:
                 conn.execute(sa.update(issues).where(issues.c.id == prev.id).values(superseded=True))
             issue_id = conn.execute(sa.insert(issues).values(
                 publication=issue.publication, issue_date=issue.date, date_rule=issue.date_rule,
-                content_hash=issue.content_hash, sources=json.dumps(list(issue.sources), ensure_ascii=False),
+                content_hash=issue.content_hash, sources=sources, source_key=key,
                 version=version, superseded=False, ingested_at=_now(),
             )).inserted_primary_key[0]
             if issue.pages:
@@ -177,11 +181,11 @@ class Store:
              .group_by(issues.c.id).order_by(issues.c.issue_date.desc(), issues.c.id))
         if publication:
             q = q.where(issues.c.publication == publication)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [dict(r._mapping, sources=json.loads(r.sources)) for r in conn.execute(q)]
 
     def issue_pages(self, issue_id: int) -> list[dict]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(sa.select(pages).where(pages.c.issue_id == issue_id).order_by(pages.c.number))
             return [dict(r._mapping) for r in rows]
 
@@ -190,7 +194,7 @@ class Store:
             issues.c.superseded.is_(False))
         if publication:
             q = q.where(issues.c.publication == publication)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return tuple(conn.execute(q).one())  # type: ignore[return-value]
 
     # -- articles ---------------------------------------------------------------
@@ -214,17 +218,17 @@ class Store:
         if publication:
             q = q.where(issues.c.publication == publication)
         q = q.order_by(articles.c.issue_date, articles.c.issue_id, articles.c.page, articles.c.position)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [self._stored(r) for r in conn.execute(q)]
 
     def article(self, article_id: int) -> StoredArticle | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             r = conn.execute(self._article_query().where(articles.c.id == article_id)).first()
         return self._stored(r) if r is not None else None
 
     def issue_articles(self, issue_id: int) -> list[StoredArticle]:
         q = self._article_query().where(articles.c.issue_id == issue_id).order_by(articles.c.page, articles.c.position)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [self._stored(r) for r in conn.execute(q)]
 
     # -- failures and job runs ------------------------------------------------------
@@ -235,7 +239,7 @@ class Store:
                 conn.execute(sa.insert(failures), rows)
 
     def recent_failures(self, limit: int = 20) -> list[dict]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(sa.select(failures).order_by(failures.c.id.desc()).limit(limit))
             return [dict(r._mapping) for r in rows]
 
@@ -249,111 +253,7 @@ class Store:
         q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
         if job:
             q = q.where(runs.c.job == job)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
-
-    # -- digests and deliveries --------------------------------------------------------
-    def save_digest(self, **values: Any) -> int:
-        with self._write() as conn:
-            return conn.execute(sa.insert(digests).values(built_at=_now(), **values)).inserted_primary_key[0]
-
-    def digest_row(self, digest_id: int) -> dict | None:
-        with self.engine.connect() as conn:
-            r = conn.execute(sa.select(digests).where(digests.c.id == digest_id)).first()
-            return dict(r._mapping) if r else None
-
-    def find_digest(self, publication: str, start: dt.date, end: dt.date) -> dict | None:
-        """The newest digest built for exactly this range."""
-        with self.engine.connect() as conn:
-            r = conn.execute(sa.select(digests).where(
-                digests.c.publication == publication, digests.c.start_date == start, digests.c.end_date == end,
-            ).order_by(digests.c.id.desc())).first()
-            return dict(r._mapping) if r else None
-
-    def list_digests(self, limit: int = 50) -> list[dict]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(digests).order_by(digests.c.id.desc()).limit(limit)).all()
-            out = []
-            for r in rows:
-                d = dict(r._mapping)
-                d["deliveries"] = self.deliveries(r.id, conn=conn)
-                out.append(d)
-            return out
-
-    def queue_deliveries(self, digest_id: int, recipients: Iterable[str]) -> None:
-        """Queue the digest for each recipient; recipients already queued or sent are left alone."""
-        with self._write() as conn:
-            known = set(conn.execute(sa.select(deliveries.c.recipient).where(deliveries.c.digest_id == digest_id)).scalars())
-            rows = [dict(digest_id=digest_id, recipient=r, status="queued", attempts=0, last_reply="", updated_at=_now())
-                    for r in dict.fromkeys(recipients) if r not in known]
-            if rows:
-                conn.execute(sa.insert(deliveries), rows)
-
-    def deliveries(self, digest_id: int, conn: Any = None) -> list[dict]:
-        q = sa.select(deliveries).where(deliveries.c.digest_id == digest_id).order_by(deliveries.c.id)
-        if conn is not None:
-            return [dict(r._mapping) for r in conn.execute(q)]
-        with self.engine.connect() as c:
-            return [dict(r._mapping) for r in c.execute(q)]
-
-    def claim_delivery(self, digest_id: int, recipient: str) -> bool:
-        """Mark a queued delivery as `sending` (claimed by this process) before talking to the server.
-
-        Returns False when it cannot be claimed: already sent, failed for good, being sent by a live
-        process, or `in-data` (a crash after the DATA command: the server may have the message, so
-        it is never re-sent automatically; `digest status` shows it). A `sending` claim left by a
-        process that died before DATA is taken over: that message never reached the server.
-        """
-        with self._write() as conn:
-            row = conn.execute(sa.select(deliveries.c.status, deliveries.c.claimed_by).where(
-                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient)).first()
-            if row is None:
-                return False
-            if row.status == "sending" and _claimer_dead(row.claimed_by):
-                expected = "sending"
-            elif row.status == "queued":
-                expected = "queued"
-            else:
-                return False
-            res = conn.execute(sa.update(deliveries).where(
-                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
-                deliveries.c.status == expected,
-            ).values(status="sending", claimed_by=_claimer(), attempts=deliveries.c.attempts + 1, updated_at=_now()))
-            return res.rowcount == 1
-
-    def delivery_in_data(self, digest_id: int, recipient: str) -> None:
-        """Record that the DATA command is about to go out: from here a crash is ambiguous."""
-        with self._write() as conn:
-            conn.execute(sa.update(deliveries).where(
-                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
-                deliveries.c.status == "sending").values(status="in-data", updated_at=_now()))
-
-    def finish_delivery(self, digest_id: int, recipient: str, status: str, reply: str = "") -> None:
-        """Record the server's answer: sent, failed (permanent) or queued (temporary, will retry)."""
-        assert status in ("sent", "failed", "queued")
-        values: dict[str, Any] = dict(status=status, last_reply=reply[:2000], updated_at=_now())
-        if status == "sent":
-            values["sent_at"] = _now()
-        with self._write() as conn:
-            conn.execute(sa.update(deliveries).where(
-                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient).values(**values))
-
-    def requeue_delivery(self, digest_id: int, recipient: str) -> None:
-        """Operator's explicit decision to retry a delivery left `sending` or `failed`."""
-        self.finish_delivery(digest_id, recipient, "queued", "requeued by operator")
-
-    def last_sent_digest(self, publication: str) -> dict | None:
-        q = (sa.select(digests).join(deliveries, deliveries.c.digest_id == digests.c.id)
-             .where(digests.c.publication == publication, deliveries.c.status == "sent")
-             .order_by(digests.c.end_date.desc(), digests.c.id.desc()))
-        with self.engine.connect() as conn:
-            r = conn.execute(q).first()
-            return dict(r._mapping) if r else None
-
-    def pending_deliveries(self) -> list[dict]:
-        q = (sa.select(deliveries, digests.c.subject).join(digests, digests.c.id == deliveries.c.digest_id)
-             .where(deliveries.c.status != "sent").order_by(deliveries.c.id))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     # -- read-only helpers for the preview (digest/preview.py) --------------------------------
@@ -361,35 +261,6 @@ class Store:
         """A cheap token that changes whenever an issue is written or superseded (for caches)."""
         q = sa.select(sa.func.coalesce(sa.func.max(issues.c.id), 0),
                       sa.func.count(issues.c.id).filter(issues.c.superseded.is_(False)))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             top, live = conn.execute(q).one()
             return int(top), int(live)
-
-
-class _Tx:
-    """engine.begin() that turns database errors into StoreError with a hint."""
-
-    def __init__(self, engine: Engine):
-        self._cm = engine.begin()
-
-    def __enter__(self):
-        try:
-            return self._cm.__enter__()
-        except OperationalError as exc:
-            raise _store_error(exc) from None
-
-    def __exit__(self, et, ev, tb):
-        try:
-            handled = self._cm.__exit__(et, ev, tb)
-        except OperationalError as exc:
-            raise _store_error(exc) from None
-        if isinstance(ev, OperationalError):
-            raise _store_error(ev) from None
-        return handled
-
-
-def _store_error(exc: OperationalError) -> StoreError:
-    text = str(exc.orig) if exc.orig is not None else str(exc)
-    hint = "another process may hold the database; try again" if "locked" in text else \
-        "check that the database file and its folder are writable and the disk is not full"
-    return StoreError(f"database error: {text}", hint)

@@ -36,3 +36,7 @@ def store(settings):
     from digest.store import Store
 
     return Store(settings.database_url)
+
+
+# PostgreSQL on loopback for the tests that run on both engines (tests/pgserver.py)
+from tests.pgserver import db_url, pg_server, pg_url  # noqa: E402,F401

@@ -114,7 +114,7 @@ def test_file_written_slowly_is_ingested_once_after_it_is_complete(tmp_path, mon
     assert calls == [{str(target): content}]
     store = pipeline.open_store(settings)
     issues = store.list_issues()
-    assert len(issues) == 1 and issues[0]["sources"] == [str(target)]
+    assert len(issues) == 1 and issues[0]["sources"] == ["inbox/2025-06-18.txt"]  # its logical key
     details = [r["detail"] for r in runs(store, "inbox")]
     assert any("still being written" in d for d in details)
     assert sum("1 issue(s) ingested" in d for d in details) == 1

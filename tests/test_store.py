@@ -18,19 +18,27 @@ def _items(n=2):
              Summary((f"第{i}篇第一段。",), ("关键词",)), f"hash{i}") for i in range(n)]
 
 
-def test_schema_is_created_and_versioned(settings):
-    s = Store(settings.database_url)
+@pytest.fixture
+def store(db_url):
+    """Every test here runs on SQLite and on a real PostgreSQL server (tests/pgserver.py)."""
+    return Store(db_url)
+
+
+def test_schema_is_created_and_versioned(db_url):
+    s = Store(db_url)
     assert s.schema_version() == SCHEMA_VERSION
-    Store(settings.database_url)  # opening again migrates nothing and does not fail
+    Store(db_url)  # opening again migrates nothing and does not fail
     assert s.schema_version() == SCHEMA_VERSION
 
 
-def test_newer_schema_is_refused(settings):
-    s = Store(settings.database_url)
+def test_newer_schema_is_refused(db_url):
+    s = Store(db_url)
     with s.engine.begin() as conn:
         conn.execute(sa.text("UPDATE digest_meta SET value='999' WHERE key='schema_version'"))
     with pytest.raises(StoreError, match="newer"):
-        Store(settings.database_url)
+        Store(db_url)
+    with pytest.raises(StoreError, match="newer"):
+        Store(db_url, migrate=False)
 
 
 def test_issue_round_trip(store):
@@ -90,15 +98,15 @@ def test_read_only_database_gives_clear_error(tmp_path):
     assert "database" in str(err.value) and err.value.hint
 
 
-def test_old_schema_is_migrated_in_place(settings):
+def test_old_schema_is_migrated_in_place(db_url):
     """A version-1 database (no deliveries.claimed_by, no articles.minhash) is upgraded, data kept."""
-    s = Store(settings.database_url)
+    s = Store(db_url)
     s.save_issue(_issue(h="old"), _items(1))
     with s.engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE deliveries DROP COLUMN claimed_by"))
         conn.execute(sa.text("ALTER TABLE articles DROP COLUMN minhash"))
         conn.execute(sa.text("UPDATE digest_meta SET value='1' WHERE key='schema_version'"))
-    upgraded = Store(settings.database_url)
+    upgraded = Store(db_url)
     assert upgraded.schema_version() == SCHEMA_VERSION
     cols = {t: {c["name"] for c in sa.inspect(upgraded.engine).get_columns(t)} for t in ("deliveries", "articles")}
     assert "claimed_by" in cols["deliveries"] and "minhash" in cols["articles"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from digest import pipeline, store as store_mod
+from digest import db as store_mod, pipeline
 from digest.config import load_settings
 
 from ..conftest import SAMPLE
