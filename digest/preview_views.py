@@ -96,9 +96,13 @@ def page_source(issue_id: int, number: int):
     page = next((p for p in pages if p["number"] == number), None)
     if page is None:
         abort(404, description=f"Issue {issue_id} has pages 1–{len(pages)}; there is no page {number}.")
-    error, parse = "", None
+    error, parse, pdf_view = "", None, None
     try:
-        parse = pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
+        from .preview_pdf import pdf_page_view  # a PDF page: re-read from the PDF, drawn with its boxes
+
+        pdf_view = pdf_page_view(page["source"], number)
+        parse = pdf_view.parse if pdf_view is not None else \
+            pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
     except Exception as exc:  # noqa: BLE001 - show the raw text and the reason
         error = f"{exc.__class__.__name__}: {exc}"
     lines, furniture = split_view(page["text"], parse) if parse is not None else (
@@ -113,7 +117,7 @@ def page_source(issue_id: int, number: int):
                            pages=pages, lines=lines, articles=arts, links=links, furniture=furniture,
                            orphans=tuple(getattr(parse, "orphan_titles", ()) or ()),
                            duplicates=tuple(getattr(parse, "duplicates", ()) or ()),
-                           error=error, kinds=KIND_LABELS)
+                           error=error, kinds=KIND_LABELS, pdf_view=pdf_view)
 
 
 # -- article -------------------------------------------------------------------------------------------
