@@ -70,8 +70,9 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
 
     A folder named by a date (2025-03-26/ or 20250326/) is one issue whose files are its pages;
     a file whose name carries a date is a one-page issue; other folders are searched and each
-    undated file is its own issue (date from --date, else from dates printed in the text).
-    Files already ingested (same content) are skipped.
+    undated file is its own issue (date from --date, else the date the paper prints on the page;
+    failing that it is guessed from the stories and a warning says so). Files already ingested
+    (same content) are skipped.
     """
     settings = c.settings(**({"jobs": jobs} if jobs is not None else {}))
     if not paths and not Path(settings.inbox).is_dir():
@@ -90,6 +91,7 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
     if as_json:
         click.echo(json.dumps({
             "ingested": [{"id": i, "date": iss.date.isoformat(), "date_rule": iss.date_rule,
+                          "date_guessed": iss.date_guessed, "date_evidence": iss.date_evidence,
                           "sources": list(iss.sources)} for i, iss in report.ingested],
             "skipped": [{"date": iss.date.isoformat(), "sources": list(iss.sources)} for iss in report.skipped],
             "articles": report.articles,
@@ -100,6 +102,10 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
         for issue_id, iss in report.ingested:
             click.echo(f"ingested issue {issue_id}: {iss.publication} {iss.date} ({iss.date_rule}), "
                        f"{len(iss.pages)} page(s) from {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
+            if iss.date_guessed:
+                click.echo(f"warning: issue {issue_id}: no date is printed on its pages; {iss.date} is a guess "
+                           f"({iss.date_evidence})\n  hint: give such pages their date: `digest ingest --date YYYY-MM-DD PATH` "
+                           f"or a dated folder (inbox/2025-03-26/01.txt)", err=True)
         for iss in report.skipped:
             click.echo(f"skipped (already ingested): {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
         for f in report.failures:

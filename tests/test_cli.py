@@ -106,6 +106,20 @@ def test_segment_json_shape(run):
     assert bodies.count("改造工程坚持“修旧如旧”") == 1  # the repeated paragraph is dropped
 
 
+def test_ingest_warns_when_the_date_is_a_guess(run, tmp_path):
+    page = tmp_path / "undated.txt"  # no date in the name, none printed on the page
+    page.write_text("河湾区启动雨污分流改造\n\n本报讯（记者 石青山）3月24日，河湾区启动改造。2025年，全区将完成改造。\n",
+                    encoding="utf-8")
+    res = run("ingest", str(page))
+    assert res.exit_code == 0
+    assert "2025-03-25 is a guess" in res.output and "--date" in res.output
+    data = json.loads(run("ingest", str(page), "--date", "2025-03-26", "--json").output)
+    assert data["skipped"]  # same bytes: already ingested
+    page.write_text(page.read_text(encoding="utf-8") + "更正。\n", encoding="utf-8")
+    [got] = json.loads(run("ingest", str(page), "--json").output)["ingested"]
+    assert (got["date_rule"], got["date_guessed"]) == ("guess", True) and "3月24日" in got["date_evidence"]
+
+
 def test_segment_explain_labels_every_line(run):
     text = (SAMPLE / "01.txt").read_text(encoding="utf-8")
     nonblank = [i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()]

@@ -149,11 +149,18 @@ def test_byline_shapes():
         "特派記者石青山/北京報導": "石青山",
         "本报记者  石青山    实习生  孔维": "石青山 孔维",
         "作者：本报记者 石青山　　来源：河湾日报　　发布时间：2026-04-02": "石青山",
+        "□石青山": "石青山",
     }
     for line, names in shapes.items():
         text = f"河湾区启动雨污分流改造\n\n{line}\n\n{PARA}\n\n{PARA2}\n"
         [a] = arts(text)
         assert (a.title, a.byline) == ("河湾区启动雨污分流改造", names), line
+
+
+def test_author_mark_glued_to_the_first_paragraph():
+    [a] = arts(f"城市更新要算长远账\n\n□石青山 {PARA}\n\n{PARA2}\n")
+    assert (a.title, a.byline, a.kind) == ("城市更新要算长远账", "石青山", "commentary")
+    assert a.paragraphs[0] == PARA
 
 
 def test_closing_wire_credit_gives_byline_and_dateline():
@@ -179,6 +186,14 @@ def test_lookalike_radicals_in_a_text_dump_are_repaired():
     # what some PDF tools extract: Kangxi radicals (⼀ ⽇) and supplement forms (⺠) for 一 日 民
     [a] = arts("⼀条热线连接千家万户\n\n本报讯 ⽇前，市⺠服务热线开通。\n")
     assert a.title == "一条热线连接千家万户" and a.body == "本报讯日前，市民服务热线开通。"
+
+
+def test_extraction_spaces_leave_headlines_when_the_page_scatters_them():
+    stray = ("河湾区老城片区 雨污分流改造启动\n\n本报讯 近日,河湾 区在老城片区启动雨污分流改造, 涉及街巷 二十六条,计划年底前完工。"
+             "施工方采取分段 围挡、错峰作业的方式,尽量减少 对居民出行的影响。\n")
+    assert arts(stray)[0].title == "河湾区老城片区雨污分流改造启动"
+    printed_gap = f"河湾区启动雨污分流改造 老城片区告别内涝\n\n{LEDE}\n\n{PARA}\n"
+    assert arts(printed_gap)[0].title == "河湾区启动雨污分流改造 老城片区告别内涝"  # a printed gap stays
 
 
 def test_halfwidth_ideographic_punctuation():

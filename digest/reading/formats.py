@@ -61,14 +61,15 @@ def to_document(text: str, source: str = "") -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     raw = text.split("\n")
     meta, start = _front_matter(raw)
+    stray = False
     if _looks_html(raw):
         lines = _HtmlLines.parse(text)
         fmt = "html"
     else:
-        lines, fmt = _text_lines(raw, start)
+        lines, fmt, stray = _text_lines(raw, start)
     if start:
         lines.insert(0, Line("---", 1, furniture="YAML front matter (title/date read into the page's metadata)"))
-    return Document(tuple(lines), fmt, source, meta)
+    return Document(tuple(lines), fmt, source, meta, stray_spaces=stray)
 
 
 # -- YAML front matter -------------------------------------------------------------------------
@@ -105,11 +106,12 @@ def _looks_html(raw: list[str]) -> bool:
     return len(nonblank) >= 3 and tagged >= max(3, 0.5 * len(nonblank))
 
 
-def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str]:
+def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
     # a space after a sentence end joins two paragraphs of a web copy only when the page has no
     # stray spaces elsewhere (an extraction that scatters spaces also puts them after a full stop)
     sample = re.sub(r"[（(][^（）()]{0,40}[）)]", "", "\n".join(r for r in raw[start:] if len(r.strip()) >= 60))
-    spaces_join = len(_STRAY_SPACE.findall(sample)) <= 0.2 * len(_JOINT_SPACE.findall(sample))
+    strays = len(_STRAY_SPACE.findall(sample))
+    spaces_join = strays <= 0.2 * len(_JOINT_SPACE.findall(sample))
     lines: list[Line] = []
     page, blanks = 1, 0
     markdown = layout_votes = glued = 0
@@ -182,7 +184,7 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str]:
         fmt = "plain"
     if fmt == "layout":
         lines = _mark_centred(lines)
-    return lines, fmt
+    return lines, fmt, strays >= 3 and not spaces_join
 
 
 def _split_glued(text: str, spaces: bool = True) -> list[str]:

@@ -24,13 +24,14 @@ from ..models import Continuation
 from . import fields as fl
 from . import furniture as fu
 from .lines import Document
-from .repair import clean_line, ends_sentence, join_lines, join_pair
+from .repair import clean_line, ends_sentence, fix_spaces, join_lines, join_pair
 from .words import spans_word
 
 _ENUM = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _FULL_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")  # a notice's signature date
 _BRIEF = re.compile(f"^[{fl.MARKS}]\\s*(\\S.*)$")
 _NOTE = re.compile(r"^[【\[]?\s*(编者按|編者按|编者的话|編者的話|编前语|編前語)\s*[】\]]?\s*[:：]?\s*")
+_GLUED_MARK = re.compile(f"^[{fl.MARKS}]\\s*([\u4e00-\u9fff]{{2,4}})[ \u3000]+(\\S.{{20,}})$")
 _CREDIT_OPEN = re.compile(r"^[(（]\s*(新华社|中新社|[\u4e00-\u9fff]{2,6}社|本报|本報)[^()（）]{0,24}$")
 
 
@@ -99,6 +100,17 @@ def units(doc: Document) -> list[Unit]:
             flush()
             out.extend(Unit("C", ln.text.strip(), "jump marker (上接/下转)", [i], conts=[c], page=ln.page)
                        for c in conts)
+            i += 1
+            continue
+        glued = _GLUED_MARK.match(s)
+        if glued and fl.maybe_name(glued.group(1)):
+            flush()  # □王某 with the first paragraph on the same line
+            out.append(Unit("B", s[:glued.end(1)], "byline: author mark glued to the first paragraph", [i],
+                            names=[glued.group(1)], bare=True, page=ln.page))
+            rest = glued.group(2)
+            m = fl.lede(rest)
+            out.append(Unit("P", clean_line(rest, prose=True), "body: paragraph after its author mark", [i],
+                            lede=m is not None, names=m[1] if m else [], page=ln.page, conts=conts))
             i += 1
             continue
         unit, used = _classify(doc, i, s)
@@ -214,6 +226,8 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
         return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
                      levels=[level], block_start=indent, page=page)]
     if heading:
+        if doc.stray_spaces:  # no gap in a headline was printed: the extraction put them there
+            short = [fix_spaces(s, prose=True) for s in short]
         parts = [short[0]]
         for prev, s in zip(short, short[1:]):
             if wrapped(prev, s):

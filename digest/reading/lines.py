@@ -50,3 +50,4 @@ class Document:
     body_size: float | None = None  # PDF: the font size of running text on the page (points)
     width: float | None = None  # PDF: page width in points
     height: float | None = None  # PDF: page height in points
+    stray_spaces: bool = False  # the extraction scattered spaces inside words (聊城 市, 青苔 渡): none is printed
