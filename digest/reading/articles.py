@@ -356,7 +356,12 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
 
 
 def _next_kinds(units: list[Unit], i: int) -> tuple[str, str]:
-    nxt = [u.kind for u in units[i + 1:] if not (u.kind == "F" and u.category == "edge") and u.kind != "X"][:2]
+    nxt: list[str] = []
+    for u in units[i + 1:]:
+        if not (u.kind == "F" and u.category == "edge") and u.kind != "X":
+            nxt.append(u.kind)
+            if len(nxt) == 2:
+                return nxt[0], nxt[1]
     nxt += [""] * (2 - len(nxt))
     return nxt[0], nxt[1]
 

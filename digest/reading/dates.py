@@ -82,20 +82,24 @@ def _looks_ahead(text: str, m: re.Match) -> bool:
 
 
 def issue_date(texts: Sequence[str]) -> DateDecision:
-    """The issue date of pages given as text: printed on a page, else guessed from the stories
-    (lines the labeller calls furniture never count as stories)."""
+    """The issue date of pages given as text: printed on a page, else guessed from the stories.
+
+    Only the furniture pass runs here (masthead, source and metadata lines carry the printed
+    date; furniture never counts as story text), not the whole reader."""
+    from . import furniture as fu
+    from .fields import metadata_byline
     from .formats import to_document
-    from .labels import units as label_units
-    from .page import printed_facts
 
     found, story = [], []
     for text in texts:
         doc = to_document(text)
-        units = label_units(doc)
-        p = printed_facts(doc, units)
+        furn = fu.find(doc)
+        sources = {i: ("", ln.text) for i, ln in enumerate(doc.lines)
+                   if i not in furn and (fu.source_line(ln.text) or metadata_byline(ln.text) or "《" in ln.text[:20])}
+        p = fu.printed_facts(doc, furn, sources)
         if p.date:
             found.append(p.date)
-        story += [u.text for u in units if u.kind in ("P", "T", "K", "Q", "E", "D")]
+        story += [ln.text for i, ln in enumerate(doc.lines) if i not in furn and i not in sources]
     if found:
         best = max(set(found), key=lambda d: (found.count(d), d))
         return DateDecision(best, "printed", f"printed on the page: {best.isoformat()}")

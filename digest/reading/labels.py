@@ -202,7 +202,8 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
     texts = [fl.continuations(ln.text)[0].strip() for ln in lines]
     first = lines[0]
     level, indent, page = first.heading, use_indent and first.indent > 0, first.page
-    short = [clean_line(t, prose=False) for t in texts]
+    # a long run is a headline only in its first lines: clean just those (cleaning is the costly part)
+    short = [clean_line(t, prose=False) for t in (texts if len(run) <= 3 or first.centred or level else texts[:4])]
     commas = sum(s.count("，") + s.count("、") for s in short)
     shaped = all(fl.heading_like(s) for s in short)
     heading = ((len(run) <= 3 and commas <= 1 and shaped)
@@ -216,7 +217,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
     if heading and (_ENUM.match(short[0]) or (len(run) > 1 and _FULL_DATE.match(short[-1]))):
         heading = False  # 一、… / (三)… : a section head inside a long piece
     if not heading:
-        k = _head_lines(short)
+        k = _head_lines(short, texts)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
             head = _shape_run(doc, run[:k], use_indent)
             for u in head:
@@ -288,21 +289,22 @@ def _untagged(s: str) -> str:
     return s.rstrip("？！?!")
 
 
-def _head_lines(short: list[str]) -> int:
+def _head_lines(short: list[str], texts: list[str]) -> int:
     """How many of a run's first lines (1–3) are a headline set on top of its column: headline-shaped,
     no comma or full stop, clearly narrower than the full lines below (at least three of them,
-    starting a sentence of their own rather than continuing the last head line's word)."""
+    starting a sentence of their own rather than continuing the last head line's word).
+    ``short``: the first lines cleaned; ``texts``: all lines of the run."""
     for k in (1, 2, 3):
-        rest = short[k:]
-        if len(rest) < 3:
+        rest = [len(t.strip()) for t in texts[k:]]
+        if len(rest) < 3 or len(short) <= k:
             return 0
-        width = max(len(x) for x in rest)
+        width = max(rest)
         head = short[:k]
         if not all(fl.heading_like(h) and not re.search(r"[，,。；]", h) and len(h) <= 0.7 * width
                    and len(h) >= 4 for h in head):
             return 0
-        full = sum(1 for x in rest if len(x) >= 0.85 * width)
-        if full >= 2 and not fl.heading_like(rest[0]) and not spans_word(head[-1], rest[0]) \
+        full = sum(1 for x in rest if x >= 0.85 * width)
+        if full >= 2 and not fl.heading_like(short[k]) and not spans_word(head[-1], short[k]) \
                 and not ends_sentence(head[-1]):
             return k
     return 0

@@ -103,17 +103,13 @@ def strip_controls(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+_WIDTH.update({0x00A0: " ", 0x3000: " ", 0x09: " "})  # full-width digits/letters -> ASCII; odd spaces -> " "
+_HALF_MARK = re.compile(r"[,;:!?.]")
+
+
 def _normalize_width(text: str) -> str:
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-            out.append(chr(o - 0xFEE0))  # full-width digits/letters -> ASCII
-        elif ch in "\u00a0\u3000\t":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_WIDTH)
 
 
 def _neighbour(text: str, i: int, step: int) -> str:
@@ -149,6 +145,8 @@ def normalize_punct(text: str) -> str:
     text = _quotes(text, '"', "“", "”")
     text = _quotes(text, "'", "‘", "’")
     text = _PAREN.sub(_paren, text)
+    if not _HALF_MARK.search(text):
+        return text
     while True:  # a run such as ",,一" converts from the Chinese side inwards
         new = _convert_marks(text)
         if new == text:
