@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SAMPLE := samples/2025-06-18
 
-.PHONY: demo test install system-deps bench eval clean
+.PHONY: demo test install system-deps bench eval clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ eval: install
 	$(BIN)/python -m digest.eval.segmentation ../shared/corpus/seeds_gold.json ../shared/corpus/styles_gold.json ../shared/corpus/pdf_gold.json -q
 	$(BIN)/python -m digest.eval.rouge ../shared/eval/sohu_headline.jsonl ../shared/eval/lcsts.jsonl ../shared/eval/clts.jsonl
 	$(BIN)/python -m digest.eval.ranking ../shared/corpus/seeds ../shared/corpus/styles
+
+## translations: re-extract the preview's strings, merge them into the Chinese catalogue, compile it
+## (translate new or changed entries in digest/translations/zh/LC_MESSAGES/messages.po, then run it again)
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o digest/translations/messages.pot .
+	$(BIN)/pybabel update -i digest/translations/messages.pot -d digest/translations -l zh -w 100 --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d digest/translations -l zh --statistics
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

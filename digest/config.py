@@ -21,6 +21,7 @@ from .errors import ConfigError
 
 SECURITY_MODES = ("none", "starttls", "ssl")
 RANGE_MODES = ("since_last", "issue_date")
+LANGUAGES = ("zh", "en")  # the preview's interface: Chinese (default) or English
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 
 
@@ -33,6 +34,7 @@ class Settings:
     database_url: str | None = None  # default: sqlite:///HOME/data/digest.db
     publication: str = "聊城日报"
     timezone: str = "Asia/Shanghai"
+    language: str = "zh"  # the preview's interface language, one of LANGUAGES
     from_addr: str = "digest@localhost"
     to: tuple[str, ...] = ()
     smtp_host: str = ""
@@ -152,6 +154,8 @@ def _validate(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         bad("timezone", f"unknown time zone {s.timezone!r}", "use an IANA name such as Asia/Shanghai")
+    if s.language not in LANGUAGES:
+        bad("language", f"{s.language!r} is not one of {', '.join(LANGUAGES)}", "zh (中文, the default) or en (English)")
     if s.smtp_security not in SECURITY_MODES:
         bad("smtp_security", f"{s.smtp_security!r} is not one of {', '.join(SECURITY_MODES)}")
     if s.digest_range not in RANGE_MODES:

@@ -37,17 +37,24 @@ from .preview_state import (EMAIL_CSP, LOOPBACK_NAMES, PAGE_CSP, PreviewState, c
 log = logging.getLogger("digest.preview")
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "preview"
+# gettext catalogues of the interface (English source strings; Chinese in zh/LC_MESSAGES/messages.po,
+# compiled to messages.mo; `make translations` re-extracts and compiles them).
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 # -- app factory -----------------------------------------------------------------------------------------
 def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES):
     """The preview app (a Flask). `allowed_hosts`: Host names it answers to (None: any, for --host 0.0.0.0)."""
     from flask import Flask, abort, current_app, render_template, request, send_file
+    from flask_babel import Babel
+    from flask_babel import gettext as _
     from jinja2 import StrictUndefined
     from werkzeug.exceptions import HTTPException
 
     from . import pipeline
-    from .preview_views import bp
+    from .display import date_is_guessed, local_time, zone_label
+    from .headline import headline
+    from .preview_views import bp, kind_label, status_label
 
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     app.secret_key = secrets.token_bytes(32)  # per process: sessions only carry the CSRF token
@@ -55,7 +62,15 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
                       SESSION_COOKIE_NAME="digest_preview", MAX_CONTENT_LENGTH=64 * 1024,
                       PREVIEW_ALLOWED_HOSTS=allowed_hosts)
     app.jinja_env.undefined = StrictUndefined
-    app.jinja_env.globals.update(csrf_token=csrf_token)
+    # the interface language is DIGEST_LANGUAGE (zh by default), whatever the browser asks for
+    app.config.update(BABEL_DEFAULT_LOCALE=settings.language, BABEL_DEFAULT_TIMEZONE=settings.timezone)
+    Babel(app, locale_selector=lambda: settings.language, timezone_selector=lambda: settings.timezone,
+          default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.globals.update(csrf_token=csrf_token, lang=settings.language, headline=headline,
+                                 guessed=date_is_guessed, kind_label=kind_label, status_label=status_label,
+                                 zone=zone_label(settings.tz, settings.timezone))
+    app.jinja_env.filters["local"] = lambda value, seconds=False: local_time(value, settings.tz, seconds=seconds)
+    app.jinja_env.tests["guessed"] = date_is_guessed
     app.extensions["digest_preview"] = PreviewState(settings, store if store is not None else pipeline.open_store(settings))
     app.register_blueprint(bp)
 
@@ -66,7 +81,8 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
             return None
         host = (urlsplit("//" + request.host).hostname or "") if request.host else ""
         if host not in allowed and not is_loopback(host):
-            abort(400, description=f"This preview answers only to localhost, not to host {host[:60]!r}.")
+            abort(400, description=_("This preview answers only to localhost, not to host %(host)s.",
+                                     host=repr(host[:60])))
         return None
 
     @app.after_request
@@ -80,7 +96,10 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return render_template("error.html", code=exc.code, name=exc.name, message=exc.description or ""), exc.code
+        names = {400: _("Bad request"), 403: _("Forbidden"), 404: _("Not found"), 405: _("Method not allowed"),
+                 413: _("Request too large")}
+        return render_template("error.html", code=exc.code, name=names.get(exc.code, exc.name),
+                               message=exc.description or ""), exc.code
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):
@@ -88,18 +107,18 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
 
         if isinstance(exc, DigestError):
             log.warning("preview: %s", exc)
-            return render_template("error.html", code=503, name="Cannot read the store",
+            return render_template("error.html", code=503, name=_("Cannot read the store"),
                                    message=exc.message, hint=exc.hint), 503
         log.exception("preview: %s %s failed", request.method, request.path)
-        return render_template("error.html", code=500, name="Internal error",
-                               message="Something went wrong while building this page; the details are in the "
-                                       "preview's log (run with -v)."), 500
+        return render_template("error.html", code=500, name=_("Internal error"),
+                               message=_("Something went wrong while building this page; the details are in the "
+                                         "preview's log (run with -v).")), 500
 
     @app.get("/outbox/<path:name>")
     def outbox(name: str):
         target = state().outbox_file(name)
         if target is None:
-            abort(404, description="No such file in the outbox.")
+            abort(404, description=_("No such file in the outbox."))
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix.lower() in (".txt", ".eml"):
             kind = "text/plain"

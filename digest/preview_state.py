@@ -45,6 +45,7 @@ def is_loopback(host: str) -> bool:
 def parse_day(value: str | None, name: str) -> dt.date | None:
     """YYYY-MM-DD or None when empty; anything else is a 400 with a helpful message."""
     from flask import abort
+    from flask_babel import gettext as _
 
     if value is None or not value.strip():
         return None
@@ -54,7 +55,9 @@ def parse_day(value: str | None, name: str) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        abort(400, description=f"“{name}” is {value[:40]!r}, which is not a date: use YYYY-MM-DD, e.g. 2025-06-18.")
+        label = {"from": _("From"), "to": _("To")}.get(name, name)
+        abort(400, description=_("“%(name)s” is %(value)s, which is not a date: use YYYY-MM-DD, e.g. 2025-06-18.",
+                                 name=label, value=repr(value[:40])))
 
 
 def state() -> "PreviewState":
@@ -160,9 +163,10 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     from flask import abort, request, session
+    from flask_babel import gettext as _
 
     sent = request.form.get("csrf", "")
     token = session.get("csrf", "")
     if not token or not sent or not hmac.compare_digest(str(sent), str(token)):
-        abort(403, description="The form has expired or did not come from this preview "
-                               "(missing or wrong CSRF token). Reload the digest page and try again.")
+        abort(403, description=_("The form has expired or did not come from this preview (missing or wrong CSRF "
+                                 "token). Reload the digest page and try again."))

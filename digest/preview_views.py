@@ -10,13 +10,30 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
+from .display import date_is_guessed
 from .preview_state import EMAIL_CSP, check_csrf, parse_day, state
 
 bp = Blueprint("preview", __name__)
 _EMAIL = re.compile(r"^[^@\s<>,;\"'()\\]+@[^@\s<>,;\"'()\\]+\.[^@\s<>,;\"'()\\]+$")
-KIND_LABELS = {"news": "消息 news", "interview": "访谈 interview", "commentary": "评论 commentary",
-               "report_excerpt": "报告摘编 report excerpt", "notice": "公告 notice", "photo_caption": "图片新闻 photo caption"}
+KIND_LABELS = {"news": lazy_gettext("News"), "interview": lazy_gettext("Interview"),
+               "commentary": lazy_gettext("Commentary"), "report_excerpt": lazy_gettext("Report excerpt"),
+               "notice": lazy_gettext("Notice"), "photo_caption": lazy_gettext("Photo caption")}
+STATUS_LABELS = {"sent": lazy_gettext("sent"), "queued": lazy_gettext("queued"), "sending": lazy_gettext("sending"),
+                 "in-data": lazy_gettext("interrupted while sending"), "failed": lazy_gettext("failed"),
+                 "skipped": lazy_gettext("skipped"), "dry-run": lazy_gettext("dry run")}
+
+
+def kind_label(kind: str) -> str:
+    """An article kind in the interface language (the kind itself when unknown)."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status: str) -> str:
+    """A delivery status in the interface language (the status itself when unknown)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 # -- archive index ---------------------------------------------------------------------------------------
@@ -44,8 +61,8 @@ def index():
 def _issue_row(issue_id: int) -> dict:
     row = next((r for r in state().store.list_issues() if r["id"] == issue_id), None)
     if row is None:
-        abort(404, description=f"There is no current issue with id {issue_id} (it may have been replaced by a "
-                               f"newer version). The archive index lists the issues.")
+        abort(404, description=_("There is no current issue with id %(id)s (it may have been replaced by a "
+                                 "newer version). The archive index lists the issues.", id=issue_id))
     return row
 
 
@@ -55,7 +72,7 @@ def issue(issue_id: int):
     pages: OrderedDict[int, list] = OrderedDict((n, []) for n in range(1, len(row["sources"]) + 1))
     for s in state().store.issue_articles(issue_id):
         pages.setdefault(s.article.page, []).append(s)
-    return render_template("issue.html", issue=row, pages=pages, kinds=KIND_LABELS)
+    return render_template("issue.html", issue=row, pages=pages)
 
 
 # -- page source: raw text beside the reader's split ------------------------------------------------------
@@ -92,10 +109,11 @@ def page_source(issue_id: int, number: int):
     st = state()
     pages = st.store.issue_pages(issue_id)
     if not pages:
-        abort(404, description=f"There is no issue with id {issue_id}.")
+        abort(404, description=_("There is no issue with id %(id)s.", id=issue_id))
     page = next((p for p in pages if p["number"] == number), None)
     if page is None:
-        abort(404, description=f"Issue {issue_id} has pages 1–{len(pages)}; there is no page {number}.")
+        abort(404, description=_("Issue %(id)s has pages 1–%(n)s; there is no page %(page)s.", id=issue_id,
+                                 n=len(pages), page=number))
     error, parse, pdf_view = "", None, None
     try:
         from .preview_pdf import pdf_page_view  # a PDF page: re-read from the PDF, drawn with its boxes
@@ -117,7 +135,7 @@ def page_source(issue_id: int, number: int):
                            pages=pages, lines=lines, articles=arts, links=links, furniture=furniture,
                            orphans=tuple(getattr(parse, "orphan_titles", ()) or ()),
                            duplicates=tuple(getattr(parse, "duplicates", ()) or ()),
-                           error=error, kinds=KIND_LABELS, pdf_view=pdf_view)
+                           error=error, pdf_view=pdf_view)
 
 
 # -- article -------------------------------------------------------------------------------------------
@@ -159,15 +177,16 @@ def article(article_id: int):
     st = state()
     stored = st.store.article(article_id)
     if stored is None:
-        abort(404, description=f"There is no current article with id {article_id}.")
+        abort(404, description=_("There is no current article with id %(id)s.", id=article_id))
     siblings = st.store.issue_articles(stored.issue_id)
     ids = [s.id for s in siblings]
     at = ids.index(article_id) if article_id in ids else -1
     prev = siblings[at - 1] if at > 0 else None
     nxt = siblings[at + 1] if 0 <= at < len(siblings) - 1 else None
     paragraphs, missing = highlight(stored.article.paragraphs, stored.summary.sentences)
+    issue_row = next((r for r in st.store.list_issues() if r["id"] == stored.issue_id), None)
     return render_template("article.html", s=stored, a=stored.article, paragraphs=paragraphs, missing=missing,
-                           prev=prev, next=nxt, position=at + 1, total=len(siblings), kinds=KIND_LABELS)
+                           prev=prev, next=nxt, position=at + 1, total=len(siblings), issue=issue_row)
 
 
 # -- digest ------------------------------------------------------------------------------------------------
@@ -179,11 +198,11 @@ def _range() -> tuple[str, dt.date, dt.date]:
     if start is None or end is None:
         lo, hi = st.store.date_bounds(pub)
         if hi is None:
-            abort(404, description=f"No issue of {pub} is in the store yet, so there is no date range to show. "
-                                   f"Run `digest ingest PATH` first.")
+            abort(404, description=_("No issue of %(pub)s is in the store yet, so there is no date range to show. "
+                                     "Run `digest ingest PATH` first.", pub=pub))
         start, end = start or end or hi, end or start or hi
     if start > end:
-        abort(400, description=f"“from” ({start}) is after “to” ({end}): swap the dates.")
+        abort(400, description=_("“From” (%(start)s) is after “To” (%(end)s): swap the dates.", start=start, end=end))
     return pub, start, end
 
 
@@ -204,9 +223,11 @@ def digest():
     built = st.digest(pub, start, end)
     view = "text" if request.args.get("view") == "text" else "html"
     lo, hi = st.store.date_bounds(pub)
+    guessed_issues = [r for r in st.store.list_issues(pub) if start <= r["issue_date"] <= end
+                      and date_is_guessed(r["date_rule"])]
     return render_template("digest.html", built=built, d=built.digest, r=built.rendered, view=view, args=args,
                            pub=pub, start=start, end=end, lo=lo, hi=hi, smtp=bool(st.settings.smtp_host),
-                           to=", ".join(st.settings.to))
+                           to=", ".join(st.settings.to), guessed_issues=guessed_issues)
 
 
 def _email_response(body: str, kind: str) -> Response:
@@ -239,12 +260,13 @@ def send_test():
     pub, start, end = _range()
     addr = (request.form.get("addr") or "").strip()
     if not _EMAIL.match(addr) or len(addr) > 320:
-        abort(400, description=f"{addr[:80]!r} is not an e-mail address; give one address, e.g. editor@example.org.")
+        abort(400, description=_("%(addr)s is not an e-mail address; give one address, e.g. editor@example.org.",
+                                 addr=repr(addr[:80])))
     st = state()
     outcome, error, digest_id = {}, None, None
     try:
         if not st.settings.smtp_host:  # say so before writing anything to the outbox
-            raise DigestError("no SMTP server configured", "set DIGEST_SMTP_HOST (and restart the preview)")
+            raise DigestError(_("no SMTP server configured"), _("set DIGEST_SMTP_HOST (and restart the preview)"))
         result = pipeline.build(st.store, st.settings, start, end, publication=pub)
         digest_id = result.digest_id
         outcome = send_digest(st.store, st.settings, digest_id, to=[addr])

@@ -79,7 +79,7 @@ def test_index_lists_issues_digests_and_a_prefilled_range_form(client, sample):
     page = body(resp)
     issue = store.list_issues()[0]
     assert "聊城日报" in page and "2025-06-18" in page
-    assert f'<td class="num">{issue["articles"]}</td>' in page
+    assert f'<td class="num" data-label="文章数">{issue["articles"]}</td>' in page
     assert issue["date_rule"] in page
     assert 'name="from" id="from" value="2025-06-18"' in page and 'name="to" id="to" value="2025-06-18"' in page
     assert f'/issue/{issue["id"]}/page/2/source' in page
@@ -120,10 +120,10 @@ def test_digest_without_dates_redirects_to_the_latest_issue(client):
 
 
 @pytest.mark.parametrize("query, words", [
-    ("from=2025-13-01&to=2025-06-18", "not a date"),
-    ("from=yesterday&to=2025-06-18", "not a date"),
-    ("from=2025-06-18&to=18.06.2025", "not a date"),
-    ("from=2025-06-19&to=2025-06-18", "after"),
+    ("from=2025-13-01&to=2025-06-18", "不是日期"),
+    ("from=yesterday&to=2025-06-18", "不是日期"),
+    ("from=2025-06-18&to=18.06.2025", "不是日期"),
+    ("from=2025-06-19&to=2025-06-18", "晚于"),
     ("from=2025-6-1&to=2025-06-18", "YYYY-MM-DD"),
 ])
 def test_bad_dates_are_400_with_a_helpful_message(client, query, words):
@@ -135,7 +135,7 @@ def test_bad_dates_are_400_with_a_helpful_message(client, query, words):
 
 def test_a_range_without_articles_shows_the_empty_digest(client):
     resp = client.get("/digest?from=2020-01-01&to=2020-01-02")
-    assert resp.status_code == 200 and "There is no article" in body(resp)
+    assert resp.status_code == 200 and "之间没有《聊城日报》的文章" in body(resp)
 
 
 def test_article_page_marks_the_summary_and_links_neighbours(client, sample):
@@ -192,7 +192,7 @@ def test_source_view_labels_every_line_with_its_reason(client, sample):
 def test_unknown_ids_are_404_pages(client, path):
     resp = client.get(path)
     assert resp.status_code == 404 and "Traceback" not in body(resp)
-    assert "Back to the archive" in body(resp)
+    assert "返回存档" in body(resp)
 
 
 def test_several_publications_each_get_their_digest(tmp_path):
@@ -218,7 +218,7 @@ def test_failures_give_an_error_page_never_a_traceback(tmp_path, monkeypatch):
     settings = make_settings(tmp_path)
     store = pipeline.open_store(settings)
     c = create_app(settings, store).test_client()
-    assert "Nothing has been ingested yet" in body(c.get("/"))
+    assert "还没有导入任何期次" in body(c.get("/"))
     assert c.get("/digest").status_code == 404  # no issue: no range to guess
 
     def boom(*a, **k):
@@ -330,7 +330,7 @@ def test_send_test_needs_post_and_the_sessions_csrf_token(tmp_path):
     assert c.post("/digest/send-test", data={**form, "csrf": token, "addr": "a@b.org, c@d.org"}).status_code == 400
     assert store.list_digests() == []  # nothing built, nothing sent
     resp = c.post("/digest/send-test", data={**form, "csrf": token})  # no SMTP server configured
-    assert resp.status_code == 200 and "Not sent" in body(resp) and "SMTP" in body(resp)
+    assert resp.status_code == 200 and "未发送" in body(resp) and "SMTP" in body(resp)
     assert store.list_digests() == [] and not any(Path(settings.outbox).glob("*.eml"))
 
 
@@ -415,7 +415,7 @@ def test_a_year_long_digest_comes_back_fast_and_follows_the_store(tmp_path):
     page = c.get(f"/digest?{query}")
     first = time.perf_counter() - t0
     assert page.status_code == 200 and len(page.get_data()) < 300_000  # the side list is capped
-    assert "3660 article(s)" in body(page)
+    assert "3660 篇文章" in body(page)
     t0 = time.perf_counter()
     assert c.get(f"/digest/email.html?{query}").status_code == 200  # the iframe: from the cache
     assert c.get(f"/digest?{query}&view=text").status_code == 200
@@ -426,7 +426,7 @@ def test_a_year_long_digest_comes_back_fast_and_follows_the_store(tmp_path):
     assert again < 1.0, f"cached pages took {again:.2f}s"
     add_issue(store, dt.date(2024, 12, 31), [dict(title="年末新增的一篇报道", body="年末新增的一篇报道正文。")],
               page_text="年末新增", source="extra.txt")
-    assert "3661 article(s)" in body(c.get(f"/digest?{query}"))  # a new issue is seen at once
+    assert "3661 篇文章" in body(c.get(f"/digest?{query}"))  # a new issue is seen at once
     # the e-mail text is rebuilt too (a year is shortened to the front page + archive link, so the
     # new article shows in its count rather than as a line)
     assert "共 3661 篇" in body(c.get(f"/digest/email.txt?{query}"))

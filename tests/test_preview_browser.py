@@ -5,6 +5,7 @@ Never runs `playwright install`: without /usr/bin/chromium (scripts/system-deps.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def pick_range_and_see_front_page(pg, live, name: str):
 
     lo, hi = live.store.date_bounds(live.settings.publication)
     pg.goto(live.url + "/")
-    expect(pg.locator("h1")).to_have_text("Archive")
+    expect(pg.locator("h1")).to_have_text("存档")
     shot(pg, f"{name}-index")
     pg.fill("#from", lo.isoformat())
     pg.fill("#to", hi.isoformat())
@@ -94,7 +95,9 @@ def pick_range_and_see_front_page(pg, live, name: str):
     pg.wait_for_url(f"**/digest?from={lo.isoformat()}&to={hi.isoformat()}*")
     digest = pipeline.make_digest(live.store, live.settings, lo, hi)
     assert digest.front_page, "the ingested issues should give a front page"
-    lead = digest.front_page[0].article.display_title
+    from digest.headline import headline
+
+    lead = headline(digest.front_page[0].article).main
     frame = pg.frame_locator("#email-frame")
     # the visible headline (the hidden preheader of the e-mail repeats it)
     expect(frame.get_by_text(lead, exact=True).filter(visible=True).first).to_be_visible(timeout=30_000)
@@ -112,7 +115,9 @@ def test_index_range_digest_text_and_article(page, live_sample):
     assert "聊城日报" in frame.inner_text("body")
     # switch to plain text
     pg.click("#tab-text")
-    expect(pg.locator("#plain-text")).to_contain_text(digest.front_page[0].article.display_title.split(" | ")[-1])
+    from digest.headline import headline
+
+    expect(pg.locator("#plain-text")).to_contain_text(headline(digest.front_page[0].article).main)
     assert pg.locator("#email-frame").count() == 0
     shot(pg, "sample-text")
     # open a front-page article from the list beside the e-mail
@@ -126,7 +131,7 @@ def test_index_range_digest_text_and_article(page, live_sample):
     shot(pg, "sample-article")
     # from the article to the page it came from: raw text beside the split
     pg.click("a[href$='/source']")
-    expect(pg.locator("h1")).to_contain_text("source and split")
+    expect(pg.locator("h1")).to_contain_text("原文与切分")
     expect(pg.locator(".parsed .seg").first).to_be_visible()
     shot(pg, "sample-source")
     assert not pg.problems, pg.problems
@@ -141,7 +146,7 @@ def test_send_test_form_posts_and_reports(page, live_sample):
     pg.goto(f"{live.url}/digest?from={lo}&to={hi}")
     pg.fill("input[name=addr]", "editor@example.org")
     pg.click(".send button[type=submit]")
-    expect(pg.locator("h1")).to_contain_text("Test send to editor@example.org")
+    expect(pg.locator("h1")).to_contain_text("测试发送到 editor@example.org")
     expect(pg.locator(".error")).to_contain_text("SMTP")
     shot(pg, "sample-sent", full=False)
     resp = pg.request.get(f"{live.url}/digest/send-test?from={lo}&to={hi}&addr=editor@example.org")
@@ -210,3 +215,63 @@ def test_pdf_source_view_shows_the_page_with_article_boxes(browser, tmp_path_fac
     finally:
         ctx.close()
         live.close()
+
+
+# -- phones and desktops, in Chinese (issue 15 item 11) ---------------------------------------------------
+OVERFLOW = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def live_mixed(tmp_path_factory):
+    """The sample issue, a built digest with a delivery, and an issue with a long source path and a guessed date."""
+    from tests.test_preview_i18n import LONG_SOURCE, add
+
+    settings, store = ingest_sample(tmp_path_factory.mktemp("home"))
+    add(store, dt.date(2025, 6, 17), "防汛责任落实到人 | 东昌府区部署夏季防汛工作 | ——全区排查隐患点二十三处",
+        "东昌府区部署夏季防汛工作", "本报讯 6月17日，东昌府区召开会议部署夏季防汛工作。会议要求落实责任。" * 3, rule="guess",
+        source=LONG_SOURCE)
+    built = pipeline.build(store, settings, *store.date_bounds(settings.publication))
+    store.queue_deliveries(built.digest_id, ["a.very.long.recipient.address.for.testing@subdomain.example.org"])
+    live = Live(settings, store)
+    yield live
+    live.close()
+
+
+def every_page(live) -> dict[str, str]:
+    store = live.store
+    lo, hi = store.date_bounds(live.settings.publication)
+    issues = store.list_issues()
+    guessed = next(i for i in issues if i["date_rule"] == "guess")
+    sample = next(i for i in issues if i["date_rule"] != "guess")
+    art = store.issue_articles(sample["id"])[0].id
+    return {"index": "/", "digest": f"/digest?from={lo}&to={hi}", "text": f"/digest?from={lo}&to={hi}&view=text",
+            "issue": f"/issue/{sample['id']}", "guessed-issue": f"/issue/{guessed['id']}",
+            "article": f"/article/{art}", "source": f"/issue/{sample['id']}/page/1/source",
+            "long-source": f"/issue/{guessed['id']}/page/1/source", "error": "/article/999999",
+            "email": f"/digest/email.html?from={lo}&to={hi}"}
+
+
+@pytest.mark.parametrize("width, height", [(375, 667), (1024, 768)])
+def test_no_horizontal_overflow_and_a_tall_email_frame_in_chinese(browser, live_mixed, width, height):
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")  # the browser asks for English
+    pg = ctx.new_page()
+    try:
+        for name, path in every_page(live_mixed).items():
+            pg.goto(live_mixed.url + path)
+            if name != "email":
+                expect(pg.locator("html")).to_have_attribute("lang", "zh-CN")  # DIGEST_LANGUAGE, not the browser
+            over = pg.evaluate(OVERFLOW)
+            assert over <= 0, f"{name} ({path}) is {over}px wider than a {width}px screen"
+            if name in ("index", "digest", "article", "guessed-issue"):
+                shot(pg, f"zh-{width}-{name}", full=name != "digest")
+        pg.goto(live_mixed.url + every_page(live_mixed)["digest"])
+        box = pg.locator("#email-frame").bounding_box()
+        assert box["height"] >= 0.85 * height and box["height"] >= 600, box  # the e-mail gets most of the screen
+        frame = pg.frame_locator("#email-frame")
+        expect(frame.locator(".story-title").first).to_be_visible()
+        assert pg.frame_locator("#email-frame").locator("body").evaluate(
+            "b => b.scrollWidth <= window.innerWidth"), "the e-mail overflows its frame"
+    finally:
+        ctx.close()
