@@ -26,6 +26,16 @@ STATUS_LABELS = {"sent": lazy_gettext("sent"), "queued": lazy_gettext("queued"),
                  "skipped": lazy_gettext("skipped"), "dry-run": lazy_gettext("dry run")}
 
 
+RULE_LABELS = {"path": lazy_gettext("from the path"), "option": lazy_gettext("given (--date)"),
+               "printed": lazy_gettext("printed on the page"), "guess": lazy_gettext("guessed from the text"),
+               "text": lazy_gettext("guessed from the text"), "mtime": lazy_gettext("file modification time")}
+
+
+def rule_label(rule: str) -> str:
+    """How an issue's date was found (Issue.date_rule), in the interface language."""
+    return str(RULE_LABELS.get(rule, rule))
+
+
 def kind_label(kind: str) -> str:
     """An article kind in the interface language (the kind itself when unknown)."""
     return str(KIND_LABELS.get(kind, kind))
@@ -52,7 +62,7 @@ def index():
     digests = st.store.list_digests(limit=50)
     for d in digests:
         d["files"] = [(label, st.outbox_name(d.get(key))) for label, key in
-                      (("HTML", "html_path"), ("text", "text_path"), (".eml", "eml_path"))]
+                      (("HTML", "html_path"), (_("Plain text"), "text_path"), (".eml", "eml_path"))]
     return render_template("index.html", pubs=pubs, digests=digests, lo=lo, hi=hi,
                            default_pub=st.settings.publication, settings=st.settings)
 

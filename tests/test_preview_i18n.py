@@ -56,8 +56,8 @@ def text_of(page: str) -> str:
 
 # English words that may stay in a Chinese page: product and protocol names, settings, file kinds.
 ALLOWED = {"digest", "preview", "html", "HTML", "SMTP", "DIGEST_SMTP_HOST", "Asia", "Shanghai", "textrank", "ingest",
-           "PATH", "build", "YYYY", "localhost", "sqlite", "outbox", "editor", "example", "news", "guess", "path",
-           "option", "utf", "CSRF", "date", "data"}
+           "PATH", "build", "YYYY", "localhost", "sqlite", "outbox", "editor", "example",
+           "utf", "CSRF", "date", "data"}
 
 
 def english_words(page: str, home: Path) -> set[str]:
