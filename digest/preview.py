@@ -54,7 +54,7 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
     from . import pipeline
     from .display import date_is_guessed, local_time, zone_label
     from .headline import headline
-    from .preview_views import bp, kind_label, rule_label, status_label
+    from .preview_views import bp, kind_label, line_label, rule_label, status_label
 
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     app.secret_key = secrets.token_bytes(32)  # per process: sessions only carry the CSRF token
@@ -68,6 +68,7 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
           default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals.update(csrf_token=csrf_token, lang=settings.language, headline=headline,
                                  guessed=date_is_guessed, kind_label=kind_label, status_label=status_label, rule_label=rule_label,
+                                 line_label=line_label,
                                  zone=zone_label(settings.tz, settings.timezone))
     app.jinja_env.filters["local"] = lambda value, seconds=False: local_time(value, settings.tz, seconds=seconds)
     app.jinja_env.tests["guessed"] = date_is_guessed

@@ -31,6 +31,18 @@ RULE_LABELS = {"path": lazy_gettext("from the path"), "option": lazy_gettext("gi
                "text": lazy_gettext("guessed from the text"), "mtime": lazy_gettext("file modification time")}
 
 
+LINE_LABELS = {"headline": lazy_gettext("headline"), "subhead": lazy_gettext("subhead"), "byline": lazy_gettext("byline"),
+               "credit": lazy_gettext("credit"), "dateline": lazy_gettext("dateline"), "caption": lazy_gettext("caption"),
+               "brief": lazy_gettext("brief"), "editor's note": lazy_gettext("editor's note"), "body": lazy_gettext("body"),
+               "furniture": lazy_gettext("furniture"), "source": lazy_gettext("source line"),
+               "jump": lazy_gettext("jump"), "duplicate": lazy_gettext("repeat")}
+
+
+def line_label(label: str) -> str:
+    """The reader's label of a page line (digest.reading LineLabel.label), in the interface language."""
+    return str(LINE_LABELS.get(label, label))
+
+
 def rule_label(rule: str) -> str:
     """How an issue's date was found (Issue.date_rule), in the interface language."""
     return str(RULE_LABELS.get(rule, rule))

@@ -188,8 +188,11 @@ def test_source_view_labels_every_line_with_its_reason(client, sample):
     pg = store.issue_pages(issue["id"])[0]
     page = body(client.get(f"/issue/{issue['id']}/page/1/source"))
     parse = pipeline.analyse_page_text(pg["text"], source=pg["source"], page=1)
+    zh = {"headline": "标题", "byline": "作者", "body": "正文", "furniture": "版面装饰", "caption": "图片说明",
+          "subhead": "小标题", "dateline": "电头", "brief": "简讯", "credit": "署名", "editor's note": "编者按",
+          "source": "出处", "jump": "转版", "duplicate": "重复"}  # the interface is in Chinese
     for lb in parse.labels:
-        assert f'<td class="label">{lb.label}</td>' in page
+        assert f'<td class="label">{zh[lb.label]}</td>' in page
         assert f'title="{html.escape(lb.reason)}"' in page
 
 
