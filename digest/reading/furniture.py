@@ -208,15 +208,40 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
             i += 1
         marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)",
                                                                  "masthead date line (lunar calendar)")]
+        marked += [j for j in block[:3] if j not in out and _paper_name(lines[j].text)]
         if not marked:
             continue
         for j in block[:max(marked) + 2]:
             s = lines[j].text.strip()
             if j in out or _prose(s) or len(s) > 40:
                 continue
-            if j > max(marked) and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8):
+            if j > max(marked) and not _paper_name(s) \
+                    and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8):
                 continue  # after the date: only a section name set right under it
             out[j] = (EDGE, "masthead (paper name / section)")
+    ends = [i - 1 for i in starts[1:]] + [len(lines) - 1]
+    for e in ends:  # the foot of a page: paper name beside the 版 label and date
+        zone, i = [], e
+        while i >= 0 and len(zone) < 6 and lines[i].page == lines[e].page:
+            s = lines[i].text.strip()
+            if i not in out and (len(s) > 20 or _prose(s)):
+                break
+            zone.append(i)
+            i -= 1
+        if any(out.get(j, ("", ""))[1] in ("masthead date line", "版 label") for j in zone):
+            for j in zone:
+                if j not in out and _paper_name(lines[j].text):
+                    out[j] = (EDGE, "page foot (paper name)")
+
+
+def _paper_name(s: str) -> bool:
+    """A line that is nothing but a paper's name (河湾日报, 青禾农民报电子版) or its name in capitals
+    (QINGHE NONGMIN BAO): at the top of a page, the masthead."""
+    s = " ".join(s.split())
+    if re.fullmatch(r"[A-Z][A-Z .·-]{5,40}", s):
+        return True
+    m = _PAPER.fullmatch(s.replace(" ", ""))
+    return bool(m) and len(s) <= 14 and not s.endswith(("新闻", "新聞"))
 
 
 def _lists(lines: tuple[Line, ...], out: dict) -> None:

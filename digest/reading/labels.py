@@ -126,6 +126,7 @@ def units(doc: Document) -> list[Unit]:
         i += 1
     flush()
     _brief_items(out)
+    _ad_boxes(out)
     _column_labels(out)
     return out
 
@@ -216,12 +217,15 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
         why = "headline: centred headline-shaped line(s)"
     if heading and (_ENUM.match(short[0]) or (len(run) > 1 and _FULL_DATE.match(short[-1]))):
         heading = False  # 一、… / (三)… : a section head inside a long piece
+    if heading and any(fl.lede(x) for x in short):
+        heading = False  # a line that opens with 本报讯 / a 电头 is the start of a story's text
     if not heading:
         k = _head_lines(short, texts)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
             head = _shape_run(doc, run[:k], use_indent)
             for u in head:
-                u.why = "headline: short headline-shaped line(s) on top of a column of full lines"
+                if u.kind == "H":
+                    u.why = "headline: short headline-shaped line(s) on top of a column of full lines"
             return head + _shape_run(doc, run[k:], use_indent)
     if heading and len(run) == 1 and fl.maybe_name(short[0]):
         return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
@@ -329,6 +333,20 @@ def _brief_items(units: list[Unit]) -> None:
         nxt = next((v for v in units[i + 1:] if v.kind not in ("F", "C")), None)
         if nxt is None or nxt.kind == "Q":
             u.brief_head, u.why = False, "brief: ■ one-line item (no paragraph under it, like its neighbours)"
+
+
+_CONTACT = re.compile(r"(电话|热线|咨询|报名|订购|订阅)\s*[:：]?\s*[\d（(][\d\s()（）-]{6,}|(主办|承办|协办|出品)\s*[:：]")
+
+
+def _ad_boxes(units: list[Unit]) -> None:
+    """A headline-shaped group holding a contact line (电话/报名咨询 and a number, 主办：…) is an
+    advertisement or promotion box: headlines never carry one."""
+    for i, u in enumerate(units):
+        if u.kind == "H" and any(_CONTACT.search(p) for p in u.parts):
+            u.kind, u.category, u.why = "F", fu.FLOW, "furniture: advertisement or promotion box (a contact line)"
+            if i and units[i - 1].kind == "H" and len(units[i - 1].parts) == 1:
+                p = units[i - 1]  # the box's own headline line just above it
+                p.kind, p.category, p.why = "F", fu.FLOW, "furniture: advertisement or promotion box (its heading)"
 
 
 def _column_labels(units: list[Unit]) -> None:

@@ -8,6 +8,7 @@ from .finish import finish
 from .formats import to_document
 from .labels import Unit, units as label_units
 from .lines import Document
+from .reorder import join_continuations, match_headlines
 from .repair import clean_line
 
 _LABEL = {"F": "furniture", "X": "source", "C": "jump", "B": "byline", "T": "credit", "D": "dateline",
@@ -29,6 +30,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
     best = None
     for back in (False, True):
         drafts, furniture, orphans = assemble(units, back, stats)
+        drafts, orphans = match_headlines(join_continuations(drafts), orphans)
         c = cost(drafts, orphans)
         if best is None or c < best[0]:
             best = (c, drafts, furniture, orphans)

@@ -1,0 +1,102 @@
+"""Reading-order repair for pages whose columns the extraction interleaved.
+
+``pdftotext`` (without ``-layout``) reads a multi-column page block by block, and the blocks do not
+always come in reading order: a story's text stops at the end of one column chunk and goes on further
+down, after another story; a headline (with its byline) is printed before another story's text and
+its own text comes later. Two repairs, both from the text's own evidence:
+
+* **continuations** — an untitled chunk that starts in the middle of a sentence (``说，今年…``, a word
+  cut at the break: ``…根`` / ``据地块…``) continues the nearest story above it on the page whose text
+  stopped in the middle of a sentence;
+* **separated headlines** — a headline left without text takes the first untitled story after it
+  whose opening shares its words (character bigrams of the headline found in the first 300
+  characters), or whose lede or photo credit names the headline's reporter.
+"""
+from __future__ import annotations
+
+import re
+
+from .articles import Draft
+from .repair import clean_line, ends_sentence, join_pair, key
+from .words import spans_word
+
+_OPENERS = ("但", "而", "也", "又", "并", "且", "故", "另", "此", "其", "却", "还", "就", "再", "更", "因", "如", "若",
+            "虽", "即", "则", "对此", "为此", "因此", "所以", "首先", "其次", "最后", "另外", "例如", "比如", "当然",
+            "其实", "可见", "显然", "据悉", "今年", "去年", "明年", "如今", "目前", "当前", "现在", "同时", "此外", "其中",
+            "随后", "近日", "日前", "然而", "不过", "同样", "对于", "关于", "由此", "那么", "于是", "只是", "可是")
+_MID = re.compile(r"^([\u4e00-\u9fff]{1,2})[，、；：。！？]")
+_MATCH = 0.25  # share of a headline's bigrams found in a story's opening
+
+
+def _first_line(d: Draft) -> int:
+    return min((i for u in d.units for i in u.lines), default=10**9)
+
+
+def starts_mid_sentence(text: str, before: str) -> bool:
+    """Does ``text`` begin inside a sentence that ``before`` left open?"""
+    t = text.lstrip()
+    if not t or ends_sentence(before):
+        return False
+    if t[0] in "，、；：。！？”’」』）)":
+        return True
+    m = _MID.match(t)
+    if m and m.group(1) not in _OPENERS:
+        return True
+    return spans_word(before, t)
+
+
+def join_continuations(drafts: list[Draft]) -> list[Draft]:
+    """Append each untitled chunk that starts mid-sentence to the open story above it."""
+    out: list[Draft] = []
+    for d in drafts:
+        if d.paras and not d.names and not d.lede and d.opened_by in ("P", "H") and (not d.parts or d.opened_by == "H"):
+            host = next((e for e in reversed(out) if e.paras and not e.photo
+                         and starts_mid_sentence(d.paras[0], e.paras[-1])), None)
+            if host is not None:
+                host.paras[-1] = clean_line(join_pair(host.paras[-1], d.paras[0]), prose=True)
+                host.paras.extend(d.paras[1:])
+                host.captions.extend(d.captions)
+                host.units.extend(u for u in d.units if u.kind == "P")
+                host.conts.extend(d.conts)
+                if d.parts:  # the headline it sat under is still looking for its own text
+                    d.paras, d.captions = [], []
+                    d.units = [u for u in d.units if u.kind != "P"]
+                    out.append(d)
+                continue
+        out.append(d)
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    k = key(text)
+    return {k[i:i + 2] for i in range(len(k) - 1)}
+
+
+def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Draft], list[Draft]]:
+    """Give headline-only drafts the untitled story after them that is theirs (see the module docstring)."""
+    heads = sorted([d for d in drafts if d.parts and not d.paras and not d.captions] + orphans, key=_first_line)
+    stories = [d for d in drafts if d.paras]
+    left = []
+    taken: set[int] = set()
+    for h in heads:
+        after = [d for d in stories if not d.parts and id(d) not in taken and _first_line(d) > _first_line(h)
+                 and d.opened_by not in ("Q", "K", "T")]
+        words = _bigrams(" ".join(h.parts))
+        best, score = None, 0.0
+        for d in after:
+            opening = " ".join(d.paras)[:300]
+            s = len(words & _bigrams(opening)) / max(1, len(words))
+            if h.names and set(h.names) & set(d.names or []):
+                s += 1.0
+            if s > score:
+                best, score = d, s
+        if best is not None and score >= _MATCH:
+            taken.add(id(best))
+            best.parts, best.levels = list(h.parts), list(h.levels)
+            if not best.names:
+                best.names, best.bare = list(h.names), h.bare
+            best.units[:0] = h.units
+        else:
+            left.append(h)
+    kept = [d for d in drafts if d.paras or d.captions]
+    return kept, [h for h in left if h not in kept]
