@@ -287,3 +287,27 @@ def test_every_nonblank_line_is_accounted_for():
     nonblank = [i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()]
     assert sorted({lb.no for lb in p.labels}) == nonblank
     assert all(lb.reason for lb in p.labels)
+
+
+# -- reading order of interleaved column dumps ----------------------------------------------------
+
+def test_interleaved_columns_are_put_back_in_order():
+    """pdftotext of a multi-column page: story A's text stops mid-sentence, story B's headline and
+    text come next, A's second chunk follows, then B's own story is printed below an ad box."""
+    text = ("河湾区启动雨污分流改造\n本报记者 石青山\n\n"
+            "近日，河湾区在老城片区启动雨污分流改造，涉及\n街巷二十六条，计划年底前完工。家住东关街的居\n民孔德兰\n\n"
+            "春季赏花地图出炉\n\n"
+            "说，如今大家盼着工程早日完工，“以前一下大\n雨，巷子里的水能没过脚踝。”\n\n"
+            "河湾区全民健身月\n报名咨询：0000-1234567 主办：河湾区体育局\n\n"
+            "本报讯（记者 孔维）河湾区文旅局日前发布春季赏花\n地图，推荐赏花点位十八处，并开通预约服务。\n")
+    got = arts(text)
+    assert [a.title for a in got] == ["河湾区启动雨污分流改造", "春季赏花地图出炉"]
+    assert "居民孔德兰说，如今大家盼着工程早日完工" in got[0].body
+    assert got[1].byline == "孔维" and "报名咨询" not in got[1].body
+    labels = {lb.text.strip(): lb for lb in read_text(text).labels}
+    assert labels["报名咨询：0000-1234567 主办：河湾区体育局"].label == "furniture"
+
+
+def test_section_label_beside_a_deck_is_not_part_of_the_headline():
+    text = f"90后姑娘回村种地\n——记新农人边晓芸\n\n乡村振兴\n\n本报记者 石青山\n\n{PARA}\n"
+    assert arts(text)[0].title == "90后姑娘回村种地 | ——记新农人边晓芸"

@@ -48,6 +48,7 @@ class Draft:
     opened_by: str = ""
     position: int | None = None  # the article it became (set by finish)
     column: str = ""  # the standing head of the column it ran in (东方时评), set by finish
+    lifted_from: "Draft | None" = None  # a headline candidate lifted out of this story's sentence
 
 
 # -- 1. repair --------------------------------------------------------------------------

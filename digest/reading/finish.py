@@ -50,6 +50,8 @@ def headline(d: Draft, furniture: list[str]) -> tuple[str | None, str | None]:
     elif len(parts) >= 2 and _COLUMN_NAME.match(parts[0]):
         d.column = parts[0]
         furniture.append(parts.pop(0))  # the column's standing head (东方时评) above the headline
+    while len(parts) >= 3 and parts[-2].startswith("——") and len(parts[-1]) <= 6 and not parts[-1].startswith("——"):
+        furniture.append(parts.pop())  # nothing follows a 副题 in a headline: a section label set beside it
     parts = merge_dangling(parts)
     if not parts:
         return None, None

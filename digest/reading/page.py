@@ -55,11 +55,13 @@ def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
 def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str]) -> tuple[LineLabel, ...]:
     """Every line's final label, the reason, and the article it went to."""
     owner: dict[int, int] = {}
+    line_owner: dict[int, int] = {}
     sub: dict[int, str] = {}
     for d in drafts:
         for u in d.units:
             if d.position is not None:
                 owner[id(u)] = d.position
+                line_owner.update((i, d.position) for i in u.lines)
         sub.update(d.subwhy)
     out: dict[int, LineLabel] = {}
     for u in units:
@@ -80,8 +82,8 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
                                             "furniture: a banner printed inside a sentence (lifted out)"))
             else:
                 out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "headline",
-                                            "headline: half of a headline the column flow put inside a sentence",
-                                            owner.get(id(u))))
+                                            "headline: a headline the column flow put inside another story's sentence",
+                                            line_owner.get(i, owner.get(id(u)))))
     for u in dropped:
         for i in u.lines:
             out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "duplicate",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from .articles import Draft
+from .labels import Unit
 from .repair import clean_line, ends_sentence, join_pair, key
 from .words import spans_word
 
@@ -72,9 +73,24 @@ def _bigrams(text: str) -> set[str]:
     return {k[i:i + 2] for i in range(len(k) - 1)}
 
 
+def _lifted(drafts: list[Draft]) -> list[Draft]:
+    """Short lines the repair lifted out of a sentence (a banner, or a headline the column flow put
+    there), as headline candidates; a candidate that finds no story stays furniture."""
+    out = []
+    for d in drafts:
+        for u in d.units:
+            if u.kind == "P" and u.interlopers and u.lifted and len(u.interlopers) == len(u.lifted):
+                for text, line in zip(u.interlopers, u.lifted):
+                    out.append(Draft(parts=[text], levels=[0], units=[Unit("H", text, "lifted", [line])],
+                                     opened_by="lifted", lifted_from=d))
+    return out
+
+
 def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Draft], list[Draft]]:
     """Give headline-only drafts the untitled story after them that is theirs (see the module docstring)."""
-    heads = sorted([d for d in drafts if d.parts and not d.paras and not d.captions] + orphans, key=_first_line)
+    lifted = _lifted(drafts)
+    heads = sorted([d for d in drafts if d.parts and not d.paras and not d.captions] + orphans + lifted,
+                   key=_first_line)
     stories = [d for d in drafts if d.paras]
     left = []
     taken: set[int] = set()
@@ -90,7 +106,9 @@ def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Dra
                 s += 1.0
             if s > score:
                 best, score = d, s
-        if best is not None and score >= _MATCH:
+        if best is not None and score >= (2 * _MATCH if h.opened_by == "lifted" else _MATCH):
+            if h.lifted_from is not None:  # no longer an interloper of the story it was lifted from
+                h.lifted_from.interlopers.remove(h.parts[0])
             taken.add(id(best))
             best.parts, best.levels = list(h.parts), list(h.levels)
             if not best.names:
@@ -99,4 +117,4 @@ def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Dra
         else:
             left.append(h)
     kept = [d for d in drafts if d.paras or d.captions]
-    return kept, [h for h in left if h not in kept]
+    return kept, [h for h in left if h not in kept and h.opened_by != "lifted"]
