@@ -5,7 +5,8 @@ and samples/, with jieba already loaded (as in an ingest worker):
  * reading: text -> Document -> labelled lines -> articles (digest.reading.read_text),
  * the issue date (digest.reading.issue_date),
  * summarising the articles read (digest.summarize.summarize_article),
-and reports reading's share of the per-page work. Medians over repeated runs.
+and reports reading's share of the per-page work. Medians over repeated runs. Then two
+pathological pages (one 1.6 MB line; 20,000 short lines) that must read in linear time.
 """
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def main() -> int:
     print(f"issue date:               {date_s:.3f} s = {1000 * date_s / len(texts):.1f} ms/page")
     print(f"summarise:                {summ_s:.3f} s = {1000 * summ_s / len(arts):.1f} ms/article")
     print(f"reading's share of read + date + summarise: {100 * (read_s + date_s) / total:.0f}%")
+    # pathological shapes must stay linear: one 1.6 MB line, 20,000 identical short lines
+    long_line = "本报讯 近日，" + "河湾区 启动改造， " * 200000
+    many = "\n".join(["河湾区启动改造"] * 20000)
+    print(f"one {len(long_line) / 1e6:.1f} MB line: {timed(lambda: read_text(long_line), 1):.1f} s; "
+          f"20,000 short lines: {timed(lambda: read_text(many), 1):.1f} s")
     return 0
 
 

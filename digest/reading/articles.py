@@ -129,7 +129,8 @@ def _last_text(out: list[Unit]) -> Unit | None:
 
 
 def _next_text(units: list[Unit], i: int) -> Unit | None:
-    for u in units[i + 1:]:
+    for j in range(i + 1, len(units)):
+        u = units[j]
         if not (u.kind == "F" and u.category == "edge"):
             return u
     return None
@@ -140,7 +141,8 @@ def _next_text(units: list[Unit], i: int) -> Unit | None:
 def _ahead(units: list[Unit], i: int, n: int = 3) -> list[Unit]:
     """The next n units after i, furniture and source lines skipped."""
     out = []
-    for u in units[i + 1:]:
+    for j in range(i + 1, len(units)):
+        u = units[j]
         if u.kind in ("F", "X", "C"):
             continue
         out.append(u)
@@ -152,7 +154,8 @@ def _ahead(units: list[Unit], i: int, n: int = 3) -> list[Unit]:
 def has_header(units: list[Unit], i: int) -> bool:
     """Is the headline group at i followed by what follows a headline: a byline, a source line,
     a lede (本报讯…), an editor's note, or a short paragraph closed by a photo credit?"""
-    for u in units[i + 1:]:
+    for j in range(i + 1, len(units)):
+        u = units[j]
         if u.kind == "X":
             return True
         if u.kind not in ("F", "C", "H"):
@@ -358,7 +361,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
 
 def _next_kinds(units: list[Unit], i: int) -> tuple[str, str]:
     nxt: list[str] = []
-    for u in units[i + 1:]:
+    for j in range(i + 1, len(units)):
+        u = units[j]
         if not (u.kind == "F" and u.category == "edge") and u.kind != "X":
             nxt.append(u.kind)
             if len(nxt) == 2:

@@ -51,8 +51,13 @@ def _width(ws: str) -> int:
     return sum(2 if ch == "\u3000" else 4 if ch == "\t" else 1 for ch in ws)
 
 
+_ODD_CHARS = re.compile("[\uff61-\uff64\u2e80-\u2fdf\u31c0-\u31ef\uf900-\ufaff\u301c\U0002f800-\U0002fa1f]")
+
+
 def repair_characters(text: str) -> str:
     """Half-width ideographic punctuation and look-alike radicals -> the ordinary characters."""
+    if not _ODD_CHARS.search(text):
+        return text
     return repair_chars(text.translate(_HALFWIDTH))
 
 

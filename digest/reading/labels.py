@@ -330,7 +330,7 @@ def _brief_items(units: list[Unit]) -> None:
     for i, u in enumerate(units):
         if u.kind != "Q" or not u.brief_head:
             continue
-        nxt = next((v for v in units[i + 1:] if v.kind not in ("F", "C")), None)
+        nxt = next((units[j] for j in range(i + 1, len(units)) if units[j].kind not in ("F", "C")), None)
         if nxt is None or nxt.kind == "Q":
             u.brief_head, u.why = False, "brief: ■ one-line item (no paragraph under it, like its neighbours)"
 

@@ -108,8 +108,11 @@ _WIDTH.update({0x00A0: " ", 0x3000: " ", 0x09: " "})  # full-width digits/letter
 _HALF_MARK = re.compile(r"[,;:!?.]")
 
 
+_WIDE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00a0\u3000\t]")
+
+
 def _normalize_width(text: str) -> str:
-    return text.translate(_WIDTH)
+    return text.translate(_WIDTH) if _WIDE.search(text) else text
 
 
 def _neighbour(text: str, i: int, step: int) -> str:
@@ -185,6 +188,8 @@ def _paren(m: re.Match) -> str:
     return m.group(0)
 
 
+_PROSE_GAP = re.compile(f"(?<=[{CJK}{CJK_PUNCT}]) (?=[{CJK}{CJK_PUNCT}0-9])|(?<=[0-9]) (?=[{CJK}{CJK_PUNCT}])")
+_PUNCT_GAP = re.compile(f"(?<=[{CJK_PUNCT}]) | (?=[{CJK_PUNCT}])")  # beside punctuation, never between words
 _LETTER_SPACED = re.compile(f"(?<![^ ])[{CJK}](?: [{CJK}])+(?![^ ])")
 # one Chinese character standing alone after a word is a broken-off last syllable (茌平 区 -> 茌平区)
 _LONE_TAIL = re.compile(f"(?<=[{CJK}]{{2}}) (?=[{CJK}](?: |$))")
@@ -204,19 +209,7 @@ def fix_spaces(text: str, prose: bool = True) -> str:
     if not prose:
         text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
         text = _LONE_TAIL.sub("", text)
-    out = []
-    for i, ch in enumerate(text):
-        if ch == " ":
-            prev, nxt = text[i - 1], text[i + 1]
-            a, b = _tight(prev), _tight(nxt)
-            if prose:
-                drop = (a and b) or (a and nxt.isdigit()) or (prev.isdigit() and b)
-            else:
-                drop = (a and not is_cjk(prev)) or (b and not is_cjk(nxt))
-            if drop:
-                continue
-        out.append(ch)
-    return "".join(out)
+    return (_PROSE_GAP if prose else _PUNCT_GAP).sub("", text)
 
 
 def is_prose(text: str) -> bool:
