@@ -9,7 +9,7 @@ from .formats import to_document
 from .labels import Unit, units as label_units
 from .lines import Document
 from .reorder import join_continuations, match_headlines
-from .repair import clean_line
+from .repair import clean_line, key
 
 _LABEL = {"F": "furniture", "X": "source", "C": "jump", "B": "byline", "T": "credit", "D": "dateline",
           "K": "caption", "Q": "brief", "E": "editor's note", "H": "headline", "N": "byline", "P": "body"}
@@ -38,7 +38,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
     furn_texts = [u.text for u in furniture if u.kind == "F"]
     arts, more = finish(drafts, furn_texts, source, page)
     printed = printed_facts(doc, units)
-    labels = _labels(doc, units, drafts, dropped, set(furn_texts))
+    labels = _labels(doc, units, drafts, dropped, set(furn_texts), arts)
     conts = tuple(c for u in units for c in u.conts)
     return PageParse(tuple(arts), tuple(dict.fromkeys(furn_texts)), conts,
                      tuple(" | ".join(d.parts) for d in orphans), tuple([u.text for u in dropped] + more),
@@ -52,7 +52,24 @@ def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
     return fu.printed_facts(doc, furn, sources)
 
 
-def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str]) -> tuple[LineLabel, ...]:
+def _part(line: str, article) -> str:
+    """The part of the article's headline a headline line belongs to: 引题, 主题 or 副题."""
+    if article is None or not article.title:
+        return ""
+    k = key(line)
+    parts = article.title.split(" | ")
+    for p in parts:
+        if k and k in key(p):
+            if p.startswith("——"):
+                return "副题 (deck)"
+            if article.main_title and p == article.main_title:
+                return "主题 (main headline)"
+            return "引题 (kicker)" if parts.index(p) < parts.index(article.main_title or p) else "副题 (deck)"
+    return ""
+
+
+def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str],
+            articles=()) -> tuple[LineLabel, ...]:
     """Every line's final label, the reason, and the article it went to."""
     owner: dict[int, int] = {}
     line_owner: dict[int, int] = {}
@@ -74,7 +91,10 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
             if u.kind == "H" and clean_line(doc.lines[i].text.strip(), prose=False) in furniture:
                 out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
                                             "furniture: a banner or column label set above the headline"))
-            out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label, why, owner.get(id(u))))
+            pos = owner.get(id(u))
+            part = _part(doc.lines[i].text, articles[pos]) if u.kind == "H" and pos is not None else ""
+            out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label,
+                                        f"{why} — {part}" if part else why, pos))
         for i in u.lifted:
             s = doc.lines[i].text.strip()
             if s in furniture:
