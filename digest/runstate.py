@@ -1,7 +1,9 @@
-"""State of the daily service: the single-instance lock of `digest run`, and `digest status`.
+"""State of the daily service: the per-home lock of `digest run`, and `digest status`.
 
 The lock is an flock on data_dir/digest-run.lock (released by the kernel even on SIGKILL) with the
-holder's pid inside. Status reads the persistent job store directly: no scheduler is started.
+holder's pid inside: one service per home. Services on other homes or hosts sharing the database
+are seen through their heartbeats (services table) and the leader lease (digest/lease.py).
+Status reads the persistent job store directly: no scheduler is started.
 """
 from __future__ import annotations
 
@@ -23,13 +25,8 @@ LOCK_NAME = "digest-run.lock"
 # -- single-instance lock ---------------------------------------------------------------------
 
 def lock_path(settings: Settings) -> Path:
-    """data_dir/digest-run.lock, or next to the SQLite file when the database lives elsewhere."""
-    import sqlalchemy as sa
-
-    url = sa.engine.make_url(settings.database_url)
-    db = url.database or ""
-    if url.get_backend_name() == "sqlite" and db not in ("", ":memory:") and not db.startswith("file:"):
-        return Path(db).expanduser().resolve().parent / LOCK_NAME
+    """data_dir/digest-run.lock: one `digest run` per home (several homes may share a database:
+    their services agree on a leader through the database, digest/leader.py)."""
     return Path(settings.data_dir) / LOCK_NAME
 
 
@@ -123,11 +120,22 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
     pid = lock_holder(path)
     guessed = [{"id": r["id"], "publication": r["publication"], "date": r["issue_date"], "date_rule": r["date_rule"],
                 "sources": r["sources"]} for r in store.list_issues() if date_is_guessed(r["date_rule"])]
+    from .lease import current_holder, list_services
+    from .lease import recent_runs as scheduled_runs
+
+    services = [s for s in list_services(store) if s["state"] != "stopped" or s["kind"] == "run"][:20]
+    leader = current_holder(store)
+    jobs = scheduled_jobs(settings)
+    jobs += [{"id": JOB_INBOX, "name": f"ingest complete inbox files ({s['instance']})", "trigger": "interval",
+              "next_run_time": None, "instance": s["instance"]}
+             for s in services if s["kind"] == "run" and s["state"] == "alive"]
     return {
         "timezone": settings.timezone,
         "guessed_dates": sorted(guessed, key=lambda g: (g["date"], g["id"]), reverse=True),
-        "running": pid is not None, "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
-        "jobs": scheduled_jobs(settings),
+        "running": pid is not None or any(s["kind"] == "run" and s["state"] == "alive" for s in services),
+        "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
+        "services": services, "leader": leader, "scheduled_runs": scheduled_runs(store, 5),
+        "jobs": jobs,
         "runs": store.recent_runs(10),
         "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
         "failures": store.recent_failures(5),
@@ -143,11 +151,22 @@ def _local(value: Any, tz) -> str:
 
 def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     tz, now = settings.tz, dt.datetime.now(settings.tz)
-    lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["running"]
+    lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["pid"]
+             else "digest run: running on another home or host (see services)" if data["running"]
              else f"digest run: not running (lock file {data['lock_file']})"]
+    leader = data.get("leader")
+    for s in data.get("services", []):
+        role = " leader" if leader and leader["holder"] == s["instance"] and leader["alive"] else ""
+        lines.append(f"  service {s['instance']} ({s['kind']}{role}): {s['state']}, last heartbeat "
+                     f"{_local(s['heartbeat_at'], tz)}" + (f", {s['detail']}" if s.get("detail") else ""))
+    if leader and not leader["alive"]:
+        lines.append(f"  leader lease of {leader['holder']} expired at {_local(leader['expires_at'], tz)}: "
+                     f"a standby service takes over at its next heartbeat")
     lines.append(f"times in {zone_label(tz, settings.timezone)}")
     lines.append("jobs:" if data["jobs"] else "jobs: none scheduled yet (start `digest run`)")
     for j in data["jobs"]:
+        if j["id"] == JOB_INBOX and j.get("instance"):
+            continue  # each service's inbox job: listed with the services above
         nxt = j["next_run_time"]
         late = " (overdue: runs at the next start if within the grace time)" \
             if j["id"] == JOB_DIGEST and nxt and nxt < now and not data["running"] else ""

@@ -1,13 +1,16 @@
 """`digest run` (the daily service) and `digest status`.
 
-Two jobs in one APScheduler 3 scheduler, kept in the project database (table apscheduler_jobs):
+Two jobs in one APScheduler 3 scheduler; the digest job is kept in the project database (table
+apscheduler_jobs) by the leader only (several services may share one database, see leader.py):
   inbox   every DIGEST_POLL_SECONDS: ingest inbox entries that are complete, i.e. whose size and
           mtime did not change between two polls (names ending .part/.tmp or hidden are never taken);
   digest  on DIGEST_SEND_CRON: build the digest of the issues not yet delivered and deliver it
           (outbox always, SMTP when DIGEST_DELIVER_SMTP).
 A run missed while the machine was off or asleep runs once when it is back within
-DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per database
-(the lock and the status report are in digest/runstate.py).
+DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per home
+(lock file), any number per database: one leads (a lease in the database), the others stand by;
+each scheduled run is claimed once per (publication, run time) (digest/lease.py). The lock and
+the status report are in digest/runstate.py.
 Job functions are module-level and take one dict of primitives: the job store pickles them.
 """
 from __future__ import annotations
@@ -221,8 +224,50 @@ def inbox_job(args: dict[str, Any]) -> str:
 
 
 def digest_job(args: dict[str, Any]) -> str:
+    """The cron job: claim this fire time's scheduled run (one host per run), build and deliver."""
     settings = _settings(args)
-    return _logged(settings, JOB_DIGEST, lambda store: deliver_digest(store, settings))
+    run_at = args.get("run_at") or fire_time(args.get("trigger"), settings)
+    return _logged(settings, JOB_DIGEST,
+                   lambda store: scheduled_delivery(store, settings, run_at, args.get("instance")))
+
+
+def fire_time(trigger, settings: Settings, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The latest fire time of `trigger` not after now (within the misfire grace), naive UTC."""
+    if trigger is None:
+        return None
+    now = now or dt.datetime.now(settings.tz)
+    due = trigger.get_next_fire_time(None, now - dt.timedelta(seconds=settings.misfire_grace_seconds + 60))
+    last = None
+    for _ in range(100_000):
+        if due is None or due > now:
+            break
+        last, due = due, trigger.get_next_fire_time(due, due + dt.timedelta(microseconds=1))
+    return last.astimezone(dt.timezone.utc).replace(tzinfo=None) if last else None
+
+
+def scheduled_delivery(store, settings: Settings, run_at: dt.datetime | None, holder: str | None) -> tuple[str, str]:
+    """deliver_digest once per (publication, run_at) across every host sharing the database.
+
+    The scheduled_runs row is claimed first; a host that finds it done, or running under a live
+    lease elsewhere, does nothing. A run left `running` by a host that died is resumed by the
+    next leader (digest/lease.py): the digest is reused and recipients already sent are skipped.
+    """
+    from .lease import claim_run, finish_run
+
+    if run_at is None or holder is None:
+        return deliver_digest(store, settings)
+    claim, why = claim_run(store, settings.publication, run_at, holder, settings.leader_lease_seconds)
+    if claim is None:
+        return "nothing", why
+    try:
+        outcome, detail = deliver_digest(store, settings)
+    except Exception as exc:  # recorded, then reported by _logged as usual
+        finish_run(store, claim, holder, "failed", f"{exc.__class__.__name__}: {exc}")
+        raise
+    if claim.taken_over_from:
+        detail = f"resumed the run of {claim.taken_over_from} (lease expired); " + detail
+    finish_run(store, claim, holder, outcome, detail)
+    return outcome, detail
 
 
 def run_once(settings: Settings, settle: float) -> int:
@@ -232,24 +277,38 @@ def run_once(settings: Settings, settle: float) -> int:
     inbox.mkdir(parents=True, exist_ok=True)
     if watcher.poll(inbox) or watcher.seen:
         time.sleep(settle)
+    from .lease import instance_id
+
+    run_at = _utcnow().replace(second=0, microsecond=0)  # cron on several hosts at 07:00: one of them runs
+    holder = instance_id("once", settings.home)
     outcomes = [_logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, watcher)),
-                _logged(settings, JOB_DIGEST, lambda store: deliver_digest(store, settings))]
+                _logged(settings, JOB_DIGEST, lambda store: scheduled_delivery(store, settings, run_at, holder))]
     return 1 if any(o in ("failed", "partial") for o in outcomes) else 0
 
 
 def make_scheduler(settings: Settings):
+    """A scheduler whose default job store is in memory (this host's inbox job). The digest job
+    lives in the shared job store (table apscheduler_jobs), attached only while this service is
+    the leader (Leadership): two schedulers never use one job store at once."""
     from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from .store import make_engine
-
-    # the project's engine (SQLite busy timeout and WAL) on the project database
-    jobstore = SQLAlchemyJobStore(engine=make_engine(settings.database_url), tablename=JOBS_TABLE)
     return BackgroundScheduler(
-        jobstores={"default": jobstore}, executors={"default": ThreadPoolExecutor(1)},  # one job at a time
+        executors={"default": ThreadPoolExecutor(1)},  # one job at a time
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
         timezone=settings.tz)
+
+
+def send_trigger(settings: Settings):
+    """DIGEST_SEND_CRON as an APScheduler trigger. DIGEST_TEST_SEND_SECOND (tests only, with a
+    day-of-week of *) adds a seconds field, so a test's "every minute" fires every few seconds."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    second = os.environ.get("DIGEST_TEST_SEND_SECOND")
+    if not second:
+        return CronTrigger.from_crontab(settings.send_cron, timezone=settings.tz)
+    minute, hour, day, month, dow = settings.send_cron.split()
+    return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, timezone=settings.tz)
 
 
 def _on_event(settings: Settings):
@@ -287,44 +346,43 @@ def _unfinished_run(settings: Settings, trigger, next_run: dt.datetime) -> dt.da
 
 
 def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event, *, digest_trigger=None) -> None:
-    """Run the scheduler until `stop` is set, then let the running job finish. The caller holds the lock.
+    """Run the scheduler until `stop` is set, then let the running job finish. The caller holds
+    this home's lock; leadership among the services sharing the database is taken here.
 
     `digest_trigger` replaces the DIGEST_SEND_CRON trigger (tests use a CronTrigger on seconds).
     """
     from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
+
+    from .leader import Leadership
 
     scheduler = make_scheduler(settings)
     scheduler.add_listener(_on_event(settings), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     scheduler.start(paused=True)
+    leadership = None
     try:
-        trigger = digest_trigger or CronTrigger.from_crontab(settings.send_cron, timezone=settings.tz)
-        keep: dict[str, Any] = {}
-        try:
-            old = scheduler.get_job(JOB_DIGEST)
-        except Exception:  # noqa: BLE001 - an unreadable old job is replaced below
-            old = None
-        if old is not None and repr(old.trigger) == repr(trigger) and old.next_run_time is not None:
-            keep["next_run_time"] = old.next_run_time  # a run due while we were down is caught up (or missed)
-            cut = _unfinished_run(settings, trigger, old.next_run_time)
-            if cut is not None:
-                log.warning("digest: the run due at %s never finished (process killed?): running it again", cut)
-                keep["next_run_time"] = cut
-        scheduler.add_job(digest_job, trigger, args=[args], id=JOB_DIGEST, name="build and deliver the digest",
-                          replace_existing=True, **keep)
+        trigger = digest_trigger or send_trigger(settings)
         scheduler.add_job(inbox_job, IntervalTrigger(seconds=settings.poll_seconds, timezone=settings.tz),
                           args=[args], id=JOB_INBOX, name="ingest complete inbox files", replace_existing=True,
                           next_run_time=dt.datetime.now(settings.tz), misfire_grace_time=None)
+        leadership = Leadership(settings, scheduler, args, trigger)
+        leadership.tick()
         scheduler.resume()
-        nxt = scheduler.get_job(JOB_DIGEST).next_run_time
-        log.info("digest run started (pid %d): inbox %s every %ss; digest %s, next at %s",
-                 os.getpid(), settings.inbox, settings.poll_seconds, trigger, nxt)
-        while not stop.wait(min(WAKE_SECONDS, settings.poll_seconds)):
-            scheduler.wakeup()
+        log.info("digest run started (pid %d, %s): inbox %s every %ss; digest %s%s",
+                 os.getpid(), leadership.instance, settings.inbox, settings.poll_seconds, trigger,
+                 "" if leadership.leader else f"; standing by (leader: {leadership.holder_text()})")
+        beat = max(0.2, settings.leader_lease_seconds / 3)
+        next_wake = time.monotonic() + min(WAKE_SECONDS, settings.poll_seconds)
+        while not stop.wait(beat):
+            leadership.tick()
+            if time.monotonic() >= next_wake:
+                scheduler.wakeup()
+                next_wake = time.monotonic() + min(WAKE_SECONDS, settings.poll_seconds)
         log.info("stopping: waiting for a running job to finish")
     finally:
         scheduler.shutdown(wait=True)
+        if leadership is not None:
+            leadership.close()
     log.info("digest run stopped")
 
 
@@ -351,7 +409,7 @@ def register(cli) -> None:
         """The daily service: poll the inbox, and build and deliver the digest on a schedule.
 
         \b
-        Jobs (kept in the database, table apscheduler_jobs):
+        Jobs (the digest job kept in the database, table apscheduler_jobs, by the leader):
           inbox   every DIGEST_POLL_SECONDS: ingest new issue files and folders from the inbox
                   once complete (same size and mtime on two polls; *.part, *.tmp and hidden names
                   are never taken, so write there and rename for an instant pick-up)
@@ -360,9 +418,12 @@ def register(cli) -> None:
                   (issue_date), written to the outbox and, with DIGEST_DELIVER_SMTP, e-mailed.
                   No new issue: no e-mail, unless DIGEST_SEND_EMPTY.
         A digest run missed while the machine was off or asleep runs once on return within
-        DIGEST_MISFIRE_GRACE_SECONDS and is logged as missed otherwise. Only one `digest run` per
-        database (lock file data/digest-run.lock). SIGINT/SIGTERM let the running job finish, then
-        exit 0. Every run is logged (stderr and DIGEST_LOG_FILE) and shown by `digest status`.
+        DIGEST_MISFIRE_GRACE_SECONDS and is logged as missed otherwise. One `digest run` per home
+        (lock file data/digest-run.lock); services on several homes or hosts may share a database:
+        one leads (DIGEST_LEADER_LEASE_SECONDS) and sends each scheduled run exactly once, the
+        others poll their inboxes and take over if it dies. SIGINT/SIGTERM let the running job
+        finish, then exit 0. Every run is logged (stderr and DIGEST_LOG_FILE) and shown by
+        `digest status`.
         """
         more = {k: v for k, v in (("poll_seconds", poll_seconds), ("send_cron", send_cron)) if v is not None}
         settings = c.settings(**more)

@@ -143,6 +143,7 @@ services = sa.Table(  # every running `digest run` / `digest worker`, by heartbe
     sa.Column("home", sa.Text, nullable=False, default=""),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("heartbeat_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime),  # heartbeat_at + the service's lease: dead after it (v6)
     sa.Column("stopped_at", sa.DateTime),
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
@@ -231,7 +232,7 @@ def _v5(conn) -> None:
         index.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
 MIGRATIONS: dict[int, Any] = {
@@ -240,4 +241,5 @@ MIGRATIONS: dict[int, Any] = {
     3: _add_column("articles", "minhash", sa.LargeBinary()),  # repeat detection without re-shingling
     4: _add_column("summaries", "short", sa.Text()),  # one-line summary sentence
     5: _v5,
+    6: _add_column("services", "expires_at", sa.DateTime()),  # liveness of a service by its own lease
 }

@@ -170,9 +170,11 @@ class MailStore:
         to the server. Returns False when it cannot be claimed: sent, failed for good, `in-data`
         (ambiguous: the server may have the message), or being sent under a live lease.
 
-        A `sending` claim is taken over when its lease has expired (a dead host, a reused pid) or
-        when its claimer is a process of this host that no longer exists.
+        A `sending` claim is taken over when its lease has expired (a dead host, a reused pid), when
+        its claimer is a process of this host that no longer exists, or when its claimer is a
+        service (`digest run`) whose heartbeat has expired (digest/lease.py).
         """
+        from .lease import claimer_gone
         from .store import _claimer, _claimer_dead
 
         now = _now()
@@ -183,7 +185,8 @@ class MailStore:
             if row is None:
                 return False
             lease_end = row.lease_until or (row.updated_at + dt.timedelta(seconds=lease_seconds))
-            if row.status == "sending" and (_claimer_dead(row.claimed_by) or lease_end <= now):
+            if row.status == "sending" and (_claimer_dead(row.claimed_by) or lease_end <= now
+                                            or claimer_gone(self, row.claimed_by)):
                 pass
             elif row.status != "queued":
                 return False

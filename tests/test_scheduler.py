@@ -122,13 +122,14 @@ def test_file_written_slowly_is_ingested_once_after_it_is_complete(tmp_path, mon
 
 # -- digest job -----------------------------------------------------------------------------------
 
-def test_digest_job_fires_delivers_and_a_restart_does_not_resend(tmp_path, monkeypatch):
+def test_digest_job_fires_delivers_and_a_restart_does_not_resend(tmp_path, monkeypatch, db_url):
+    """On SQLite and on PostgreSQL (db_url)."""
     from digest import deliver
     from tests.fixtures_digest import SMTPServer
 
     monkeypatch.setattr(deliver, "RETRY_WAIT", (0.01, 0.05))
     with SMTPServer() as smtp:
-        settings, args = make(tmp_path, deliver_smtp=True, to="reader@example.org", smtp_host="127.0.0.1",
+        settings, args = make(tmp_path, database_url=db_url, deliver_smtp=True, to="reader@example.org", smtp_host="127.0.0.1",
                               smtp_port=smtp.port, smtp_security="none", from_addr="digest@example.org")
         store = ingest_sample(settings)
         for attempt in (1, 2):  # two processes' lifetimes on the same database

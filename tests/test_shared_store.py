@@ -160,3 +160,26 @@ def test_config_hides_the_database_password_and_says_where_values_came_from(tmp_
     failed = run(h, url, "status")  # nobody listens on port 1: the error names the URL without the password
     assert failed.returncode == 2 and "pa55-Secret" not in failed.stderr + failed.stdout
     assert "***" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_send_from_another_home_uses_the_stored_message(db_url, tmp_path):
+    """The .eml bytes live in the database: a host without the outbox file sends the same message."""
+    from tests.fixtures_digest import SMTPServer
+
+    a, b = homes(tmp_path, 2)
+    assert run(a, db_url, "ingest", str(SAMPLE), "--jobs", "1").returncode == 0
+    built = json.loads(run(a, db_url, "build", "--date", "2025-06-18", "--json").stdout)
+    eml = Path(built["files"]["eml"]).read_bytes()
+    with SMTPServer() as smtp:
+        env = {"DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_PORT": str(smtp.port), "DIGEST_SMTP_SECURITY": "none",
+               "DIGEST_TO": "reader@example.org", "DIGEST_FROM": "digest@example.org"}
+        sent = run(b, db_url, "send", "--json", env=env)  # host B has no outbox at all
+        assert sent.returncode == 0, sent.stderr
+        again = run(a, db_url, "send", "--json", env=env)  # host A: already sent, never twice
+        assert again.returncode == 0, again.stderr
+    assert not (b / "outbox").exists()
+    assert len(smtp.handler.messages) == 1
+    got = smtp.handler.messages[0]["data"]
+    head = lambda raw, name: [ln for ln in raw.split(b"\r\n") if ln.startswith(name)]  # noqa: E731
+    assert head(got, b"Message-ID") == head(eml, b"Message-ID")
+    assert got.split(b"\r\n\r\n", 1)[1] == eml.split(b"\r\n\r\n", 1)[1]  # same body (Date: is the send time)
