@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from . import pipeline
 from .config import Settings
@@ -30,8 +30,12 @@ SHARED = "shared"
 class Leadership:
     """Heartbeat, leader lease and the shared job store of one `digest run` service."""
 
-    def __init__(self, settings: Settings, scheduler, args: dict[str, Any], trigger):
+    def __init__(self, settings: Settings, scheduler, args: dict[str, Any], trigger, *,
+                 job: Callable[[dict], Any], unfinished: Callable[..., dt.datetime | None]):
+        """`job` is the digest job function (scheduler.digest_job); `unfinished(settings, trigger,
+        next_run)` finds a run that was dispatched but never finished (scheduler._unfinished_run)."""
         self.settings, self.scheduler, self.trigger = settings, scheduler, trigger
+        self.job, self.unfinished = job, unfinished
         self.instance = instance_id("run", settings.home)
         self.args = {**args, "instance": self.instance, "trigger": trigger}
         self.store = pipeline.open_store(settings)
@@ -64,7 +68,6 @@ class Leadership:
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
         from .db import make_engine
-        from .scheduler import _unfinished_run, digest_job
 
         self.leader = True
         self.scheduler.add_jobstore(SQLAlchemyJobStore(engine=make_engine(self.settings.database_url),
@@ -76,11 +79,11 @@ class Leadership:
             old = None
         if old is not None and repr(old.trigger) == repr(self.trigger) and old.next_run_time is not None:
             keep["next_run_time"] = old.next_run_time  # a run due while nobody led is caught up (or missed)
-            cut = _unfinished_run(self.settings, self.trigger, old.next_run_time)
+            cut = self.unfinished(self.settings, self.trigger, old.next_run_time)
             if cut is not None:
                 log.warning("digest: the run due at %s never finished (process killed?): running it again", cut)
                 keep["next_run_time"] = cut
-        self.scheduler.add_job(digest_job, self.trigger, args=[self.args], id=JOB_DIGEST, jobstore=SHARED,
+        self.scheduler.add_job(self.job, self.trigger, args=[self.args], id=JOB_DIGEST, jobstore=SHARED,
                                name="build and deliver the digest", replace_existing=True, **keep)
         self._resume_abandoned()
         log.info("leading the digest services (%s); next digest run at %s", self.instance,
@@ -88,8 +91,6 @@ class Leadership:
 
     def _resume_abandoned(self) -> None:
         """Schedule, once each, the runs a dead holder left `running` (their lease expired)."""
-        from .scheduler import digest_job
-
         since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(
             seconds=self.settings.misfire_grace_seconds)
         for run in abandoned_runs(self.store, self.settings.publication, since):
@@ -98,7 +99,7 @@ class Leadership:
                 continue
             log.warning("digest: the run due at %s UTC was left unfinished by %s: resuming it",
                         run["run_at"], run["claimed_by"])
-            self.scheduler.add_job(digest_job, "date", args=[{**self.args, "run_at": run["run_at"]}],
+            self.scheduler.add_job(self.job, "date", args=[{**self.args, "run_at": run["run_at"]}],
                                    id=job_id, run_date=dt.datetime.now(self.settings.tz), misfire_grace_time=None)
 
     def _step_down(self) -> None:

@@ -28,6 +28,26 @@ from .db import utcnow
 from .schema import leases, scheduled_runs, services
 
 LEADER = "digest-run-leader"
+_HOST = socket.gethostname()
+
+
+def claimer() -> str:
+    """"host:pid": who claims a delivery for sending."""
+    return f"{_HOST}:{os.getpid()}"
+
+
+def claimer_dead(claimed_by: str | None) -> bool:
+    """True when the claim was made on this host by a process that no longer exists."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != _HOST or not pid.isdigit():
+        return False  # another machine's claim, or unknown: cannot tell (its lease decides)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def instance_id(kind: str, home: str | os.PathLike = "") -> str:

@@ -135,6 +135,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     seen_hashes: set[str] = set()
+    local_paths: dict[str, list[str]] = {}  # content hash -> the files read (pages carry logical keys)
     found = [(raw, item) for raw in paths for item in ingest_mod.discover([raw])]
     total = sum(1 for _, f in found if not isinstance(f, Failure))
 
@@ -148,6 +149,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             report.failures.extend(fails)
             if issue is None:
                 continue
+            local_paths[issue.content_hash] = [os.path.abspath(p.source) for p in issue.pages]
             issue = with_source_keys(issue, raw, settings.inbox)
             try:
                 known = store.issue_id_by_hash(issue.content_hash) is not None
@@ -168,7 +170,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         report.failures.extend(fails)
         checkpoint("ingest:before-save")
         try:
-            issue_id = store.save_issue(issue, items)
+            issue_id = store.save_issue(issue, items, local_paths.pop(issue.content_hash, None))
         except AlreadyStored:  # another process stored the same issue a moment ago
             report.skipped.append(_without_text(issue))
         except DigestError as exc:  # one issue fails, the batch goes on

@@ -140,7 +140,7 @@ def page_source(issue_id: int, number: int):
     try:
         from .preview_pdf import pdf_page_view  # a PDF page: re-read from the PDF, drawn with its boxes
 
-        pdf_view = pdf_page_view(page["source"], number)
+        pdf_view = pdf_page_view(page.get("path") or page["source"], number)  # path: the file read (scale)
         parse = pdf_view.parse if pdf_view is not None else \
             pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
     except Exception as exc:  # noqa: BLE001 - show the raw text and the reason

@@ -365,7 +365,7 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
         scheduler.add_job(inbox_job, IntervalTrigger(seconds=settings.poll_seconds, timezone=settings.tz),
                           args=[args], id=JOB_INBOX, name="ingest complete inbox files", replace_existing=True,
                           next_run_time=dt.datetime.now(settings.tz), misfire_grace_time=None)
-        leadership = Leadership(settings, scheduler, args, trigger)
+        leadership = Leadership(settings, scheduler, args, trigger, job=digest_job, unfinished=_unfinished_run)
         leadership.tick()
         scheduler.resume()
         log.info("digest run started (pid %d, %s): inbox %s every %ss; digest %s%s",

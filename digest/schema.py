@@ -42,7 +42,8 @@ pages = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("issue_id", sa.Integer, sa.ForeignKey("issues.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("number", sa.Integer, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),  # logical key (digest/sources.py)
+    sa.Column("path", sa.Text),  # where the ingesting host read it (the preview renders PDF pages from it) (v7)
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("encoding", sa.String(40), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
@@ -232,7 +233,7 @@ def _v5(conn) -> None:
         index.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
 MIGRATIONS: dict[int, Any] = {
@@ -242,4 +243,5 @@ MIGRATIONS: dict[int, Any] = {
     4: _add_column("summaries", "short", sa.Text()),  # one-line summary sentence
     5: _v5,
     6: _add_column("services", "expires_at", sa.DateTime()),  # liveness of a service by its own lease
+    7: _add_column("pages", "path", sa.Text()),  # the local file a page was read from
 }

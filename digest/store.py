@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
@@ -25,28 +23,8 @@ from .models import Article, Continuation, Failure, Issue, StoredArticle, Summar
 from .schema import (SCHEMA_VERSION, _now, articles, deliveries, digests, failures, issues, pages,  # noqa: F401
                      runs, summaries)
 from .sources import sources_key
+from .lease import claimer as _claimer, claimer_dead as _claimer_dead  # noqa: F401 - older import path
 from .store_mail import MailStore
-
-_HOST = socket.gethostname()
-
-
-def _claimer() -> str:
-    return f"{_HOST}:{os.getpid()}"
-
-
-def _claimer_dead(claimed_by: str | None) -> bool:
-    """True when the claim was made on this host by a process that no longer exists."""
-    host, _, pid = (claimed_by or "").rpartition(":")
-    if host != _HOST or not pid.isdigit():
-        return False  # another machine's claim, or unknown: cannot tell (its lease decides)
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
 
 class AlreadyStored(StoreError):
     """An issue with the same content is in the store (maybe just written by another process)."""
@@ -107,10 +85,11 @@ class Store(MailStore):
         with self._read() as conn:
             return conn.execute(sa.select(issues.c.id).where(issues.c.content_hash == content_hash)).scalar()
 
-    def save_issue(self, issue: Issue, items: Sequence[tuple]) -> int:
+    def save_issue(self, issue: Issue, items: Sequence[tuple], paths: Sequence[str] | None = None) -> int:
         """Write an issue with its pages, articles and summaries in one transaction; returns its id.
 
-        `items` are (article, summary, content_hash[, minhash]) tuples. Raises AlreadyStored when
+        `items` are (article, summary, content_hash[, minhash]) tuples; `paths` the local files
+        the pages were read from (page order; their sources are logical keys). Raises AlreadyStored when
         the same content is already stored (also when another process stored it a moment ago).
 
         A previous live version of the same issue (same publication, date and source keys) is
@@ -120,7 +99,7 @@ class Store(MailStore):
         """
         for attempt in range(5):
             try:
-                return self._save_issue(issue, items)
+                return self._save_issue(issue, items, paths)
             except IntegrityError as exc:
                 existing = self.issue_id_by_hash(issue.content_hash)
                 if existing is not None:
@@ -130,7 +109,7 @@ class Store(MailStore):
                 # another version became live while we wrote: supersede that one instead
         raise AssertionError("unreachable")
 
-    def _save_issue(self, issue: Issue, items: Sequence[tuple]) -> int:
+    def _save_issue(self, issue: Issue, items: Sequence[tuple], paths: Sequence[str] | None) -> int:
         sources = json.dumps(list(issue.sources), ensure_ascii=False)
         key = sources_key(issue.sources)
         with self._write() as conn:
@@ -155,7 +134,8 @@ class Store(MailStore):
             if issue.pages:
                 conn.execute(sa.insert(pages), [
                     dict(issue_id=issue_id, number=p.number, source=p.source, sha256=p.sha256,
-                         encoding=p.encoding, text=p.text) for p in issue.pages])
+                         encoding=p.encoding, text=p.text, path=paths[i] if paths and i < len(paths) else None)
+                    for i, p in enumerate(issue.pages)])
             rows = [dict(
                 issue_id=issue_id, issue_date=issue.date, page=article.page, position=article.position,
                 title=article.title, main_title=article.main_title, byline=article.byline, kind=article.kind,

@@ -174,8 +174,7 @@ class MailStore:
         its claimer is a process of this host that no longer exists, or when its claimer is a
         service (`digest run`) whose heartbeat has expired (digest/lease.py).
         """
-        from .lease import claimer_gone
-        from .store import _claimer, _claimer_dead
+        from .lease import claimer as _claimer, claimer_dead as _claimer_dead, claimer_gone
 
         now = _now()
         with self._write() as conn:
@@ -244,7 +243,7 @@ class MailStore:
 
 def explain_delivery(d: dict, now: dt.datetime) -> str:
     """One line for `digest status`: why a delivery is not sent and what happens next."""
-    from .store import _claimer_dead
+    from .lease import claimer_dead as _claimer_dead
 
     status = d["status"]
     if status == "queued":
