@@ -257,7 +257,7 @@ def _safe(text: str) -> str:
 def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
     """Summarise the articles of one page FILE with TextRank (no database write)."""
     from .reading.repair import clean_text
-    from .summarize import summarize_article, summarize_text
+    from .summarize import summarize_articles, summarize_text
 
     settings = c.settings()
     from . import nlp
@@ -293,11 +293,10 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
     else:
         from .reading import join_continuations
 
-        for a in join_continuations(reading.pages):
-            if a.duplicate_of is not None:
-                continue
-            s = summarize_article(a, max_sentences=sentences, max_chars=chars)
-            out.append({**_article_json(a, day), "summary": list(s.sentences), "keywords": list(s.keywords)})
+        arts = [a for a in join_continuations(reading.pages) if a.duplicate_of is None]
+        for a, s in zip(arts, summarize_articles(arts, max_sentences=sentences, max_chars=chars)):
+            out.append({**_article_json(a, day), "subheads": list(a.subheads), "summary": list(s.sentences),
+                        "keywords": list(s.keywords)})
     if as_json:
         click.echo(json.dumps({"source": str(file), "issue_date": day.isoformat() if day else None, "articles": out},
                               ensure_ascii=False, indent=2))

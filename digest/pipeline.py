@@ -78,15 +78,19 @@ def segment_pages(pages: Sequence[Page]) -> tuple[list[Article], list[Failure]]:
 def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on."""
     from .rank import signature
-    from .summarize import summarize_article
+    from .summarize import summarize_articles
 
     articles, failures = segment_pages(issue.pages)
     items = []
-    for art in articles:
-        try:
-            summary = summarize_article(art, max_sentences=3, max_chars=summary_chars, short_chars=short_chars)
-        except Exception as exc:  # noqa: BLE001
-            failures.append(Failure(art.source, "summarize", f"{exc.__class__.__name__}: {exc}",
+    try:  # the issue's articles together: a word they all use is no keyword for any of them
+        summaries = summarize_articles(articles, max_sentences=3, max_chars=summary_chars, short_chars=short_chars)
+    except Exception as exc:  # noqa: BLE001
+        failures.append(Failure(issue.pages[0].source if issue.pages else "", "summarize",
+                                f"{exc.__class__.__name__}: {exc}", "the issue's articles were stored without summaries"))
+        summaries = [Summary((), (), "none")] * len(articles)
+    for art, summary in zip(articles, summaries):
+        if summary.method == "error":
+            failures.append(Failure(art.source, "summarize", "the summariser failed on this article",
                                     f"article {art.display_title!r} stored without a summary"))
             summary = Summary((), (), "none")
         items.append((art, summary, article_hash(art), signature(art.body)))

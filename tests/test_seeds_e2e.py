@@ -8,6 +8,7 @@ import re
 import pytest
 
 from digest import pipeline
+from digest.summarizing.cohesion import opener
 
 from .conftest import SEEDS, needs_shared
 
@@ -64,8 +65,8 @@ def test_every_seed_summary_is_clean(seeded):
             problems.append(f"{name}: duplicated sentence")
         if sents and not a.summary.short:
             problems.append(f"{name}: no one-line summary")
-        if a.summary.short and len(a.summary.short) > 60 and any(len(x) <= 60 for x in sents):
-            problems.append(f"{name}: one-line summary over budget though a shorter sentence exists")
+        if a.summary.short and len(a.summary.short) > 60 and any(len(x) <= 60 and opener(x) is None for x in sents):
+            problems.append(f"{name}: one-line summary over budget though a shorter one that stands alone exists")
         for s in sents + ((a.summary.short,) if a.summary.short else ()):
             if not _whole_sentence(s, a.article.body):
                 problems.append(f"{name}: fragment {s!r}")

@@ -1,0 +1,167 @@
+"""Keywords worth a click: TextRank centrality weighted against a background, whole words only.
+
+score(w) = TextRank(w) * idf(w) / median idf * local(w)
+
+- TextRank(w): textrank4zh's word graph (window 2) over the article's tokens (``textrank.rank_words``);
+- idf(w): jieba's bundled IDF table (``jieba/analyse/idf.txt``, the one ``jieba.analyse.extract_tags``
+  uses; words it lacks get its median, as jieba does), so words every text uses (发展 3.6, 工作 4.2,
+  现在 4.0) sink against names and subjects (聊城 9.8, 茌平 12.8);
+- local(w): the same idea over the articles summarised together (an issue, a page):
+  log((N + 1) / df) / log(N + 1) when N >= 3 -- a word in every article of the paper
+  (the city's own name in a city daily) is no tag for any of them: below ``COMMON`` (a word in
+  about half of the articles or more) a word is not a tag at all.
+
+Tags are nouns (jieba n, ns, nt, nz, vn, j, eng, and person names under the rule below), two
+characters or more, no digits. A keyphrase is a run of adjacent tags that stands as a whole noun
+phrase (the tokens on both sides are not nouns: 中小 in 中小微企业 never makes 助力中小) and occurs
+so at least twice. A person's name is a tag only when the headline names that person (the story's
+subject): jieba's nr tags, a given name split from its surname (孙/nr 开开) and the byline's names
+never are otherwise.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from .. import textrank
+
+NOUNS = frozenset(["n", "ns", "nt", "nz", "vn", "j", "eng", "nr", "nrfg", "nrt", "nw"])
+_NAMES = ("nr", "nrfg", "nrt")
+_NOUNISH = frozenset(["n", "ns", "nt", "nz", "vn", "j", "nr", "nrfg", "nrt", "nw", "ng", "an", "b", "l", "eng", "a"])
+LIMIT = 6
+COMMON = 0.35  # local(w) below this (a word in about half the articles or more) is never a tag
+
+
+@functools.cache
+def idf_table() -> tuple[dict[str, float], float]:
+    """jieba's IDF table ``({word: idf}, median idf)``, loaded once (about 0.5 s)."""
+    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+    loader = IDFLoader(DEFAULT_IDF)
+    return loader.idf_freq, loader.median_idf
+
+
+class Background:
+    """Document frequencies of the articles summarised together (``n`` documents)."""
+
+    def __init__(self, documents: Iterable[Iterable[str]] = ()):
+        self.df: Counter[str] = Counter()
+        self.n = 0
+        for words in documents:
+            self.df.update(set(words))
+            self.n += 1
+
+    def local(self, word: str) -> float:
+        """1.0 for a word no other article uses, near 0 for one every article uses."""
+        if self.n < 3:
+            return 1.0
+        df = max(self.df.get(word, 0), 1)  # the article itself
+        return min(max(math.log((self.n + 1) / df) / math.log(self.n + 1), 0.02), 1.0)
+
+
+_LOOSE = set("的了在和与及是把被对向从为将等各每该本我这那其也都就还又并而或让使给到于由以上下中")
+
+
+def _glued(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
+    """The word at i is the tail of a longer word jieba did not know (固/河镇 of 固河镇): the token
+    before it is a lone Chinese character that is not a function word."""
+    if not i:
+        return False
+    prev = tokens[i - 1][0]
+    return len(prev) == 1 and "\u4e00" <= prev <= "\u9fff" and prev not in _LOOSE
+
+
+_PLACE = re.compile(r"(?:省|市|县|縣|区|區|镇|鎮|乡|鄉|村|街道|社区|社區|湖|河|山|港|湾|灣|路|街)$")
+
+
+def _is_name(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
+    """A person's name, or part of one: jieba's nr (but not a place it mistook: 高庄镇/nr), or a
+    short word right after a surname or a name (孙/nr 开开, 赵德/nr 顺)."""
+    word, flag = tokens[i]
+    if flag.startswith("nr"):
+        return not _PLACE.search(word)
+    prev = tokens[i - 1] if i else ("", "")
+    return prev[1].startswith("nr") and len(prev[0]) <= 2 and len(word) <= 2 and not _PLACE.search(prev[0])
+
+
+def tag_words(tokens: Sequence[tuple[str, str]]) -> list[str]:
+    """The words of ``tokens`` that may be tags (document-frequency vocabulary for ``Background``)."""
+    return [w for w, f in tokens if f in NOUNS and len(w) >= 2 and not re.search(r"\d", w)]
+
+
+def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]], title: str | None = None,
+             byline: str | None = None, background: Background | None = None, limit: int = LIMIT) -> tuple[str, ...]:
+    """Up to ``limit`` tags of one article, best first, keyphrases (at most two) leading.
+
+    ``words``: the article's sentences under textrank's filters; ``tokens``: the jieba
+    ``(word, flag)`` pass over the same text (sentences separated by "\\n" tokens).
+    """
+    ranked = textrank.rank_words([w.all_filters for w in words], [w.no_stop_words for w in words], window=2)
+    if not ranked:
+        return ()
+    idf, median = idf_table()
+    background = background or Background()
+    title = title or ""
+    banned = set((byline or "").split())
+    flags: dict[str, str] = {}
+    names: set[str] = set()
+    glued: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for i, (w, f) in enumerate(tokens):
+        flags.setdefault(w, f)
+        seen[w] += 1
+        if _is_name(i, tokens):
+            names.add(w)
+        if _glued(i, tokens):
+            glued[w] += 1
+
+    def ok(w: str) -> bool:
+        if len(w) < 2 or w in textrank.STOP_WORDS or re.search(r"\d", w) or flags.get(w) not in NOUNS:
+            return False
+        if w in banned or any(w in b for b in banned) or 2 * glued[w] > seen[w]:
+            return False  # a byline name, or mostly the tail of a longer word
+        if flags[w] == "eng" and (len(w) < 3 or w.isupper() and len(w) < 4):
+            return False  # MW, km: units and initials, not subjects
+        return w not in names or w in title
+
+    local = {w: background.local(w) for w, _ in ranked}
+    weight = {w: s * idf.get(w, median) / median * local[w] for w, s in ranked if ok(w) and local[w] >= COMMON}
+    good = sorted(weight, key=lambda w: -weight[w])
+    phrases = keyphrases(good[:12], tokens, weight)
+    out: list[str] = phrases[:2]
+    for w in good:
+        if len(out) >= limit:
+            break
+        if not any(w in p for p in out):
+            out.append(w)
+    return tuple(out)
+
+
+def keyphrases(keys: Sequence[str], tokens: Sequence[tuple[str, str]], weight: dict[str, float],
+               min_occur: int = 2, max_chars: int = 10) -> list[str]:
+    """Runs of adjacent ``keys`` that stand as whole noun phrases at least ``min_occur`` times.
+
+    A run counts only when the token before and the token after it are not nouns or adjectives
+    (a run cut out of a longer compound is no phrase). Best first by the words' summed weight.
+    """
+    keyset = set(keys)
+    counts: Counter[str] = Counter()
+    value: dict[str, float] = {}
+    run: list[int] = []
+    for i in range(len(tokens) + 1):
+        if i < len(tokens) and tokens[i][0] in keyset:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            a, b = run[0], run[-1]
+            before = tokens[a - 1][1] if a > 0 else "x"
+            after = tokens[b + 1][1] if b + 1 < len(tokens) else "x"
+            phrase = "".join(tokens[k][0] for k in run)
+            if before not in _NOUNISH and after not in _NOUNISH and len(phrase) <= max_chars:
+                counts[phrase] += 1
+                value[phrase] = sum(weight.get(tokens[k][0], 0.0) for k in run)
+        run = []
+    return sorted((p for p, c in counts.items() if c >= min_occur), key=lambda p: -value[p])

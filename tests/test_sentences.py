@@ -1,0 +1,100 @@
+"""Sentences as a Chinese reader counts them (digest.summarizing.text / .sentences). Invented text."""
+from __future__ import annotations
+
+import pytest
+
+from digest.models import Article
+from digest.summarize import summarize_article
+from digest.summarizing.sentences import parallel, sentences_of
+from digest.summarizing.text import quote_balance, split_sentences
+
+
+def spans(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_quote_and_its_attribution_are_one_sentence():
+    t = "“这是初级班，学员年龄最小的仅有6岁。”王老师告诉记者。下课后，学员们陆续离开教室。"
+    assert spans(t) == ["“这是初级班，学员年龄最小的仅有6岁。”王老师告诉记者。", "下课后，学员们陆续离开教室。"]
+
+
+def test_attribution_that_goes_on_stays_with_the_quote():
+    t = ("“我们的志愿者大多是返乡大学生，年龄最小的才16岁。”“爱心食堂”负责人韦一朵告诉记者，食堂每天为老人提供午餐。"
+         "老人们很满意。")
+    assert spans(t)[0].endswith("食堂每天为老人提供午餐。") and spans(t)[1] == "老人们很满意。"
+
+
+def test_time_clause_before_the_speaker():
+    t = "“这项改革真是太好了。”8月11日，公司负责人张明说。改革还在继续。"
+    assert spans(t) == ["“这项改革真是太好了。”8月11日，公司负责人张明说。", "改革还在继续。"]
+
+
+def test_quote_opening_a_sentence_without_attribution_ends_it():
+    t = "“危险水域，请勿靠近！”近日，岸边的监控设备发出警示。"
+    assert spans(t) == ["“危险水域，请勿靠近！”", "近日，岸边的监控设备发出警示。"]
+
+
+def test_full_stops_inside_a_quote_never_split_it():
+    t = "他强调：“要抓项目。要促发展。要惠民生。”会议随后结束。"
+    assert spans(t) == ["他强调：“要抓项目。要促发展。要惠民生。”", "会议随后结束。"]
+
+
+def test_traditional_corner_quotes_and_speech_verbs():
+    t = "「最開心是有人一起吃飯，不會那麼悶。」他說。飯堂每週更換菜式。"
+    assert spans(t) == ["「最開心是有人一起吃飯，不會那麼悶。」他說。", "飯堂每週更換菜式。"]
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("她说：“学习书法让我内心安宁。", "open"),
+    ("每天都练。”她说。", "cut"),
+    ("他说：“好。”", "ok"),
+    ("「外『內』」", "ok"),
+])
+def test_quote_balance(sentence, expected):
+    assert quote_balance(sentence) == expected
+
+
+def test_open_or_cut_quotes_are_never_shown():
+    paragraphs = ["她说：“学习书法让我内心安宁。每天练字两个小时，已经坚持了十年。", "每天都练。”她笑着补充道。社区书法班今年招收学员一百二十人。"]
+    marks = {s.text: s.why for s in sentences_of(paragraphs)}
+    assert marks["她说：“学习书法让我内心安宁。"] == "quote"
+    assert marks["每天练字两个小时，已经坚持了十年。"] == "quote" or "每天练字" not in "".join(
+        t for t, w in marks.items() if not w)
+    assert marks["每天都练。”她笑着补充道。"] == "quote"
+    assert marks["社区书法班今年招收学员一百二十人。"] == ""
+
+
+def test_attribution_in_the_next_paragraph_is_bound_to_its_quote():
+    paragraphs = ["“今年，全县将以改革创新为动力，全力抓改革、谋创新、促发展。”", "3月24日，县委书记王大明说。全县上下干劲十足，各项工作有序推进。"]
+    s = sentences_of(paragraphs)
+    assert s[0].said_by == 1 and s[1].says == 0
+    art = Article(title="全县改革创新", byline=None, kind="news", paragraphs=tuple(paragraphs))
+    for k in (1, 2, 3):
+        chosen = summarize_article(art, max_sentences=k).sentences
+        assert ("3月24日，县委书记王大明说。" in chosen) == (paragraphs[0] in chosen)
+
+
+def test_reader_subheads_are_headings_not_sentences():
+    paragraphs = ("本市今年新建口袋公园十二处，市民休闲有了好去处。", "家门口的绿意", "社区居民在公园里散步健身，孩子们在草地上玩耍嬉戏。",
+                  "管护要跟上去。", "园林部门将建立日常巡查制度，及时修补损坏设施。")
+    marks = sentences_of(paragraphs, subheads=(1, 3))
+    assert [m.text for m in marks if m.heading] == ["家门口的绿意", "管护要跟上去。"]
+    art = Article(title="口袋公园", byline=None, kind="news", paragraphs=paragraphs, subheads=(1, 3))
+    for k in range(1, 6):
+        assert "管护要跟上去。" not in summarize_article(art, max_sentences=k).sentences
+
+
+def test_run_in_heads_found_by_their_parallel_shape():
+    paragraphs = ("全面建设对外开放新高地。抢抓自贸试验区联动创新区建设机遇，主动接轨省会城市，深化区域合作。",
+                  "全面建设生态宜居新高地。建设沿河生态景观风貌带，构建县城城乡森林生态体系，积极培育大健康产业。",
+                  "创新是发展的第一动力。全县今年新增高新技术企业十五家，研发投入增长两成。")
+    heads = [m.text for m in sentences_of(paragraphs) if m.heading]
+    assert heads == ["全面建设对外开放新高地。", "全面建设生态宜居新高地。"]  # the lone short opener is prose
+    assert parallel("以特色资产管理企业债务风险难题", "以供应链管理企业营运资金不足")
+    assert not parallel("创新是发展的第一动力", "全面建设生态宜居新高地")
+
+
+def test_a_paragraph_broken_off_mid_sentence_is_not_continued_as_a_sentence():
+    paragraphs = ("市文联举办书法展览，展出作品一百余幅，其中包括青年书法家王小明的论", "文，祝贺其当选市书法家协会副主席。展览将持续到月底。")
+    marks = sentences_of(paragraphs)
+    assert [m.why for m in marks] == ["fragment", "fragment", ""]
