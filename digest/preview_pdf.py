@@ -35,16 +35,29 @@ class PdfPageView:
     parse: object = None  # the PageParse of the page, read from the PDF itself
 
 
-def pdf_page_view(source: str, number: int) -> PdfPageView | None:
-    """The view of ``source`` (``file.pdf#page=N``) as page ``number`` of its issue, or None when
-    the source is not a PDF page or the file is gone (the preview then shows the stored text only)."""
+def find_file(key: str, inbox: Path | None = None, home: Path | None = None) -> Path | None:
+    """The file a stored source key names (digest.sources): ``inbox/…`` inside the inbox, else a
+    path as given, or under the home or the inbox folder; None when it is not there (any more)."""
+    rel = Path(key)
+    tries = [rel]
+    if key.startswith("inbox/") and inbox is not None:
+        tries.insert(0, inbox / key.split("/", 1)[1])
+    tries += [root / rel for root in (home, inbox, inbox.parent if inbox else None) if root is not None and not rel.is_absolute()]
+    return next((t for t in tries if t.is_file()), None)
+
+
+def pdf_page_view(source: str, number: int, inbox: Path | None = None, home: Path | None = None) -> PdfPageView | None:
+    """The view of ``source`` (``…/file.pdf#page=N``, a stored source key) as page ``number`` of its
+    issue, or None when the source is not a PDF page or the file is gone (the preview then shows
+    the stored text only)."""
     from .reading import read_document
     from .reading.pdf import PdfError, read_pdf, split_source
 
     where = split_source(source)
-    if where is None or not Path(where[0]).is_file():
+    found = find_file(where[0], inbox, home) if where is not None else None
+    if found is None:
         return None
-    path, pdf_page = where
+    path, pdf_page = str(found), where[1]
     try:
         doc = next((d for d in read_pdf(path) if d.meta.get("pdf_page") == pdf_page), None)
     except PdfError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -140,7 +141,8 @@ def page_source(issue_id: int, number: int):
     try:
         from .preview_pdf import pdf_page_view  # a PDF page: re-read from the PDF, drawn with its boxes
 
-        pdf_view = pdf_page_view(page.get("path") or page["source"], number)  # path: the file read (scale)
+        pdf_view = (pdf_page_view(page.get("path") or "", number)  # path: the file read (scale)
+                    or pdf_page_view(page["source"], number, Path(st.settings.inbox), Path(st.settings.home)))
         parse = pdf_view.parse if pdf_view is not None else \
             pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
     except Exception as exc:  # noqa: BLE001 - show the raw text and the reason

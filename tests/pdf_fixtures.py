@@ -303,3 +303,15 @@ def radicals_pdf(path: Path, text: str) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def long_pdf(path: Path, pages: int) -> Path:
+    """A long issue for the benchmark: ``pages`` full text pages (the front_page layout with the
+    版 label and a note changed on every page), written page by page."""
+    c = _canvas(path)
+    for n in range(1, pages + 1):
+        pg = front_page(c)
+        pg.text(300, 1120, f"本版第{n}页的说明文字，内容虚构。", 9)
+        c.showPage()
+    c.save()
+    return path

@@ -70,13 +70,10 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     out: list[Char] = []
     n = textpage.count_chars()
     rect = raw.FS_RECTF()
-    matrix = raw.FS_MATRIX()
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    flags = ctypes.c_int()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    name = ctypes.create_string_buffer(128)
     tp = textpage.raw
-    font_cache: dict[bytes, bool] = {}
+    style: dict[int, tuple[float, bool, bool, bool]] = {}  # per text object: size, turned, bold, light
+    fonts: dict[bytes, bool] = {}
     space = False
     for i in range(n):
         if raw.FPDFText_IsGenerated(tp, i) == 1:
@@ -90,11 +87,11 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
             continue
         if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
             continue
-        scale, turned = 1.0, False
-        if raw.FPDFText_GetMatrix(tp, i, matrix):
-            scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
-            turned = abs(matrix.b) > 0.01 * scale or abs(matrix.c) > 0.01 * scale or matrix.a < 0
-        size = raw.FPDFText_GetFontSize(tp, i) * scale
+        obj = ctypes.cast(raw.FPDFText_GetTextObject(tp, i), ctypes.c_void_p).value or -i
+        st = style.get(obj)
+        if st is None:  # glyphs of one text object share font, size, matrix and colour
+            st = style[obj] = _style(tp, i, fonts)
+        size, turned, bold, light = st
         if size <= 0.5:
             size = rect.top - rect.bottom
             if size <= 0.5:
@@ -106,20 +103,30 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
             # which would make 一 a hairline and open gaps after every comma
             x0, top, bottom = ox.value, height - oy.value - 0.88 * size, height - oy.value + 0.12 * size
             x1 = x0 + size if unicodedata.east_asian_width(ch) in "WF" else max(rect.right, x0 + 0.2 * size)
-        weight = raw.FPDFText_GetFontWeight(tp, i)
-        bold = weight >= 600
-        if not bold:
-            length = raw.FPDFText_GetFontInfo(tp, i, name, len(name), flags)
-            key = name.value if length else b""
-            if key not in font_cache:
-                font_cache[key] = bool(key and _BOLD_NAME.search(key.decode("latin-1").split("+")[-1]))
-            bold = font_cache[key] or bool(flags.value & (1 << 18))  # ForceBold flag
-        light = False
-        if raw.FPDFText_GetFillColor(tp, i, r, g, b, a):
-            light = min(r.value, g.value, b.value) >= 235 and a.value > 0
         out.append(Char(ch, x0, x1, top, bottom, round(size, 2), bold, light, seq=i, space_before=space))
         space = False
     return out
+
+
+def _style(tp, i: int, fonts: dict[bytes, bool]) -> tuple[float, bool, bool, bool]:
+    """(type size in points, turned, bold, light) of character ``i`` (and of its text object)."""
+    matrix = raw.FS_MATRIX()
+    scale, turned = 1.0, False
+    if raw.FPDFText_GetMatrix(tp, i, matrix):
+        scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+        turned = abs(matrix.b) > 0.01 * scale or abs(matrix.c) > 0.01 * scale or matrix.a < 0
+    size = raw.FPDFText_GetFontSize(tp, i) * scale
+    bold = raw.FPDFText_GetFontWeight(tp, i) >= 600
+    if not bold:
+        name, flags = ctypes.create_string_buffer(128), ctypes.c_int()
+        length = raw.FPDFText_GetFontInfo(tp, i, name, len(name), flags)
+        key = name.value if length else b""
+        if key not in fonts:
+            fonts[key] = bool(key and _BOLD_NAME.search(key.decode("latin-1").split("+")[-1]))
+        bold = fonts[key] or bool(flags.value & (1 << 18))  # ForceBold flag
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    light = bool(raw.FPDFText_GetFillColor(tp, i, r, g, b, a)) and min(r.value, g.value, b.value) >= 235 and a.value > 0
+    return size, turned, bold, light
 
 
 def _images(page: pdfium.PdfPage, height: float) -> list[tuple[float, float, float, float]]:
