@@ -19,6 +19,7 @@ from .context import fail as _fail
 from .context import parse_date as _date
 from .cli_db import register as _register_db
 from .errors import DigestError
+from .headline import headline
 from .preview import register as _register_preview
 from .progress import Progress
 from .scheduler import register as _register_service
@@ -158,7 +159,8 @@ def build(c: Ctx, date_, from_, to_, paper, as_json):
             "digest_id": result.digest_id, "publication": d.publication, "from": start.isoformat(),
             "to": end.isoformat(), "articles": d.article_count, "reused": result.reused,
             "front_page": [{"id": i.stored.id, "title": i.article.display_title, "summary": list(i.summary.sentences),
-                            "keywords": list(i.summary.keywords)} for i in d.front_page],
+                            "keywords": list(i.summary.keywords), "headline": _headline_json(i.article)}
+                           for i in d.front_page],
             "files": {k: str(v) for k, v in result.paths.items()},
         }, ensure_ascii=False, indent=2))
     else:
@@ -169,6 +171,12 @@ def build(c: Ctx, date_, from_, to_, paper, as_json):
         for key in ("eml", "html", "text"):
             click.echo(str(result.paths[key]))
     sys.exit(EXIT_NOTHING if d.is_empty else EXIT_OK)
+
+
+def _headline_json(article) -> dict:
+    """{"kickers": [引题…], "main": 主题, "subtitles": [副题…]} of an article (digest.headline)."""
+    h = headline(article)
+    return {"kickers": list(h.kickers), "main": h.main, "subtitles": list(h.subtitles)}
 
 
 def _article_json(a, date_iso) -> dict:

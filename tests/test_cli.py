@@ -49,6 +49,8 @@ def test_ingest_build_and_eml(run, tmp_path):
     built = json.loads(res.output)
     assert set(built) >= {"digest_id", "publication", "from", "to", "articles", "front_page", "files", "reused"}
     assert built["front_page"][0]["summary"] and built["front_page"][0]["keywords"]
+    head = built["front_page"][0]["headline"]
+    assert set(head) == {"kickers", "main", "subtitles"} and head["main"] in built["front_page"][0]["title"]
     with open(built["files"]["eml"], "rb") as fh:
         msg = email.message_from_binary_file(fh, policy=email.policy.default)
     assert msg.get_content_type() == "multipart/alternative"
@@ -167,10 +169,10 @@ def test_readme_documents_commands_and_settings():
         assert f"digest {name}" in readme, f"README does not mention `digest {name}`"
     for var in ("DIGEST_HOME", "DIGEST_INBOX", "DIGEST_DATABASE_URL", "DIGEST_OUTBOX", "DIGEST_PUBLICATION",
                 "DIGEST_TIMEZONE", "DIGEST_FROM", "DIGEST_TO", "DIGEST_SMTP_HOST", "DIGEST_POLL_SECONDS",
-                "DIGEST_SEND_CRON", "DIGEST_MISFIRE_GRACE_SECONDS"):
+                "DIGEST_SEND_CRON", "DIGEST_MISFIRE_GRACE_SECONDS", "DIGEST_LANGUAGE"):
         assert var in readme
     assert readme.splitlines()[3:5] == ["make demo   # install into .venv, ingest the sample issue in samples/, "
-                                         "write its digest to outbox/",
+                                         "write its digest to outbox/, say where to look",
                                          "make test   # install everything the tests need (Debian chromium + CJK "
                                          "fonts included) and run them"]
 
