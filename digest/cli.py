@@ -65,8 +65,10 @@ def cli(ctx: click.Context, home, env_file, database_url, inbox, outbox, publica
 @click.option("--paper", help="Publication name for these issues [default: DIGEST_PUBLICATION].")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes [DIGEST_JOBS; 0 = all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
+@click.option("--queue", "queue", is_flag=True,
+              help="Only queue the issues (bytes in the database) for `digest worker` processes on any machine.")
 @pass_ctx
-def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
+def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
     """Read issues from PATHS (files or folders; default: the inbox) into the store.
 
     A folder named by a date (2025-03-26/ or 20250326/) is one issue whose files are its pages;
@@ -87,6 +89,10 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json):
                    f"`digest ingest` again, or give PATH: `digest ingest samples/2025-06-18`")
     store = c.store(settings)
     paths = paths or (settings.inbox,)
+    if queue:  # digest/cli_db.py (store owner)
+        from .cli_db import enqueue_command
+
+        sys.exit(enqueue_command(store, settings, paths, _date(date_), paper, as_json))
     report = pipeline.ingest(store, settings, paths, date=_date(date_), publication=paper,
                              progress=None if as_json else Progress())
     if as_json:

@@ -62,6 +62,7 @@ class Settings:
     claim_lease_seconds: float = 900.0  # a `sending` claim older than this may be taken over by another host
     leader_lease_seconds: float = 60.0  # `digest run`: the leader's lease; another service takes over after it
     job_lease_seconds: float = 300.0  # `digest worker`: a claimed ingest job is retried by another after it
+    ingest_queue: bool = False  # the inbox job of `digest run` queues issues for `digest worker` instead
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser().resolve()

@@ -121,6 +121,7 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
     guessed = [{"id": r["id"], "publication": r["publication"], "date": r["issue_date"], "date_rule": r["date_rule"],
                 "sources": r["sources"]} for r in store.list_issues() if date_is_guessed(r["date_rule"])]
     from .lease import current_holder, list_services
+    from .queue import queue_status
     from .lease import recent_runs as scheduled_runs
 
     services = [s for s in list_services(store) if s["state"] != "stopped" or s["kind"] == "run"][:20]
@@ -135,6 +136,7 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
         "running": pid is not None or any(s["kind"] == "run" and s["state"] == "alive" for s in services),
         "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
         "services": services, "leader": leader, "scheduled_runs": scheduled_runs(store, 5),
+        "queue": queue_status(store),
         "jobs": jobs,
         "runs": store.recent_runs(10),
         "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
@@ -159,6 +161,16 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
         role = " leader" if leader and leader["holder"] == s["instance"] and leader["alive"] else ""
         lines.append(f"  service {s['instance']} ({s['kind']}{role}): {s['state']}, last heartbeat "
                      f"{_local(s['heartbeat_at'], tz)}" + (f", {s['detail']}" if s.get("detail") else ""))
+    q = data.get("queue") or {}
+    if q.get("counts"):
+        c = q["counts"]
+        lines.append("ingest queue: " + ", ".join(f"{c.get(k, 0)} {k}" for k in ("queued", "running", "done", "failed")))
+        for j in q["running"]:
+            state = "lease expired: another worker retries it" if j["lease_expired"] else \
+                f"lease until {_local(j['lease_until'], tz)}"
+            lines.append(f"  job {j['id']} {j['label']}: running on {j['claimed_by']} (attempt {j['attempts']}), {state}")
+        for j in q["failed"][:5]:
+            lines.append(f"  job {j['id']} {j['label']}: failed: {j['result']}")
     if leader and not leader["alive"]:
         lines.append(f"  leader lease of {leader['holder']} expired at {_local(leader['expires_at'], tz)}: "
                      f"a standby service takes over at its next heartbeat")

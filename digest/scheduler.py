@@ -123,6 +123,16 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
         if known:
             parts.append(f"{len(known)} already ingested")
         return "nothing", "; ".join(parts) or "no new file in the inbox"
+    if settings.ingest_queue:  # the workers ingest (digest/queue.py)
+        from .queue import enqueue
+
+        queued = enqueue(store, settings, ready)
+        watcher.mark_taken(ready)
+        detail = (f"{len(queued.queued)} issue(s) queued for the workers, {len(queued.skipped)} already known, "
+                  f"{len(queued.failures)} failure(s) from {', '.join(p.name for p in ready)}")
+        if queued.failures:
+            detail += "; " + "; ".join(f"{f.path}: {f.message}" for f in queued.failures[:3])
+        return {0: "ok", 1: "partial"}.get(queued.exit_code, "failed"), detail
     report = pipeline.ingest(store, settings, ready, jobs=settings.jobs or 1)
     watcher.mark_taken(ready)
     outcome = {0: "ok", 1: "partial"}.get(report.exit_code, "failed")
