@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -75,15 +76,20 @@ def segment_pages(pages: Sequence[Page]) -> tuple[list[Article], list[Failure]]:
     return [a for a in join_continuations(parses) if a.duplicate_of is None], failures
 
 
-def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60) -> tuple[list[Item], list[Failure]]:
-    """Segment every page and summarise every article. A bad page is reported; the rest go on."""
+def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60,
+                  context=None) -> tuple[list[Item], list[Failure]]:
+    """Segment every page and summarise every article. A bad page is reported; the rest go on.
+
+    ``context``: a ``summarizing.keywords.Corpus`` of the paper's other texts (keywords_context).
+    """
     from .rank import signature
     from .summarize import summarize_articles
 
     articles, failures = segment_pages(issue.pages)
     items = []
     try:  # the issue's articles together: a word they all use is no keyword for any of them
-        summaries = summarize_articles(articles, max_sentences=3, max_chars=summary_chars, short_chars=short_chars)
+        summaries = summarize_articles(articles, max_sentences=3, max_chars=summary_chars, short_chars=short_chars,
+                                       context=context)
     except Exception as exc:  # noqa: BLE001
         failures.append(Failure(issue.pages[0].source if issue.pages else "", "summarize",
                                 f"{exc.__class__.__name__}: {exc}", "the issue's articles were stored without summaries"))
@@ -97,15 +103,41 @@ def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60)
     return items, failures
 
 
-def _worker_init(cache_dir: str | None) -> None:
+_CONTEXT = None  # the keyword background of the running ingest, in each worker process
+
+
+def _worker_init(cache_dir: str | None, context=None) -> None:
     """Load jieba once per process (idempotent), with its cache in the data folder."""
     from . import nlp
 
+    global _CONTEXT
+    _CONTEXT = context
     nlp.init(Path(cache_dir) if cache_dir else None)
 
 
 def _work(issue: Issue, budgets: tuple[int, int]):
-    return issue, *process_issue(issue, *budgets)
+    return issue, *process_issue(issue, *budgets, context=_CONTEXT)
+
+
+CONTEXT_ISSUES = 40  # the pages of this many issues of an ingest run...
+CONTEXT_ARTICLES = 200  # ...and this many recent stored articles are the keywords' background
+
+
+def keywords_context(store: Store, publication: str, issues: Sequence[Issue]):
+    """The paper's other texts, against which an article's keywords are weighed (a word most of
+    them use is no keyword): the pages of ``issues`` and a sample of the store's articles of the
+    last 30 days of ``publication``. Returns a ``summarizing.keywords.Corpus``."""
+    from .summarizing.keywords import Corpus
+
+    texts = [p.text for issue in issues for p in issue.pages if p.text]
+    try:
+        _, hi = store.date_bounds(publication)
+        stored = store.articles_between(hi - dt.timedelta(days=30), hi, publication) if hi else []
+    except DigestError:
+        stored = []
+    step = max(1, len(stored) // CONTEXT_ARTICLES)
+    texts += [a.article.body for a in stored[::step][:CONTEXT_ARTICLES]]
+    return Corpus(texts)
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -170,7 +202,10 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     done = 0
     if progress:
         progress("ingest", 0, total)
-    for issue, items, fails in _run(todo(), jobs, settings):
+    pending = todo()
+    head = list(itertools.islice(pending, CONTEXT_ISSUES))
+    context = keywords_context(store, publication, head)
+    for issue, items, fails in _run(itertools.chain(head, pending), jobs, settings, context):
         report.failures.extend(fails)
         checkpoint("ingest:before-save")
         try:
@@ -221,17 +256,17 @@ def with_source_keys(issue: Issue, argument: str | os.PathLike, inbox: str | os.
     return dataclasses.replace(issue, pages=pages)
 
 
-def _run(todo: Iterable[Issue], jobs: int, settings: Settings):
+def _run(todo: Iterable[Issue], jobs: int, settings: Settings, context=None):
     """(issue, items, failures) for each issue, in order; on `jobs` worker processes when > 1."""
     budgets = (settings.summary_chars_front, settings.summary_chars_other)
     if jobs <= 1:
         for issue in todo:
-            _worker_init(str(settings.data_dir))  # jieba loads at the first issue only (idempotent)
+            _worker_init(str(settings.data_dir), context)  # jieba loads at the first issue only (idempotent)
             yield _work(issue, budgets)
         return
     window: deque = deque()  # a few issues in flight per worker: steady work, bounded memory
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                             initargs=(str(settings.data_dir),)) as pool:
+                             initargs=(str(settings.data_dir), context)) as pool:
         for issue in todo:
             window.append(pool.submit(_work, issue, budgets))
             if len(window) >= 3 * jobs:

@@ -249,10 +249,11 @@ def summarize_article(article: Article, max_sentences: int = 3, max_chars: int |
 
 
 def summarize_articles(articles: Sequence[Article], max_sentences: int = 3, max_chars: int | None = None,
-                       short_chars: int | None = None) -> list[Summary]:
+                       short_chars: int | None = None, context: kw.Corpus | None = None) -> list[Summary]:
     """Summaries of articles printed together (an issue): keywords weighed against each other.
 
-    One jieba pass per article; a word most of these articles use is no tag for any of them.
+    One jieba pass per article; a word most of these articles use -- or most of ``context``'s
+    texts (other pages and stored articles of the paper) -- is no tag for any of them.
     An article that fails gets ``Summary((), (), "error")``; the others go on.
     """
     analyses: list[Analysis | None] = []
@@ -262,7 +263,7 @@ def summarize_articles(articles: Sequence[Article], max_sentences: int = 3, max_
         except Exception:
             log.exception("summarize_articles: reading %r failed", art.display_title)
             analyses.append(None)
-    background = kw.Background(a.tag_vocabulary() for a in analyses if a is not None)
+    background = kw.Background((a.tag_vocabulary() for a in analyses if a is not None), context)
     out: list[Summary] = []
     for a in analyses:
         try:

@@ -79,3 +79,11 @@ def test_opencc_conversion_and_printed_form():
     assert to_simplified("聊城市召开会议") == "聊城市召开会议"
     assert printed_form("饭堂", "长者饭堂", "長者飯堂") == "飯堂"
     assert printed_form("饭堂", "饭堂", "饭堂") == "饭堂"
+
+
+def test_corpus_counts_texts_not_occurrences():
+    c = kw.Corpus(["济宁市济宁市济宁市", "", "高庄镇油菜", "济宁市樱桃", "茶叶"])
+    assert c.n == 4 and c.df("济宁市") == 2 and c.df("油菜") == 1 and c.df("草莓") == 0
+    assert c.df("市") == 2 and c.df("") == 0
+    bg = kw.Background([{"油菜"}], c)  # one article: its own frequencies say nothing
+    assert bg.local("济宁市") < bg.local("油菜") == 1.0

@@ -6,20 +6,22 @@ score(w) = TextRank(w) * idf(w) / median idf * local(w)
 - idf(w): jieba's bundled IDF table (``jieba/analyse/idf.txt``, the one ``jieba.analyse.extract_tags``
   uses; words it lacks get its median, as jieba does), so words every text uses (发展 3.6, 工作 4.2,
   现在 4.0) sink against names and subjects (聊城 9.8, 茌平 12.8);
-- local(w): the same idea over the articles summarised together (an issue, a page):
-  log((N + 1) / df) / log(N + 1) when N >= 3 -- a word in every article of the paper
+- local(w): the same idea over the articles summarised together (an issue, a page) and over
+  other texts of the paper (``Background.texts``: the pages ingested together, a sample of the
+  store's articles): log((N + 1) / df) / log(N + 1) when N >= 3 -- a word in every article of the paper
   (the city's own name in a city daily) is no tag for any of them: below ``COMMON`` (a word in
   about half of the articles or more) a word is not a tag at all.
 
 Tags are nouns (jieba n, ns, nt, nz, vn, j, eng, and person names under the rule below), two
-characters or more, no digits. A keyphrase is a run of adjacent tags that stands as a whole noun
-phrase (the tokens on both sides are not nouns: 中小 in 中小微企业 never makes 助力中小) and occurs
-so at least twice. A person's name is a tag only when the headline names that person (the story's
+characters or more, no digits, used twice or more in an article of ``LONG`` characters or more
+(or in its headline). A keyphrase is a whole noun compound that holds a tag and occurs
+at least twice (``keyphrases``: 中小 of 中小微企业 never makes 助力中小). A person's name is a tag only when the headline names that person (the story's
 subject): jieba's nr tags, a given name split from its surname (孙/nr 开开) and the byline's names
 never are otherwise.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -30,8 +32,8 @@ from .. import textrank
 
 NOUNS = frozenset(["n", "ns", "nt", "nz", "vn", "j", "eng", "nr", "nrfg", "nrt", "nw"])
 _NAMES = ("nr", "nrfg", "nrt")
-_NOUNISH = frozenset(["n", "ns", "nt", "nz", "vn", "j", "nr", "nrfg", "nrt", "nw", "ng", "an", "b", "l", "eng", "a"])
 LIMIT = 6
+LONG = 300  # in an article this long (characters) a tag occurs at least twice (or is in the headline)
 COMMON = 0.35  # local(w) below this (a word in about half the articles or more) is never a tag
 
 
@@ -44,22 +46,63 @@ def idf_table() -> tuple[dict[str, float], float]:
     return loader.idf_freq, loader.median_idf
 
 
-class Background:
-    """Document frequencies of the articles summarised together (``n`` documents)."""
+def _share(df: int, n: int) -> float:
+    """log((n + 1) / df) / log(n + 1), within [0.02, 1]: 1 for a word of one text, small for all."""
+    return min(max(math.log((n + 1) / max(df, 1)) / math.log(n + 1), 0.02), 1.0)
 
-    def __init__(self, documents: Iterable[Iterable[str]] = ()):
+
+class Corpus:
+    """Raw texts of the same publication (the pages ingested together, a sample of the store's
+    articles). A word counts as used by a text when it occurs in it as a substring: no tokenising.
+    Picklable (sent once to each worker process); counts are memoised per process."""
+
+    def __init__(self, texts: Sequence[str] = ()):
+        texts = [t for t in texts if t]
+        self.n = len(texts)
+        self._big = "\x00".join(texts)
+        self._starts: list[int] = []
+        at = 0
+        for t in texts:
+            self._starts.append(at)
+            at += len(t) + 1
+        self._memo: dict[str, int] = {}
+
+    def __getstate__(self):
+        return {**self.__dict__, "_memo": {}}
+
+    def df(self, word: str) -> int:
+        """In how many texts the word occurs (at most one scan of them; memoised)."""
+        if word not in self._memo:
+            df = 0
+            pos = self._big.find(word) if word else -1
+            while pos >= 0:
+                df += 1
+                doc = bisect.bisect_right(self._starts, pos)  # the next text starts at self._starts[doc]
+                if doc >= len(self._starts):
+                    break
+                pos = self._big.find(word, self._starts[doc])
+            self._memo[word] = df
+        return self._memo[word]
+
+
+class Background:
+    """Document frequencies of the articles summarised together (``n`` documents), and optionally
+    of a ``Corpus`` of the paper's other texts."""
+
+    def __init__(self, documents: Iterable[Iterable[str]] = (), corpus: Corpus | None = None):
         self.df: Counter[str] = Counter()
         self.n = 0
         for words in documents:
             self.df.update(set(words))
             self.n += 1
+        self.corpus = corpus
 
     def local(self, word: str) -> float:
         """1.0 for a word no other article uses, near 0 for one every article uses."""
-        if self.n < 3:
-            return 1.0
-        df = max(self.df.get(word, 0), 1)  # the article itself
-        return min(max(math.log((self.n + 1) / df) / math.log(self.n + 1), 0.02), 1.0)
+        out = _share(self.df.get(word, 0), self.n) if self.n >= 3 else 1.0
+        if self.corpus is not None and self.corpus.n >= 3:
+            out = min(out, _share(self.corpus.df(word), self.corpus.n))
+        return out
 
 
 _LOOSE = set("的了在和与及是把被对向从为将等各每该本我这那其也都就还又并而或让使给到于由以上下中")
@@ -118,6 +161,8 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
         if _glued(i, tokens):
             glued[w] += 1
 
+    min_tf = 2 if sum(len(w) for w, _ in tokens) >= LONG else 1
+
     def ok(w: str) -> bool:
         if len(w) < 2 or w in textrank.STOP_WORDS or re.search(r"\d", w) or flags.get(w) not in NOUNS:
             return False
@@ -125,6 +170,8 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
             return False  # a byline name, or mostly the tail of a longer word
         if flags[w] == "eng" and (len(w) < 3 or w.isupper() and len(w) < 4):
             return False  # MW, km: units and initials, not subjects
+        if seen[w] < min_tf and w not in title:
+            return False  # said once in a long article: a passing word, not a subject
         return w not in names or w in title
 
     local = {w: background.local(w) for w, _ in ranked}
@@ -140,28 +187,39 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
     return tuple(out)
 
 
-def keyphrases(keys: Sequence[str], tokens: Sequence[tuple[str, str]], weight: dict[str, float],
-               min_occur: int = 2, max_chars: int = 10) -> list[str]:
-    """Runs of adjacent ``keys`` that stand as whole noun phrases at least ``min_occur`` times.
+def _bound(tokens: Sequence[tuple[str, str]], i: int) -> bool:
+    """Token i is a lone character glued to its neighbours (低 of 绿色/低/碳): the compound goes on."""
+    if i < 0 or i >= len(tokens):
+        return False
+    w = tokens[i][0]
+    return len(w) == 1 and "\u4e00" <= w <= "\u9fff" and w not in _LOOSE
 
-    A run counts only when the token before and the token after it are not nouns or adjectives
-    (a run cut out of a longer compound is no phrase). Best first by the words' summed weight.
+
+_RUN = frozenset(["n", "ns", "nt", "nz", "vn", "j", "ng", "nw", "b", "an"])  # tokens a noun compound is made of
+
+
+def keyphrases(keys: Sequence[str], tokens: Sequence[tuple[str, str]], weight: dict[str, float],
+               min_occur: int = 2, max_chars: int = 8) -> list[str]:
+    """Noun compounds holding a keyword, seen at least ``min_occur`` times, best first.
+
+    A compound is a maximal run of 2-4 noun-like tokens (so it is never cut out of a longer
+    compound: 中小 of 中小微企业 never gives 助力中小), at most ``max_chars`` long; its words need
+    not be tags themselves (链式救助服务 holds the common 服务). Ranked by the summed weight of its
+    keywords.
     """
     keyset = set(keys)
     counts: Counter[str] = Counter()
     value: dict[str, float] = {}
     run: list[int] = []
     for i in range(len(tokens) + 1):
-        if i < len(tokens) and tokens[i][0] in keyset:
+        if i < len(tokens) and tokens[i][1] in _RUN and tokens[i][0].strip():
             run.append(i)
             continue
-        if len(run) > 1:
-            a, b = run[0], run[-1]
-            before = tokens[a - 1][1] if a > 0 else "x"
-            after = tokens[b + 1][1] if b + 1 < len(tokens) else "x"
-            phrase = "".join(tokens[k][0] for k in run)
-            if before not in _NOUNISH and after not in _NOUNISH and len(phrase) <= max_chars:
-                counts[phrase] += 1
-                value[phrase] = sum(weight.get(tokens[k][0], 0.0) for k in run)
+        words = [tokens[k][0] for k in run]
+        phrase = "".join(words)
+        if 2 <= len(run) <= 4 and len(phrase) <= max_chars and keyset.intersection(words) \
+                and not re.search(r"\d", phrase) and not _bound(tokens, run[0] - 1) and not _bound(tokens, i):
+            counts[phrase] += 1
+            value[phrase] = sum(weight.get(w, 0.0) for w in set(words))
         run = []
     return sorted((p for p, c in counts.items() if c >= min_occur), key=lambda p: -value[p])
