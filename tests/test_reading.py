@@ -311,3 +311,9 @@ def test_interleaved_columns_are_put_back_in_order():
 def test_section_label_beside_a_deck_is_not_part_of_the_headline():
     text = f"90后姑娘回村种地\n——记新农人边晓芸\n\n乡村振兴\n\n本报记者 石青山\n\n{PARA}\n"
     assert arts(text)[0].title == "90后姑娘回村种地 | ——记新农人边晓芸"
+
+
+def test_a_headline_part_holding_a_bar_does_not_break_the_labels():
+    # found by the held-out check: a part with " | " in it made the 引题/主题/副题 naming raise
+    p = read_text(f"东岭日报 | 城事\n河湾区启动雨污分流改造 | 老城告别内涝\n\n{LEDE}\n")
+    assert p.articles and all(lb.reason for lb in p.labels)

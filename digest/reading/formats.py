@@ -40,6 +40,10 @@ _MD_BULLET = re.compile(r"^[ \t\u3000]*[-*+][ \t]+(?=\S)")
 _MD_RULE = re.compile(r"^[ \t]*([-*_=])[ \t]*(?:\1[ \t]*){2,}$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _URL_ONLY = re.compile(r"^\s*(https?://|www\.)\S+\s*$")
+_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
+_ITALIC_LINE = re.compile(r"^\*([^*\s][^*]*[^*\s])\*$|^_([^_\s][^_]*[^_\s])_$")
+_CONVERTER = re.compile(r"^(Title|URL Source|Markdown Content|Published Time|Source|Description|Author)\s*:\s*(.*)$")
+_URL_DATE = re.compile(r"(?<!\d)(20\d{2})[-_/]?(0[1-9]|1[0-2])[-_/]?(0[1-9]|[12]\d|3[01])(?!\d)")
 _HTML_DOC = re.compile(r"<(p|div|h[1-6]|br|li|td|span|section|article|body|html)\b", re.I)
 _JOINT_IDEO = re.compile("\u3000\u3000(?=\\S)")
 _JOINT_SPACE = re.compile("(?:(?<=[。！？!?])|(?<=[。！？!?][”’」』]))[ \u3000](?=[\u3400-\u9fff“‘「『（(《【■●▶0-9])")
@@ -74,7 +78,30 @@ def to_document(text: str, source: str = "") -> Document:
         lines, fmt, stray = _text_lines(raw, start)
     if start:
         lines.insert(0, Line("---", 1, furniture="YAML front matter (title/date read into the page's metadata)"))
+    lines = _converter_header(lines, meta)
     return Document(tuple(lines), fmt, source, meta, stray_spaces=stray)
+
+
+def _converter_header(lines: list[Line], meta: dict) -> list[Line]:
+    """A web-to-Markdown converter's header (``Title:``, ``URL Source:``, ``Published Time:``,
+    ``Markdown Content:``) is furniture; the page's URL and time go to the metadata (an e-paper's URL
+    carries its issue date: ``…/html/2024-06/21/node_3.htm``)."""
+    out = []
+    for n, ln in enumerate(lines):
+        m = _CONVERTER.match(ln.text.strip()) if n < 8 else None
+        if m is None:
+            out.append(ln)
+            continue
+        field, value = m.group(1).lower(), m.group(2).strip()
+        if field == "published time" and value:
+            meta.setdefault("date", value)
+        elif field == "url source" and value:
+            meta.setdefault("url", value)
+            d = _URL_DATE.search(value)
+            if d:
+                meta.setdefault("date", "-".join(d.groups()))
+        out.append(Line(**{**ln.__dict__, "furniture": "converter header (Title:, URL Source: …)"}))
+    return out
 
 
 # -- YAML front matter -------------------------------------------------------------------------
@@ -153,6 +180,7 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
         if "](" in s:
             s = _MD_IMAGE.sub("", s)
             s = _MD_LINK.sub(r"\1", s)
+            s = _EMPTY_LINK.sub("", s)
             if not s.strip() and not furniture:
                 furniture = "image or link only (converter markup)"
             markdown += 1
@@ -162,6 +190,9 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
         if b:
             s = s[b.end():]
         stripped = s.strip()
+        im = _ITALIC_LINE.match(stripped)
+        if im:  # a line set in italics (a caption, as converters mark it)
+            stripped = (im.group(1) or im.group(2)).strip()
         bm = _MD_BOLD_LINE.match(stripped)
         if bm:
             bold = True

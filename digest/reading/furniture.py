@@ -32,12 +32,14 @@ EDGE = "edge"  # page furniture at a page edge: transparent to the story flow (a
 FLOW = "flow"  # furniture inside the flow (tool lines, column labels, credits): a story ends before it
 
 _PAGE_NUMBER = re.compile(r"^(第\s*\d{1,4}\s*页|[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}"
-                          r"|共\s*\d+\s*页.{0,8})$", re.I)
-_PAGE_LABEL = re.compile(rf"^(第\s*)?[A-Z]?\d{{1,3}}\s*版(\s*[:：]?\s*[{CJK}]{{1,8}})?(\s*(上一版|下一版|\|))*$"
-                         rf"|^[A-Z]\d{{2}}\s*[{CJK}]{{2,8}}$|^[A-Z]\d{{2}}$")
+                          r"|共\s*\d+\s*页.{0,8}|\d{1,3})$", re.I)
+_PAGE_LABEL = re.compile(rf"^(第\s*)?[A-Z]?\d{{1,3}}\s*版(\s*[:：]?\s*[{CJK}·]{{1,8}})?(\s*(上一版|下一版|\|))*$"
+                         rf"|^[A-Z]\d{{1,2}}\s*[{CJK}·]{{2,8}}$|^[{CJK}·]{{2,8}}\s*[A-Z]\d{{1,2}}$|^[A-Z]\d{{2}}$"
+                         rf"|^\d{{1,2}}\s+[{CJK}·]{{2,6}}$")
 _DATE_FULL = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[.\-/]\s*(\d{1,2})\s*[.\-/]\s*"
                         r"(\d{1,2})(?!\d))")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_ROC = re.compile(r"(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_CN = re.compile("([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _WEEKDAY = re.compile(r"(星期|礼拜|禮拜|周|週)([一二三四五六日天])")
@@ -46,12 +48,12 @@ _MASTHEAD_WORDS = re.compile(r"星期[一二三四五六日天]|農曆|农历|�
 _PAPER = re.compile(rf"([{CJK}]{{1,10}}(?:日报|晚报|早报|时报|商报|都市报|农民报|青年报|法治报|法制报|经济报|日報|晚報|時報|"
                     rf"商報|報|报|新闻|新聞))(?:社)?(?:电子报|电子版|數字報|数字报)?")
 _SOURCE = re.compile(r"^[《〈]([^》〉]{2,20})[》〉]\s*[（(]\s*([^（）()]{4,30}?)\s*[）)]$")
-_EDITOR = re.compile(r"^(本版)?(责任编辑|责编|本版编辑|编辑|美编|美术编辑|校对|责任校对|版式|版式设计|组版|审读|值班|终审|"
-                     r"图片编辑|版面设计|制版|排版|責任編輯|美術編輯|編輯|校對|设计|制图)\s*[:：]")
+_EDITOR = re.compile(r"^[【\[（(]?\s*(本版)?(责任编辑|责编|本版编辑|编辑|美编|美术编辑|校对|责任校对|版式|版式设计|组版|审读|值班|终审|"
+                     r"图片编辑|版面设计|制版|排版|責任編輯|美術編輯|編輯|校對|设计|制图)\s*[:：\s]")
 _NOTICE = re.compile(r"版权所有|版權所有|未经(书面)?授权|不得转载|禁止转载|技术支持\s*[:：]|^(本报)?地址\s*[:：]|邮编\s*[:：]|"
                      r"[社报]出版|出版发行|"
                      r"零售价|定价\s*[:：]|广告(经营)?许可证|广告热线|发行热线|新闻热线|订阅热线|印刷\s*[:：]|国内统一连续出版物号|"
-                     r"邮发代号|ICP备|公网安备|本报地址|CN\s*\d{2}\s*[-—]\s*\d{4}")
+                     r"邮发代号|ICP备|公网安备|本报地址|CN\s*\d{2}\s*[-—]\s*\d{4}|Copyright|All Rights Reserved|©")
 _WEATHER = re.compile(r"^[【\[]?\s*(今日|今天|明日|明天)?\s*天气\s*[】\]]?|天气预报|空气质量|风\s*\d(\s*[～~-]\s*\d)?\s*级|℃")
 _PROMO = re.compile(r"客户端|APP|App|公众号|视频号|抖音号|微博号|下载|订阅号|(扫码|扫描)(下载|关注|收看|阅读)")
 _PAGE_REF = re.compile(r"[〔（(【\[]\s*(见|详见)?\s*(第\s*)?[A-Z]?\d{1,3}\s*版\s*[〕）)】\]]$|详见第?\s*[A-Z]?\d{1,3}\s*版$")
@@ -59,14 +61,22 @@ _LUNAR = re.compile(r"^(农历|農曆)\S{2,14}$|^(农历|農曆)\S{2,8}年\S{2,6
 _UI_WORDS = ("首页", "往期回顾", "版面导航", "标题导航", "数字报检索", "PDF下载", "上一篇", "下一篇", "返回目录", "返回首页",
              "返回顶部", "上一版", "下一版", "前一期", "后一期", "分享到", "收藏", "打印", "关闭", "打印本页", "关闭窗口",
              "字体", "放大", "缩小", "登录", "注册", "搜索", "检索", "网站首页", "上一期", "下一期", "往期", "版面", "目录",
-             "电子报", "下载", "本版导航", "手机版", "微信", "微博", "客户端", "分享")
+             "电子报", "下载", "本版导航", "手机版", "微信", "微博", "客户端", "分享", "关于我们", "网站地图", "联系方式",
+             "联系我们", "违法和不良信息举报", "网站声明", "隐私政策", "广告服务", "意见反馈", "帮助", "English")
 _UI_TOKEN = re.compile(r"[|｜·•　\s/]+")
 _TOOL = re.compile(r"^[【\[]\s*(字体|字号|打印|关闭|收藏|纠错|分享)")
 _QR = re.compile(r"^(请|欢迎)?(扫码|扫描|扫一扫|长按|微信扫)[^。]{0,18}$")
-_TOC_HEAD = re.compile(r"^(本版标题导航|本版新闻|本版导读|今日导读|标题导航|本期导读|要目|导读|目录|本版目录|今日看点)$")
+_TOC_HEAD = re.compile(r"^(本版标题导航|本版新闻|本版导读|今日导读|标题导航|本期导读|要目|导读|目录|本版目录|今日看点|"
+                       r"相关新闻|相关阅读|相关报道|热门新闻|熱門新聞|推荐阅读|延伸阅读|本版其他文章|其他文章|精彩推荐|"
+                       r"(网友|網友|读者|讀者)?(评论|評論)\s*([（(]\d+[）)])?|分类广告|分類廣告)$")
+_AFTER_STORY = re.compile(r"^(上一篇|下一篇|上一條|下一條|上一则|下一则)\s*[:：]|^更多.{0,8}\s*[>》]+$|^(分享|分享到)\s*[:：]"
+                          r"|^[^\s>›]{1,12}(\s*[>›»]\s*[^\s>›]{1,12}){2,}$")
+_SOURCE_META = re.compile(r"^(来源|來源|发布时间|發佈時間|发表时间)\s*[:：]")
+_CLASSIFIED = re.compile(r"(遗失|丢失|遺失).{0,60}(作废|作廢)|声明作废|作废声明|聲明作廢")
 _TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
 _ODD = re.compile(rf"[^{CJK}□■◇◆●▲▢▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
 _METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
+_DATED = ("masthead", "版 label", "source", "page foot", "recurs", "converter header", "YAML")
 _DIGITS = re.compile(r"[0-9〇○零一二三四五六七八九十]+")
 
 
@@ -83,7 +93,8 @@ class Printed:
 
 
 def _prose(s: str) -> bool:
-    return ends_sentence(s) or s.count("，") + s.count(",") >= 2 or "。" in s
+    """Running text: a sentence end or two commas (a closing bracket alone, as in （星期四）, is not one)."""
+    return bool(re.search(r"[。！？!?][”’」』]?\s*$", s)) or s.count("，") + s.count(",") >= 2 or "。" in s
 
 
 def line_reason(s: str) -> tuple[str, str] | None:
@@ -92,6 +103,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return None
     s = " ".join(s.split())
     n = len(s)
+    if source_line(s) or "《" in s[:12] or re.match(r"^[(（].*[)）]$", s):
+        return None  # a source line under a headline, or a bracketed date line of a story: data, not furniture
     if _PAGE_NUMBER.match(s):
         return EDGE, "page number"
     if n <= 30 and _PAGE_LABEL.match(s):
@@ -115,7 +128,13 @@ def line_reason(s: str) -> tuple[str, str] | None:
     if n <= 60 and _menu(s):
         return FLOW, "web site menu"
     if _TOC_HEAD.match(s):
-        return FLOW, "table of contents heading"
+        return FLOW, "heading of a list of other stories (导读, 相关新闻, 评论 …)"
+    if n <= 80 and _AFTER_STORY.search(s):
+        return FLOW, "web page navigation (上一篇/下一篇, breadcrumbs, share bar)"
+    if n <= 90 and _SOURCE_META.match(s):
+        return FLOW, "source and time of a web copy (metadata)"
+    if n <= 100 and _CLASSIFIED.search(s):
+        return FLOW, "classified advertisement (遗失声明)"
     if n <= 40 and re.search(r"第\s*\d+\s*期|今日\s*\d+\s*版|本期\s*\d+\s*版", s) and not _prose(s):
         return EDGE, "masthead (issue number)"
     if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s):
@@ -130,13 +149,16 @@ def _menu(s: str) -> bool:
     return len(toks) >= 2 and sum(any(t.startswith(w) or t == w for w in _UI_WORDS) for t in toks) >= max(2, len(toks) - 1)
 
 
-def _masthead_date(s: str) -> bool:
+def _masthead_date(s: str, bare: bool = False) -> bool:
+    """A printed date with what mastheads set beside it (weekday, 农历, 版, the paper's name); with
+    ``bare``, a date alone on its line too (only trusted at the top of a page: at the end of a
+    notice the same line is its signature date)."""
     if _MD.search(s) and _WEEKDAY.search(s) and not _prose(s):
         return True  # 3月5日 星期四: a year-less masthead date
-    if not (_DATE_FULL.search(s) or _DATE_CN.search(s)):
+    if not (_DATE_FULL.search(s) or _DATE_CN.search(s) or _DATE_ROC.search(s)):
         return False
-    rest = _DATE_CN.sub("", _DATE_FULL.sub("", s))
-    return bool(_WEEKDAY.search(s) or _MASTHEAD_WORDS.search(s) or _PAPER.search(s)) or len(rest.strip()) <= 2
+    rest = _DATE_ROC.sub("", _DATE_CN.sub("", _DATE_FULL.sub("", s)))
+    return bool(_WEEKDAY.search(s) or _MASTHEAD_WORDS.search(s) or _PAPER.search(s)) or (bare and len(rest.strip()) <= 2)
 
 
 def source_line(s: str) -> tuple[str, str] | None:
@@ -206,6 +228,9 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
                 break
             block.append(i)
             i += 1
+        for j in block:
+            if j not in out and len(lines[j].text) <= 40 and _masthead_date(" ".join(lines[j].text.split()), bare=True):
+                out[j] = (EDGE, "masthead date line")
         marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)",
                                                                  "masthead date line (lunar calendar)")]
         marked += [j for j in block[:3] if j not in out and _paper_name(lines[j].text)]
@@ -251,10 +276,14 @@ def _lists(lines: tuple[Line, ...], out: dict) -> None:
         j = i
         while j < len(lines) and _TOC_ITEM.match(lines[j].text.strip()) and "。" not in lines[j].text:
             j += 1
-        head = i > 0 and (i - 1) in out and out[i - 1][1] == "table of contents heading"
+        head = i > 0 and (i - 1) in out and out[i - 1][1].startswith("heading of a list")
         if j - i >= 3 or (j > i and head):
             for k in range(i, j):
                 out.setdefault(k, (FLOW, "table of contents / list of 版 (repeats headlines)"))
+        elif head:  # the items of a 相关新闻 / comments list: every line up to the next blank line
+            while j < len(lines) and (j == i or not lines[j].blank_before) and len(lines[j].text) <= 120:
+                out.setdefault(j, (FLOW, "item of a list of other stories or comments"))
+                j += 1
         i = max(j, i + 1)
 
 
@@ -285,6 +314,9 @@ def printed_date(s: str, year_hint: int | None = None) -> tuple[dt.date, str] | 
         m = _DATE_CN.search(s)
         if m:
             return dt.date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))), m.group(0)
+        m = _DATE_ROC.search(s)
+        if m:  # the Minguo calendar: year 1 = 1912
+            return dt.date(int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3))), m.group(0)
     except (ValueError, KeyError):
         return None
     m, w = _MD.search(s), _WEEKDAY.search(s)
@@ -315,7 +347,9 @@ def printed_facts(doc: Document, furniture: dict[int, tuple[str, str]], sources:
         year_hint = max(years) if years else dt.date.today().year
     candidates: list[tuple[int, str]] = []
     for i in sorted(set(furniture) | set(sources)):
-        candidates.append((i, doc.lines[i].text.strip()))
+        why = furniture.get(i, ("", "source"))[1]
+        if i in sources or any(w in why for w in _DATED):  # not menus, lists, ads: they quote other days
+            candidates.append((i, doc.lines[i].text.strip()))
     meta = doc.meta or {}
     if meta.get("date"):
         got = printed_date(str(meta["date"]), year_hint)

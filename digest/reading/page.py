@@ -38,7 +38,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
     furn_texts = [u.text for u in furniture if u.kind == "F"]
     arts, more = finish(drafts, furn_texts, source, page)
     printed = printed_facts(doc, units)
-    labels = _labels(doc, units, drafts, dropped, set(furn_texts), arts)
+    labels = _labels(doc, units, drafts, dropped, set(furn_texts))
     conts = tuple(c for u in units for c in u.conts)
     return PageParse(tuple(arts), tuple(dict.fromkeys(furn_texts)), conts,
                      tuple(" | ".join(d.parts) for d in orphans), tuple([u.text for u in dropped] + more),
@@ -52,24 +52,22 @@ def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
     return fu.printed_facts(doc, furn, sources)
 
 
-def _part(line: str, article) -> str:
-    """The part of the article's headline a headline line belongs to: 引题, 主题 or 副题."""
-    if article is None or not article.title:
-        return ""
+def _part(line: str, draft) -> str:
+    """The part of a story's headline a headline line belongs to: 引题, 主题 or 副题 (from the
+    draft's own list of parts, never by re-splitting the joined title)."""
     k = key(line)
-    parts = article.title.split(" | ")
-    for p in parts:
-        if k and k in key(p):
-            if p.startswith("——"):
-                return "副题 (deck)"
-            if article.main_title and p == article.main_title:
-                return "主题 (main headline)"
-            return "引题 (kicker)" if parts.index(p) < parts.index(article.main_title or p) else "副题 (deck)"
-    return ""
+    parts = [p for p in (draft.parts if draft is not None else []) if p]
+    hit = next((n for n, p in enumerate(parts) if k and k in key(p)), None)
+    if hit is None:
+        return ""
+    if parts[hit].startswith("——"):
+        return "副题 (deck)"
+    heads = [n for n, p in enumerate(parts) if not p.startswith("——")]
+    main = heads[1] if len(heads) >= 2 else heads[0]  # as finish.headline picks the main title
+    return "主题 (main headline)" if hit == main else "引题 (kicker)" if hit < main else "副题 (deck)"
 
 
-def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str],
-            articles=()) -> tuple[LineLabel, ...]:
+def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furniture: set[str]) -> tuple[LineLabel, ...]:
     """Every line's final label, the reason, and the article it went to."""
     owner: dict[int, int] = {}
     line_owner: dict[int, int] = {}
@@ -80,6 +78,7 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
                 owner[id(u)] = d.position
                 line_owner.update((i, d.position) for i in u.lines)
         sub.update(d.subwhy)
+    by_pos = {d.position: d for d in drafts if d.position is not None}
     out: dict[int, LineLabel] = {}
     for u in units:
         label, why = _LABEL.get(u.kind, u.kind), u.why
@@ -92,7 +91,7 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
                 out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
                                             "furniture: a banner or column label set above the headline"))
             pos = owner.get(id(u))
-            part = _part(doc.lines[i].text, articles[pos]) if u.kind == "H" and pos is not None else ""
+            part = _part(doc.lines[i].text, by_pos.get(pos)) if u.kind == "H" and pos is not None else ""
             out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label,
                                         f"{why} — {part}" if part else why, pos))
         for i in u.lifted:
