@@ -18,6 +18,7 @@ from .context import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, Ctx, Fail, pass_ctx
 from .context import fail as _fail
 from .context import parse_date as _date
 from .cli_db import register as _register_db
+from .cli_news import register as _register_news
 from .errors import DigestError
 from .headline import headline
 from .preview import register as _register_preview
@@ -337,7 +338,10 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
 @click.option("--json", "as_json", is_flag=True, help="Print per-recipient outcomes as JSON.")
 @pass_ctx
 def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, as_json):
-    """E-mail a built digest by SMTP to DIGEST_TO (or --to ADDR for a test send).
+    """E-mail a built digest by SMTP to the subscribers (and DIGEST_TO), or --to ADDR for a test send.
+
+    One message per reader over one connection, each with its own unsubscribe link and
+    List-Unsubscribe header; readers who unsubscribed are skipped, even if already queued.
 
     Each recipient is recorded in the database: queued -> sent, or failed with the server's reply.
     Temporary failures (4xx, refused, timeout) are retried with backoff and stay queued; permanent
@@ -349,9 +353,7 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
 
     settings = c.settings()
     store = c.store(settings)
-    targets = list(recipients) or list(settings.to)
-    if not targets:
-        raise Fail("no recipients\n  hint: set DIGEST_TO or use --to ADDR")
+    targets = list(recipients) or None  # None: the publication's active subscribers (DIGEST_TO joins them)
     if not settings.smtp_host and not dry_run:
         raise Fail("setting DIGEST_SMTP_HOST: no SMTP server configured\n  hint: set it in .env, or use --dry-run")
     try:
@@ -367,7 +369,7 @@ def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, a
             raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
         if requeue and not dry_run:
             for d in store.deliveries(digest_id):
-                if d["recipient"] in targets and d["status"] in ("in-data", "failed", "sending"):
+                if (targets is None or d["recipient"] in targets) and d["status"] in ("in-data", "failed", "sending"):
                     ok, why = store.requeue_delivery(digest_id, d["recipient"])
                     if not ok:
                         click.echo(f"{d['recipient']}: not requeued: {why}", err=True)
@@ -411,6 +413,7 @@ def config_cmd(c: Ctx, as_json):
 # they take their context from digest/context.py and never import this module.
 _register_service(cli)
 _register_db(cli)
+_register_news(cli)
 _register_preview(cli)
 
 

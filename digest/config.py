@@ -63,6 +63,15 @@ class Settings:
     leader_lease_seconds: float = 60.0  # `digest run`: the leader's lease; another service takes over after it
     job_lease_seconds: float = 300.0  # `digest worker`: a claimed ingest job is retried by another after it
     ingest_queue: bool = False  # the inbox job of `digest run` queues issues for `digest worker` instead
+    # the newsletter (digest/subscribers.py, digest/tokens.py, digest/web.py, digest/publish.py)
+    web_url: str = ""  # where `digest web` is reachable (unsubscribe, subscribe); default: base_url
+    secret_key: str = dataclasses.field(default="", repr=False)  # signs tokens; default: one kept in the database
+    send_rate: float = 0.0  # messages per second at most (0: as fast as the server takes them)
+    web_host: str = "127.0.0.1"  # `digest web` binds here (a reverse proxy in front)
+    web_port: int = 8080
+    web_proxies: int = 0  # reverse proxies in front of `digest web` whose X-Forwarded-* headers are trusted
+    web_subscribe: bool = False  # `digest web` shows a subscribe form (double opt-in)
+    web_threads: int = 8  # waitress worker threads
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser().resolve()
@@ -85,6 +94,12 @@ class Settings:
         return {"ssl": 465, "starttls": 587}.get(self.smtp_security, 25)
 
     @property
+    def public_url(self) -> str:
+        """Where readers reach `digest web` (unsubscribe, subscribe): DIGEST_WEB_URL, else
+        DIGEST_BASE_URL; "" when neither is set. No trailing slash."""
+        return (self.web_url or self.base_url).rstrip("/")
+
+    @property
     def jieba_cache(self) -> Path:
         return Path(self.data_dir) / "jieba.cache"
 
@@ -98,7 +113,7 @@ class Settings:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "smtp_password":
+            if f.name in ("smtp_password", "secret_key"):
                 value = "***" if value else ""
             elif isinstance(value, str) and "@" in value and "://" in value:
                 value = hide_passwords(value)
@@ -180,6 +195,18 @@ def _validate(s: Settings) -> None:
     for name in ("misfire_grace_seconds", "jobs", "send_retries"):
         if getattr(s, name) < 0:
             bad(name, "must not be negative")
+    for name in ("web_url", "base_url"):
+        url = getattr(s, name)
+        if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+            bad(name, f"{url!r} is not an http(s) address", "e.g. https://news.example.org (no query string)")
+    if not s.send_rate >= 0:
+        bad("send_rate", "must be 0 (no limit) or a positive number of messages per second")
+    if not 0 <= s.web_port <= 65535:
+        bad("web_port", f"{s.web_port} is not a port number")
+    if s.web_proxies < 0:
+        bad("web_proxies", "must not be negative")
+    if s.web_threads < 1:
+        bad("web_threads", "must be at least 1")
     if s.max_file_mb <= 0:
         bad("max_file_mb", "must be a positive number")
     if len(s.send_cron.split()) != 5:

@@ -24,6 +24,7 @@ import logging
 import smtplib
 import socket
 import ssl
+import time
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -334,13 +335,59 @@ def _read_eml(row: dict) -> bytes:
                             "the outbox file is gone; build the digest again") from None
 
 
+def _readers(store: Any, settings: Settings, publication: str, to: Sequence[str] | None) -> tuple[list[str], dict]:
+    """(addresses to send to, {lower-case address: Subscriber}). `to` None: the active subscribers
+    of the publication (DIGEST_TO's addresses joining them); else exactly `to` (a test send), each
+    address that is a subscriber getting their own links."""
+    from . import subscribers as subs
+
+    if to is None:
+        found = subs.recipients(store, publication, settings.to)
+        return [s.email for s in found], {s.email.lower(): s for s in found}
+    wanted = list(dict.fromkeys(one_line(r) for r in to if one_line(r)))
+    known = {}
+    for r in wanted:
+        try:
+            sub = subs.get(store, publication, r)
+        except subs.InvalidAddress:
+            sub = None
+        if sub is not None:
+            known[r.lower()] = sub
+    return wanted, known
+
+
+def _personal(settings: Settings, merge: Any, tokens: Any, recipient: str, sub: Any) -> bytes:
+    """The wire bytes for one reader: their To:, List-Unsubscribe(-Post) and 退订 links; Date: now."""
+    url = f"{settings.public_url}/unsubscribe/{tokens.unsubscribe(sub)}" if sub is not None and tokens else ""
+    static = _list_unsubscribe(settings.unsubscribe)
+    if url:
+        mailtos = [u for u in static.split(", ") if u.lower().startswith("<mailto:")]
+        header, one_click = ", ".join([f"<{url}>", *mailtos]), True
+    else:
+        header, one_click = static, False
+    return stamp_date(merge.message(recipient, name=sub.name if sub is not None else "", unsubscribe_url=url,
+                                    list_unsubscribe=header, one_click=one_click))
+
+
 def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[str] | None = None,
                 dry_run: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, dict]:
-    """Send the stored .eml of digest `digest_id` to each recipient (default settings.to).
+    """Send digest `digest_id`: one message per reader, over one SMTP connection, at most
+    DIGEST_SEND_RATE messages a second.
+
+    `to` None sends to the active subscribers of the digest's publication (DIGEST_TO's addresses
+    join them, digest.subscribers.recipients); a list sends to exactly those addresses (a test
+    send). Each message is the stored one with the reader's To:, List-Unsubscribe and
+    List-Unsubscribe-Post (RFC 8058) and 退订 links (digest.mailmerge; tokens: digest.tokens).
 
     Returns {recipient: {"status": sent|failed|queued|skipped|dry-run, "reply": str}}. A recipient
-    already sent (or left `sending`/`failed`) is skipped: nobody gets a digest twice.
+    already sent (or left `sending`/`failed`) is skipped: nobody gets a digest twice. A reader who
+    is no longer active when their turn comes is skipped and their delivery cancelled, even if it
+    was queued before they left.
     """
+    from . import subscribers as subs
+    from .mailmerge import MailMerge
+    from .tokens import Tokens
+
     say = progress or (lambda line: log.info("%s", line))
     row = store.digest_row(digest_id)
     if row is None:
@@ -350,9 +397,9 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
         raise DeliveryError(f"digest {digest_id} was replaced by a later build of the same range"
                             + (f" (digest {live['id']})" if live else ""),
                             f"send digest {live['id']}" if live else "build the range again")
-    recipients = list(dict.fromkeys(one_line(r) for r in (settings.to if to is None else to) if one_line(r)))
+    recipients, readers = _readers(store, settings, row["publication"], to)
     if not recipients:
-        raise DeliveryError("no recipients", "set DIGEST_TO or pass --to")
+        raise DeliveryError("no recipients", "add subscribers (`digest subscribers add`), set DIGEST_TO or pass --to")
     data = _read_eml(row)
     where = f"{settings.smtp_host or '?'}:{settings.port} ({settings.smtp_security})"
     known = {d["recipient"]: d for d in store.deliveries(digest_id)}
@@ -371,8 +418,17 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
     store.queue_deliveries(digest_id, recipients)
     session = _Session(settings)
     attempts = max(1, settings.send_retries)
+    merge = MailMerge(data)
+    tokens = Tokens.for_store(store, settings) if settings.public_url and readers else None
+    gap = 1.0 / settings.send_rate if settings.send_rate > 0 else 0.0
+    next_at = time.monotonic()
     try:
         for r in recipients:
+            if to is None and not subs.is_active(store, row["publication"], r):  # left since the list was read
+                subs.cancel_delivery(store, digest_id, r, "cancelled: no longer subscribed")
+                outcome[r] = dict(status="skipped", reply="no longer subscribed: not sent")
+                say(f"{r}: skipped (no longer subscribed)")
+                continue
             if not store.claim_delivery(digest_id, r, settings.claim_lease_seconds):
                 state = next((d["status"] for d in store.deliveries(digest_id) if d["recipient"] == r), "?")
                 note = f"already {state}" + (" by an interrupted run: it may have been delivered; requeue it "
@@ -394,7 +450,10 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                     retry=retry_if_exception_type(_Temporary),
                     before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
                                                      f"({rs.outcome.exception()}); retrying"))
-                wire = stamp_date(data)  # Date: is the send time; the rest is the outbox's .eml
+                wire = _personal(settings, merge, tokens, r, readers.get(r.lower()))
+                if gap:
+                    time.sleep(max(0.0, next_at - time.monotonic()))
+                    next_at = max(next_at, time.monotonic()) + gap
                 reply = retrying(session.send, settings.from_addr, r, wire, before_data)
                 status = "sent"
                 checkpoint("send:after-accept")

@@ -211,11 +211,25 @@ def _item(item: DigestItem, anchor: str) -> dict[str, Any]:
     )
 
 
+# Stands for the reader's own unsubscribe token in the stored message; digest.mailmerge puts each
+# reader's token in its place when the message is sent (so the outbox .eml is the template).
+UNSUBSCRIBE_PLACEHOLDER = "UNSUBSCRIBE_TOKEN"
+
+
+def personal_unsubscribe_url(settings: Settings) -> str:
+    """{DIGEST_WEB_URL or DIGEST_BASE_URL}/unsubscribe/UNSUBSCRIBE_TOKEN, or "" when neither is set."""
+    public = getattr(settings, "public_url", "")
+    return f"{public}/unsubscribe/{UNSUBSCRIBE_PLACEHOLDER}" if public else ""
+
+
 def _unsubscribe(settings: Settings) -> list[dict[str, Any]]:
-    out = []
+    """The footer's 退订 links: the reader's own one-click page first (when `digest web` is
+    reachable), then the DIGEST_UNSUBSCRIBE addresses (its https: ones only without a personal link)."""
+    personal = personal_unsubscribe_url(settings)
+    out = [dict(href=personal, mailto=False, label=personal)] if personal else []
     for part in re.split(r"[,\s]+", settings.unsubscribe or ""):
         href = safe_url(part.strip("<>"))
-        if href:
+        if href and not (personal and not href.lower().startswith("mailto:")):
             mailto = href.lower().startswith("mailto:")
             out.append(dict(href=href, mailto=mailto, label=href[7:].split("?")[0] if mailto else href))
     return out

@@ -193,8 +193,10 @@ def deliver_digest(store, settings: Settings) -> tuple[str, str]:
               f"{', empty' if d.is_empty else ''} -> {result.paths['eml']}{' (unchanged)' if result.reused else ''}")
     if not settings.deliver_smtp:
         return "ok", detail + "; SMTP off (DIGEST_DELIVER_SMTP)"
-    if not settings.to:
-        return "partial", detail + "; not e-mailed: DIGEST_TO is empty"
+    from .subscribers import counts  # the readers: subscribers of the publication, DIGEST_TO joining them
+
+    if not settings.to and not counts(store, settings.publication)["active"]:
+        return "partial", detail + "; not e-mailed: no active subscriber and DIGEST_TO is empty"
     from .deliver import send_digest  # lazily: only the SMTP path needs it
 
     outcome = send_digest(store, settings, result.digest_id)

@@ -108,6 +108,7 @@ deliveries = sa.Table(
     sa.Column("recipient", sa.String(320), nullable=False),
     # queued -> sending (claimed, before DATA) -> in-data (DATA command issued)
     #        -> sent | failed (permanent or ambiguous) | queued again (temporary failure)
+    #        | cancelled (the reader unsubscribed or bounced before it was sent; digest/subscribers.py)
     sa.Column("status", sa.String(12), nullable=False, default="queued"),
     sa.Column("claimed_by", sa.String(80)),  # "host:pid" of the process sending it (schema v2)
     sa.Column("lease_until", sa.DateTime),  # a `sending` claim past this time may be taken over (v5)
@@ -182,6 +183,31 @@ jobs = sa.Table(  # the ingest work queue: one issue per job, page bytes inside 
     sa.Column("result", sa.Text, nullable=False, default=""),
     sa.Index("ix_ingest_jobs_state", "state", "id"),
 )
+subscribers = sa.Table(  # the readers of each publication (digest/subscribers.py; v8)
+    "subscribers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("publication", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),  # as validated (email-validator's ASCII form)
+    sa.Column("email_key", sa.String(320), nullable=False),  # lower case: one row per address and publication
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | active | unsubscribed | bounced
+    sa.Column("source", sa.String(200), nullable=False, default=""),  # of the last change (cli, import, web …)
+    sa.Column("token_nonce", sa.String(32), nullable=False),  # in every signed token: a new one revokes them
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("publication", "email_key", name="uq_subscriber_address"),
+    sa.Index("ix_subscribers_pub_status", "publication", "status"),
+)
+subscriber_events = sa.Table(  # every change of a subscriber's status: when, to what, from where (v8)
+    "subscriber_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
 # APScheduler 3's job store table (digest/scheduler.py), created here by the migration so two
 # schedulers starting at once never race to create it (same definition as SQLAlchemyJobStore's).
 apscheduler_jobs = sa.Table(
@@ -233,7 +259,7 @@ def _v5(conn) -> None:
         index.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
 MIGRATIONS: dict[int, Any] = {
@@ -244,4 +270,5 @@ MIGRATIONS: dict[int, Any] = {
     5: _v5,
     6: _add_column("services", "expires_at", sa.DateTime()),  # liveness of a service by its own lease
     7: _add_column("pages", "path", sa.Text()),  # the local file a page was read from
+    8: lambda conn: metadata.create_all(conn, tables=[subscribers, subscriber_events]),  # newsletter readers
 }

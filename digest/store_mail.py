@@ -232,7 +232,7 @@ class MailStore:
     def pending_deliveries(self, limit: int = 200) -> list[dict]:
         """Deliveries not sent (oldest first), each with `state_note`: why it is held and what to do."""
         q = (sa.select(deliveries, digests.c.subject).join(digests, digests.c.id == deliveries.c.digest_id)
-             .where(deliveries.c.status != "sent").order_by(deliveries.c.id).limit(limit))
+             .where(deliveries.c.status.not_in(("sent", "cancelled"))).order_by(deliveries.c.id).limit(limit))
         with self._read() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q)]
         now = _now()

@@ -167,15 +167,22 @@ def test_normal_delivery_then_nothing_twice(tmp_path):
         [got] = server.handler.messages
         assert got["rcpt_tos"] == ["reader@example.org"] and got["mail_from"] == "digest@example.org"
         eml = paths["eml"].read_bytes()
-        date_line = re.compile(rb"^Date: [^\r\n]*\r\n", re.M)
-        assert date_line.sub(b"", got["data"]) == date_line.sub(b"", eml)  # the outbox bytes but for Date:
+        sent, stored = (email.message_from_bytes(m, policy=email.policy.default) for m in (got["data"], eml))
+        for name in ("From", "Subject", "Message-ID", "List-Id", "Auto-Submitted"):
+            assert sent[name] == stored[name]  # the outbox's message ...
+        assert sent["To"] == "reader@example.org"  # ... for this reader, with their own unsubscribe link
+        token = re.search(r"<https://digest\.example\.org/unsubscribe/([\w.-]+)>", sent["List-Unsubscribe"]).group(1)
+        assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "mailto:unsubscribe@example.org" in sent["List-Unsubscribe"]
+        for kind in ("html", "plain"):
+            assert body(sent, kind) == body(stored, kind).replace("UNSUBSCRIBE_TOKEN", token)
         sent_at = email.utils.parsedate_to_datetime(email.message_from_bytes(got["data"])["Date"])
         built_at = email.utils.parsedate_to_datetime(email.message_from_bytes(eml)["Date"])
         assert built_at == DATE  # the .eml keeps the build time ...
         assert abs((sent_at - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 120  # ... the mail says when it was sent
         msg = email.message_from_bytes(got["data"], policy=email.policy.default)
-        assert body(msg, "html") == paths["html"].read_text("utf-8")
-        assert body(msg, "plain") == paths["txt"].read_text("utf-8")
+        assert body(msg, "html") == paths["html"].read_text("utf-8").replace("UNSUBSCRIBE_TOKEN", token)
+        assert body(msg, "plain") == paths["txt"].read_text("utf-8").replace("UNSUBSCRIBE_TOKEN", token)
         again = send_digest(store, settings, digest_id)
         assert again["reader@example.org"]["status"] == "skipped"
         assert len(server.handler.messages) == 1
