@@ -317,3 +317,15 @@ def test_a_headline_part_holding_a_bar_does_not_break_the_labels():
     # found by the held-out check: a part with " | " in it made the 引题/主题/副题 naming raise
     p = read_text(f"东岭日报 | 城事\n河湾区启动雨污分流改造 | 老城告别内涝\n\n{LEDE}\n")
     assert p.articles and all(lb.reason for lb in p.labels)
+
+
+def test_stories_with_no_blank_lines_between_them():
+    """OCR dumps and whole-page plain text: a headline is known by what follows it (a byline, a
+    lede, a photo credit), not by blank lines around it."""
+    text = ("河湾区启动雨污分流改造\n本报讯（记者 石青山）近日，河湾区在老城片区启动雨污分流改造。\n"
+            f"{PARA}\n春季赏花地图出炉\n文/图 本报记者 孔维\n河湾区文旅局日前发布春季赏花地图，推荐赏花点位十八处。\n"
+            "春到河湾\n3月14日，市民在河湾公园赏花，园内樱花进入盛花期。\n通讯员 钟小禾 摄\n")
+    got = arts(text)
+    assert [a.title for a in got] == ["河湾区启动雨污分流改造", "春季赏花地图出炉", "春到河湾"]
+    assert [a.byline for a in got] == ["石青山", "孔维", "钟小禾"]
+    assert got[0].body.endswith(PARA) and got[2].kind == "photo_caption"

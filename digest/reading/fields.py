@@ -78,7 +78,8 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     slash = _BYLINE_SLASH.match(s)
     if slash:
         names = names_of(slash.group(1))
-        return (names, s[0] == "文") if names else None
+        # 文/X signs a commentary; 文/图 本报记者 X is a reporter's byline
+        return (names, s[0] == "文" and not _ROLE.search(slash.group(1))) if names else None
     body = m.group(1) if m else (s if _BYLINE_ROLE.match(s) else None)
     if body is None:
         return None

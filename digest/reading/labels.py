@@ -74,6 +74,23 @@ def units(doc: Document) -> list[Unit]:
             out.extend(_run_units(doc, list(run), use_indent))
             run.clear()
 
+    def flush_before_header(photo: bool = False) -> None:
+        """A header is coming (byline, lede, photo credit): the headline-shaped lines at the end of
+        the run, after a finished sentence, are its headline even with no blank line around them."""
+        k = _trailing_head(doc, run, photo)
+        if k:
+            body, head = run[:-k], run[-k:]
+            caption = head[-1:] if photo else []
+            head = head[:-1] if photo else head
+            run[:] = body
+            flush()
+            for u in _run_units(doc, head, use_indent):
+                if u.kind in ("H", "N"):
+                    u.why = "headline: headline-shaped line(s) right above a byline, lede or photo credit"
+                out.append(u)
+            run[:] = caption
+        flush()
+
     i = 0
     while i < len(lines):
         ln = lines[i]
@@ -115,11 +132,16 @@ def units(doc: Document) -> list[Unit]:
             continue
         unit, used = _classify(doc, i, s)
         if unit is not None:
-            flush()
+            if unit.kind == "B" or (unit.kind == "K" and unit.photo):
+                flush_before_header(photo=unit.kind == "K")
+            else:
+                flush()
             unit.conts = conts
             out.append(unit)
             i += used
             continue
+        if run and fl.lede(s):
+            flush_before_header()  # a lede opens a story: never the middle of a paragraph
         if run and (ln.indent and use_indent):
             flush()
         run.append(i)
@@ -129,6 +151,29 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _trailing_head(doc: Document, run: list[int], photo: bool) -> int:
+    """How many lines at the end of ``run`` are a headline (1–3 lines): headline-shaped, each short,
+    and after a line that ends a sentence (or at the start of the run). Before a photo credit the
+    last line is the caption, so the headline sits above it (the count then includes the caption)."""
+    tail = 1 if photo else 0
+    window = run[-(3 + tail + 1):]  # the head lines and the line before them
+    texts = [clean_line(doc.lines[i].text.strip(), prose=False) for i in window]
+    whole = len(window) == len(run)
+    if photo and (len(texts) < 2 or fl.heading_like(texts[-1])):
+        return 0
+    best = 0
+    for k in (1, 2, 3):
+        start = len(texts) - tail - k
+        if start < 0:
+            break
+        head = texts[start:start + k]
+        if not all(fl.heading_like(h) and len(h) <= 40 and not fl.lede(h) for h in head):
+            break
+        if (start == 0 and whole) or (start > 0 and ends_sentence(texts[start - 1])):
+            best = k
+    return best + tail if best else 0
 
 
 def _classify(doc: Document, i: int, s: str) -> tuple[Unit | None, int]:
