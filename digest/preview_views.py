@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from .display import date_is_guessed
+from .display import PRINTED_RULES, date_is_guessed  # noqa: F401
 from .preview_state import EMAIL_CSP, check_csrf, parse_day, state
 
 bp = Blueprint("preview", __name__)
@@ -59,11 +59,19 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+ARCHIVE_PAGE = 200  # issues per archive page
+
 # -- archive index ---------------------------------------------------------------------------------------
 @bp.get("/")
 def index():
     st = state()
-    issues = st.store.list_issues()
+    try:  # the archive in pages of ARCHIVE_PAGE issues (newest first); counts come from SQL (scale)
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    issues = st.store.list_issues(limit=ARCHIVE_PAGE + 1, offset=(page - 1) * ARCHIVE_PAGE)
+    more, issues = len(issues) > ARCHIVE_PAGE, issues[:ARCHIVE_PAGE]
+    summary = st.store.archive_summary(PRINTED_RULES)
     pubs: OrderedDict[str, list[dict]] = OrderedDict()
     for row in sorted(issues, key=lambda r: (r["publication"] != st.settings.publication, r["publication"])):
         pubs.setdefault(row["publication"], []).append(row)
@@ -77,12 +85,13 @@ def index():
         d["files"] = [(label, st.outbox_name(d.get(key))) for label, key in
                       (("HTML", "html_path"), (_("Plain text"), "text_path"), (".eml", "eml_path"))]
     return render_template("index.html", pubs=pubs, digests=digests, lo=lo, hi=hi,
-                           default_pub=st.settings.publication, settings=st.settings)
+                           default_pub=st.settings.publication, settings=st.settings,
+                           summary=summary, page=page, more=more)
 
 
 # -- one issue -----------------------------------------------------------------------------------------------
 def _issue_row(issue_id: int) -> dict:
-    row = next((r for r in state().store.list_issues() if r["id"] == issue_id), None)
+    row = state().store.issue_row(issue_id)  # one row, not the whole archive (scale)
     if row is None:
         abort(404, description=_("There is no current issue with id %(id)s (it may have been replaced by a "
                                  "newer version). The archive index lists the issues.", id=issue_id))
@@ -154,8 +163,7 @@ def page_source(issue_id: int, number: int):
               if s.article.page == number}
     arts = list(parse.articles) if parse is not None else []
     links = [stored.get((a.position, a.title)) for a in arts]
-    rows = [r for r in st.store.list_issues() if r["id"] == issue_id]
-    return render_template("source.html", issue_id=issue_id, issue=rows[0] if rows else None, page=page,
+    return render_template("source.html", issue_id=issue_id, issue=st.store.issue_row(issue_id), page=page,
                            pages=pages, lines=lines, articles=arts, links=links, furniture=furniture,
                            orphans=tuple(getattr(parse, "orphan_titles", ()) or ()),
                            duplicates=tuple(getattr(parse, "duplicates", ()) or ()),
@@ -208,7 +216,7 @@ def article(article_id: int):
     prev = siblings[at - 1] if at > 0 else None
     nxt = siblings[at + 1] if 0 <= at < len(siblings) - 1 else None
     paragraphs, missing = highlight(stored.article.paragraphs, stored.summary.sentences)
-    issue_row = next((r for r in st.store.list_issues() if r["id"] == stored.issue_id), None)
+    issue_row = st.store.issue_row(stored.issue_id)
     return render_template("article.html", s=stored, a=stored.article, paragraphs=paragraphs, missing=missing,
                            prev=prev, next=nxt, position=at + 1, total=len(siblings), issue=issue_row)
 
@@ -247,8 +255,7 @@ def digest():
     built = st.digest(pub, start, end)
     view = "text" if request.args.get("view") == "text" else "html"
     lo, hi = st.store.date_bounds(pub)
-    guessed_issues = [r for r in st.store.list_issues(pub) if start <= r["issue_date"] <= end
-                      and date_is_guessed(r["date_rule"])]
+    guessed_issues = st.store.list_issues(pub, start=start, end=end, exclude_rules=PRINTED_RULES)
     return render_template("digest.html", built=built, d=built.digest, r=built.rendered, view=view, args=args,
                            pub=pub, start=start, end=end, lo=lo, hi=hi, smtp=bool(st.settings.smtp_host),
                            to=", ".join(st.settings.to), guessed_issues=guessed_issues)

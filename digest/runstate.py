@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .display import date_is_guessed, local_time, zone_label
+from .display import PRINTED_RULES, local_time, zone_label
 from .errors import DigestError
 
 JOB_INBOX, JOB_DIGEST = "inbox", "digest"
@@ -119,7 +119,8 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
     path = lock_path(settings)
     pid = lock_holder(path)
     guessed = [{"id": r["id"], "publication": r["publication"], "date": r["issue_date"], "date_rule": r["date_rule"],
-                "sources": r["sources"]} for r in store.list_issues() if date_is_guessed(r["date_rule"])]
+                "sources": r["sources"]}
+               for r in store.list_issues(exclude_rules=PRINTED_RULES, limit=500)]  # SQL-filtered (scale)
     from .lease import current_holder, list_services
     from .queue import queue_status
     from .lease import recent_runs as scheduled_runs

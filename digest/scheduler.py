@@ -151,8 +151,7 @@ def _last_delivered(store, settings: Settings) -> dict | None:
     """The digest the next one continues from: the last one sent by SMTP, or (outbox only) built."""
     if settings.deliver_smtp:
         return store.last_sent_digest(settings.publication)
-    built = [d for d in store.list_digests(limit=500) if d["publication"] == settings.publication]
-    return max(built, key=lambda d: (d["end_date"], d["id"]), default=None)
+    return store.last_built_digest(settings.publication)  # one indexed query, not a list of digests
 
 
 def plan_range(store, settings: Settings, today: dt.date) -> tuple[tuple[dt.date, dt.date] | None, str]:
@@ -171,9 +170,7 @@ def plan_range(store, settings: Settings, today: dt.date) -> tuple[tuple[dt.date
     if last is not None:
         start = last["end_date"] + dt.timedelta(days=1)
     else:  # nothing delivered yet: from the earliest issue no digest covers (else just the newest day)
-        covered = [(d["start_date"], d["end_date"]) for d in store.list_digests(limit=500) if d["publication"] == pub]
-        dates = sorted({i["issue_date"] for i in store.list_issues(pub)})
-        start = next((d for d in dates if not any(a <= d <= b for a, b in covered)), newest)
+        start = store.first_uncovered_date(pub) or newest  # SQL: no issue or digest list is loaded
     if start > newest:
         return (empty if settings.send_empty else None), f"no new issue of {pub}{since}"
     return (start, newest), f"issues {start}..{newest}"

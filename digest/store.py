@@ -154,15 +154,59 @@ class Store(MailStore):
                     short=summary.short or None) for aid, (_, summary, *_rest) in zip(ids, items)])
         return issue_id
 
-    def list_issues(self, publication: str | None = None) -> list[dict]:
+    def list_issues(self, publication: str | None = None, *, limit: int | None = None, offset: int = 0,
+                    start: dt.date | None = None, end: dt.date | None = None,
+                    exclude_rules: Iterable[str] | None = None) -> list[dict]:
+        """Live issues newest first with their article counts (one SQL aggregation), optionally a
+        page of `limit` from `offset`, a date range, or only those whose date_rule is not in
+        `exclude_rules` (e.g. the guessed dates)."""
         q = (sa.select(issues, sa.func.count(articles.c.id).label("articles"))
              .select_from(issues.outerjoin(articles, articles.c.issue_id == issues.c.id))
              .where(issues.c.superseded.is_(False))
              .group_by(issues.c.id).order_by(issues.c.issue_date.desc(), issues.c.id))
         if publication:
             q = q.where(issues.c.publication == publication)
+        if start is not None:
+            q = q.where(issues.c.issue_date >= start)
+        if end is not None:
+            q = q.where(issues.c.issue_date <= end)
+        if exclude_rules is not None:
+            q = q.where(issues.c.date_rule.not_in(list(exclude_rules)))
+        if limit is not None:
+            q = q.limit(limit).offset(offset)
         with self._read() as conn:
             return [dict(r._mapping, sources=json.loads(r.sources)) for r in conn.execute(q)]
+
+    def issue_row(self, issue_id: int) -> dict | None:
+        """One live issue as list_issues shows it, or None (unknown or superseded)."""
+        q = (sa.select(issues, sa.select(sa.func.count(articles.c.id)).where(articles.c.issue_id == issues.c.id)
+                       .scalar_subquery().label("articles"))
+             .where(issues.c.id == issue_id, issues.c.superseded.is_(False)))
+        with self._read() as conn:
+            r = conn.execute(q).first()
+        return dict(r._mapping, sources=json.loads(r.sources)) if r else None
+
+    def archive_summary(self, guessed_rules: Iterable[str] = ()) -> dict[str, dict]:
+        """{publication: {"issues", "first", "last", "guessed"}} over the live issues, in SQL.
+        `guessed` counts the issues whose date_rule is not in `guessed_rules` (the printed rules)."""
+        rules = list(guessed_rules)
+        guessed = sa.func.sum(sa.case((issues.c.date_rule.not_in(rules), 1), else_=0)) if rules else sa.literal(0)
+        q = (sa.select(issues.c.publication, sa.func.count(issues.c.id), sa.func.min(issues.c.issue_date),
+                       sa.func.max(issues.c.issue_date), guessed)
+             .where(issues.c.superseded.is_(False)).group_by(issues.c.publication))
+        with self._read() as conn:
+            return {pub: {"issues": int(n), "first": lo, "last": hi, "guessed": int(g or 0)}
+                    for pub, n, lo, hi, g in conn.execute(q)}
+
+    def first_uncovered_date(self, publication: str) -> dt.date | None:
+        """The earliest date of a live issue that no live digest of the publication covers (SQL)."""
+        d = digests.alias("d")
+        covered = sa.select(d.c.id).where(d.c.publication == publication, d.c.superseded.is_(False),
+                                          d.c.start_date <= issues.c.issue_date, d.c.end_date >= issues.c.issue_date)
+        q = sa.select(sa.func.min(issues.c.issue_date)).where(
+            issues.c.publication == publication, issues.c.superseded.is_(False), ~sa.exists(covered))
+        with self._read() as conn:
+            return conn.execute(q).scalar()
 
     def issue_pages(self, issue_id: int) -> list[dict]:
         with self._read() as conn:

@@ -111,3 +111,27 @@ def test_old_schema_is_migrated_in_place(db_url):
     cols = {t: {c["name"] for c in sa.inspect(upgraded.engine).get_columns(t)} for t in ("deliveries", "articles")}
     assert "claimed_by" in cols["deliveries"] and "minhash" in cols["articles"]
     assert [a.article.title for a in upgraded.articles_between(dt.date(2025, 6, 18), dt.date(2025, 6, 18))] == ["标题0"]
+
+
+def test_scale_queries_page_and_aggregate_in_sql(store):
+    """Planning a range and the archive ask the database for aggregates and pages, not whole tables."""
+    for d in range(1, 8):
+        day = dt.date(2025, 6, d)
+        rule = "guess" if d == 3 else "path"
+        issue = _issue(day=day, h=f"d{d}", source=f"inbox/{day}/01.txt")
+        store.save_issue(Issue(issue.publication, day, rule, issue.pages, issue.content_hash), _items(d % 3 + 1))
+    page1, page2 = store.list_issues(limit=3), store.list_issues(limit=3, offset=3)
+    assert [i["issue_date"].day for i in page1 + page2] == [7, 6, 5, 4, 3, 2]
+    assert [i["articles"] for i in page1] == [2, 1, 3]
+    assert store.issue_row(page1[0]["id"])["articles"] == 2 and store.issue_row(10**9) is None
+    summary = store.archive_summary({"path", "option", "printed"})["聊城日报"]
+    assert summary == {"issues": 7, "first": dt.date(2025, 6, 1), "last": dt.date(2025, 6, 7), "guessed": 1}
+    assert [i["issue_date"].day for i in store.list_issues(exclude_rules={"path"})] == [3]
+    assert [i["issue_date"].day for i in store.list_issues(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 3))] == [3, 2]
+    assert store.first_uncovered_date("聊城日报") == dt.date(2025, 6, 1)
+    for a, b in ((1, 2), (4, 4)):
+        store.save_digest(publication="聊城日报", start_date=dt.date(2025, 6, a), end_date=dt.date(2025, 6, b),
+                          subject="s", message_id=f"<{a}@x>", article_count=1, content_hash=f"c{a}", eml=b"x")
+    assert store.first_uncovered_date("聊城日报") == dt.date(2025, 6, 3)
+    assert store.last_built_digest("聊城日报")["end_date"] == dt.date(2025, 6, 4)
+    assert store.covered_ranges("聊城日报") == [(dt.date(2025, 6, 1), dt.date(2025, 6, 2)), (dt.date(2025, 6, 4),) * 2]
