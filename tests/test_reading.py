@@ -329,3 +329,37 @@ def test_stories_with_no_blank_lines_between_them():
     assert [a.title for a in got] == ["河湾区启动雨污分流改造", "春季赏花地图出炉", "春到河湾"]
     assert [a.byline for a in got] == ["石青山", "孔维", "钟小禾"]
     assert got[0].body.endswith(PARA) and got[2].kind == "photo_caption"
+
+
+def test_taiwan_hongkong_and_wire_bylines():
+    cases = {
+        "【記者溫子謙／南屏報導】南屏縣山區7所小學本學期起共聘3名外籍教師。": ("溫子謙", None),
+        "（中央社記者鄭雅文台北1日電）主管機關今天表示，明年起提高補助上限。": ("鄭雅文", "中央社台北1日電"),
+        "【維港新報訊】記者區樂晴報道：馬鞍角海濱長廊將於周末舉辦夜市。": ("區樂晴", None),
+    }
+    for lede, (byline, dateline) in cases.items():
+        [a] = arts(f"港都新聞一則\n\n{lede}\n\n官員說明，近年機構收費隨人力成本上升。\n")
+        assert (a.byline, a.dateline) == (byline, dateline), lede
+
+
+def test_signatures_and_credits_at_the_end_of_a_piece():
+    tails = {
+        "文：麥穎彤　圖：鄺柏熙": "麥穎彤 鄺柏熙",
+        "（作者：秦望舒，系楚津师范学院副教授）": "秦望舒",
+        "楚津市临江区读者　祝春生": "祝春生",
+        "（本报记者 童昕 通讯员 阚文亮）": "童昕 阚文亮",
+        "（通讯员 其木格）": "其木格",
+    }
+    for tail, names in tails.items():
+        text = f"小巴站加裝實時到站屏\n\n{PARA}\n\n{PARA3}\n\n{tail}\n\n春季赏花地图出炉\n\n{LEDE}\n"
+        got = arts(text)
+        assert [a.title for a in got] == ["小巴站加裝實時到站屏", "春季赏花地图出炉"], tail
+        assert got[0].byline == names, tail
+    [a, b] = arts(f"“年货”清单\n\n吕晓帆　作\n\n节俭过年也有新意\n\n◎胥云帆\n\n{PARA}\n")
+    assert (a.title, a.byline, a.kind) == ("“年货”清单", "吕晓帆", "photo_caption")
+    assert (b.title, b.byline) == ("节俭过年也有新意", "胥云帆")
+
+
+def test_an_agency_is_not_a_name():
+    [a] = arts(f"冬储菜装满仓\n\n{PARA}\n新华社记者　柏云飞　摄\n")
+    assert a.byline == "柏云飞"

@@ -322,7 +322,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             cur.closed = True
             cur.signed = cur.signed or u.bare  # affiliation/attribution sign the piece; a funding note only ends it
         elif u.kind == "K":
-            if u.photo and cur is not None and cur.paras and not cur.photo:
+            if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed:
                 cur.paras.append(u.text)  # the photographer's credit closes photo news
                 cur.units.append(u)
                 if not cur.names:

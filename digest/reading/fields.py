@@ -13,17 +13,28 @@ import re
 from ..models import Continuation
 from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
 
-MARKS = "□■◇◆●▲▢"
+MARKS = "□■◇◆●▲▢◎"
 _ROLE_WORDS = (r"(?:本报|本報|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
                r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影)")
 _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"
                    r"|^(?:文|图|圖)(?=\s*[/／:：])")
+_AGENCY = re.compile(f"[{CJK}]{{0,4}}(社|报|報|台|網|网)|新华|中新|中央")  # 新华社, 中央社: the source, not a person
 _NAME = re.compile(f"^[{CJK}·]{{2,5}}$")
 _BYLINE_MARKED = re.compile(f"^[{MARKS}]\\s*(.{{1,60}})$")
 _BYLINE_ROLE = re.compile(f"^{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
 _BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：]\\s*([{CJK}·、 ]{{2,30}})$")
+# 文：X　圖：Y, 文／記者X　攝影／記者Y: several role/name pairs
+_BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
+_SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生
+_MADE_BY = re.compile(f"^([{CJK}·]{{2,4}})[\\s　]+(?:作|繪|绘|画|畫)$")  # a cartoon's credit: 吕晓帆　作
+_AUTHOR_NOTE = re.compile(f"^[(（]\\s*作者\\s*[:：]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:系|为|是|現任|现任).{{1,50}}[)）]$")
+_ROLE_CREDIT = re.compile(f"^[(（]\\s*{_ROLE_WORDS}[^()（）]{{1,30}}[)）]$")  # （通讯员 其木格）
 _ROLE_ONLY = re.compile(f"^[{MARKS}]?\\s*{_ROLE_WORDS}$")
 _METADATA = re.compile(r"^(?:作者|記者|记者)\s*[:：]\s*(.+?)(?:\s{2,}|\u3000|来源|來源|发布|發佈|$)")
+_TW_LEDE = re.compile(f"^[【\\[]?\\s*(?:{_ROLE_WORDS})([{CJK}·]{{2,4}})\\s*[/／]\\s*[{CJK}]{{2,6}}(?:報導|报道|報道|報導)\\s*[】\\]]?")
+_WIRE_LEDE = re.compile(f"^[(（]\\s*([{CJK}]{{2,6}}社)\\s*(?:{_ROLE_WORDS})([{CJK}·]{{2,4}})([{CJK}]{{2,6}}?)"
+                        f"(\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]\\s*[)）]")
+_HK_LEDE = re.compile(f"^[【\\[]\\s*[{CJK}]{{0,8}}(?:專訊|专讯|訊|讯)\\s*[】\\]]\\s*(?:(?:{_ROLE_WORDS})([{CJK}·]{{2,4}}?)(?:報道|报道|報導)[:：])?")
 _LEDE = re.compile(f"^[【\\[]?\\s*(本报讯|本報訊|本报消息|本報消息|本报[{CJK}]{{1,8}}讯|本報[{CJK}]{{1,8}}訊|"
                    f"本报[{CJK}]{{1,8}}\\d{{1,2}}日电|本報[{CJK}]{{1,8}}\\d{{1,2}}日電|"
                    f"新华社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日电|"
@@ -63,7 +74,7 @@ def names_of(text: str) -> list[str]:
     out = []
     for tok in re.split(r"[\s、，,；;]+", s):
         tok = tok.strip(MARKS + " ()（）")
-        if _NAME.match(tok) and not _ROLE.search(tok):
+        if _NAME.match(tok) and not _ROLE.search(tok) and not _AGENCY.fullmatch(tok):
             out.append(tok)
     return out
 
@@ -75,6 +86,12 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     if not s or len(s) > 60 or "，" in s or "。" in s or ends_sentence(s):
         return None
     m = _BYLINE_MARKED.match(s)
+    if _BYLINE_PAIRS.match(s):
+        names = names_of(re.sub(r"(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\s*[/／:：]", " ", s))
+        return (names, False) if names else None
+    signed = _SIGNED.match(s)
+    if signed:
+        return [signed.group(1)], True
     slash = _BYLINE_SLASH.match(s)
     if slash:
         names = names_of(slash.group(1))
@@ -123,15 +140,29 @@ def maybe_name(line: str) -> bool:
 
 def lede(text: str) -> tuple[str, list[str]] | None:
     """(dateline prefix, names) when text opens with 本报讯（记者 X）, 本报X讯, 【本報消息】,
-    本报合肥18日电（记者 X）, 【新华社重庆十四日电】（记者X）."""
+    本报合肥18日电（记者 X）, 【新华社重庆十四日电】（记者X）, and the Taiwan / Hong Kong forms
+    【記者X／高雄報導】, （中央社記者X台北1日電）, 【維港新報訊】記者X報道："""
     m = _LEDE.match(text)
-    if not m:
-        return None
-    return m.group(0), names_of(m.group(2) or "")
+    if m:
+        return m.group(0), names_of(m.group(2) or "")
+    m = _TW_LEDE.match(text)
+    if m:
+        return m.group(0), [m.group(1)]
+    m = _WIRE_LEDE.match(text)
+    if m:
+        return m.group(0), [m.group(2)]
+    m = _HK_LEDE.match(text)
+    if m:
+        return m.group(0), [m.group(1)] if m.group(1) else []
+    return None
 
 
 def wire_dateline(text: str) -> str | None:
-    """The 电头 of a lede or credit, without brackets: 新华社北京3月4日电, 本报合肥18日电."""
+    """The 电头 of a lede or credit, without brackets: 新华社北京3月4日电, 本报合肥18日电,
+    中央社台北1日電 (the reporter's name taken out)."""
+    m = _WIRE_LEDE.match(text)
+    if m:
+        return f"{m.group(1)}{m.group(3)}{m.group(4)}日{text[m.end() - 2]}"
     m = _WIRE.search(text[:60])
     return m.group(1) if m else None
 
@@ -155,6 +186,10 @@ def trailer(line: str) -> tuple[str, list[str]] | None:
         return None
     if _AFFIL.match(s):
         return "affiliation", []
+    if _ROLE_CREDIT.match(s) and column_tag(s) != s:  # （本报记者 X 通讯员 Y） closing a story, not （记者手记）
+        names = names_of(s.strip("()（）"))
+        if names:
+            return "credit", names
     m = _ATTRIB.match(s)
     if m and _JOB.search(m.group(2)) and "：" not in m.group(2) and ":" not in m.group(2):
         return "attribution", [m.group(1)]
@@ -164,14 +199,20 @@ def trailer(line: str) -> tuple[str, list[str]] | None:
         c = closing_credit(s)
         if c and _CREDIT.match(s):
             return "credit", c[0]
+        m = _AUTHOR_NOTE.match(s)
+        if m:
+            return "attribution", [m.group(1)]
     return None
 
 
 def photo_credit(line: str) -> list[str] | None:
-    """Names of a photo credit line: 本报记者 X 摄, 本報記者 X 攝."""
+    """Names of a photo (or cartoon) credit line: 本报记者 X 摄, 本報記者 X 攝, 吕晓帆 作."""
     s = " ".join(line.split())
     if len(s) > 30:
         return None
+    made = _MADE_BY.match(s)
+    if made:
+        return [made.group(1)]
     m = _PHOTO_CREDIT.match(s)
     if not m:
         return None
