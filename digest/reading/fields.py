@@ -13,7 +13,7 @@ import re
 from ..models import Continuation
 from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
 
-MARKS = "□■◇◆●▲▢◎"
+MARKS = "□■◇◆●▢◎"
 _ROLE_WORDS = (r"(?:本报|本報|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
                r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影)")
 _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"
@@ -55,7 +55,7 @@ _TIME = r"(?:上午|下午|晚上|晚间|晚|早上|清晨|凌晨|中午|傍晚|
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*[至到—–\-~]\s*(?:\d{1,2}月)?\d{1,2}日)?"
                    rf"(?={_TIME}?[，,在举召开启落授投]|{_TIME})")
 _DAY = re.compile(rf"(?<=[{CJK}])(\d{{1,2}})日(?={_TIME}?(?:投入|举行|召开|开幕|闭幕|落幕|启动|开通|发布|宣布|上线|开工|竣工|揭牌|成立))")
-_CAPTION = re.compile(r"[(（](左|右|中|前排|后排|左一|右一|左二|右二|左起|右起)[^()（）]{0,4}[)）]|^图为|^▶|[摄攝]$")
+_CAPTION = re.compile(r"[(（](左|右|中|前排|后排|左一|右一|左二|右二|左起|右起)[^()（）]{0,4}[)）]|^图为|^▶|^[▲△]|[摄攝][)）]?$")
 _PHOTO_CREDIT = re.compile(f"^(?:{_ROLE_WORDS})?\\s*([{CJK}·][{CJK}· 、]{{1,20}}?)\\s*(?:摄|攝|摄影|攝影)$")
 _COLUMN_TAG = re.compile(f"[（(][{CJK}]{{2,6}}[）)]$")
 _SURNAMES = set(
@@ -218,6 +218,29 @@ def photo_credit(line: str) -> list[str] | None:
         return None
     names = names_of(m.group(1))
     return names or None
+
+
+_TRAILING_CREDIT = re.compile(f"[\\s　（(]+((?:{_ROLE_WORDS})?\\s*[{CJK}·]{{2,4}}(?:\\s+[{CJK}·]{{2,4}})?)\\s*(?:摄|攝|摄影|攝影)[)）]?$")
+
+
+def split_photo_credit(line: str) -> tuple[str, list[str]] | None:
+    """(caption, names) for a caption that ends with its photographer's credit:
+    ``7月7日，市民在湿地公园赏荷。 本报记者 龚岚 摄``, ``…玩耍。（通讯员 沙莉 摄）``."""
+    s = line.strip()
+    m = _TRAILING_CREDIT.search(s)
+    if not m or m.start() < 8 or not re.search(r"[。！？）)]\s*$", s[:m.start()].rstrip(" 　（(")):
+        return None
+    names = names_of(m.group(1))
+    return (s[:m.start()].rstrip(" 　（("), names) if names else None
+
+
+_NUMBERED = re.compile(r"^(\d{1,2}[.．、]|[①-⑳]|[(（]\d{1,2}[)）])\s*(\S.*)$")
+
+
+def numbered_item(line: str) -> str | None:
+    """The text of a numbered item (``1. 标题``, ``①…``, ``(3)…``) without its number."""
+    m = _NUMBERED.match(line.strip())
+    return m.group(2).strip() if m else None
 
 
 def continuations(text: str) -> tuple[str, list[Continuation]]:

@@ -64,7 +64,9 @@ def units(doc: Document) -> list[Unit]:
     """Label a document's lines and group them into units (see the module docstring)."""
     lines = doc.lines
     furn = fu.find(doc)
-    indented = sum(1 for ln in lines if ln.indent)
+    # a small indent (1–3 columns) set apart from the rest marks a new text frame; a paragraph
+    # indent (two ideographic spaces, four columns or more) only starts a paragraph
+    indented = sum(1 for ln in lines if 0 < ln.indent < 4)
     use_indent = doc.format != "layout" and indented <= max(2, 0.2 * len(lines))
     out: list[Unit] = []
     run: list[int] = []
@@ -91,11 +93,14 @@ def units(doc: Document) -> list[Unit]:
             run[:] = caption
         flush()
 
+    numbered = False  # inside a column of numbered briefs (1. 2. 3. / ① ② ③) under its label
     i = 0
     while i < len(lines):
         ln = lines[i]
         s = ln.text.strip()
         prev = lines[i - 1] if i else None
+        if numbered and ln.blank_before and fl.numbered_item(s) is None:
+            numbered = False
         if prev is None or ln.blank_before or ln.page != prev.page or ln.heading or prev.heading \
                 or ln.centred != prev.centred or ln.bold != prev.bold:
             flush()
@@ -130,6 +135,34 @@ def units(doc: Document) -> list[Unit]:
                             lede=m is not None, names=m[1] if m else [], page=ln.page, conts=conts))
             i += 1
             continue
+        item = fl.numbered_item(s)
+        if item is not None and (numbered or (not run and _label_above(out))):
+            flush()  # a numbered brief: its own story, like a ■ item
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            head = (fl.heading_like(item) and not ends_sentence(item) and nxt is not None and not nxt.blank_before
+                    and fl.numbered_item(nxt.text) is None)
+            out.append(Unit("Q", clean_line(item, prose=not head), "brief: numbered headline" if head else
+                            "brief: numbered one-line item", [i], brief_head=head, page=ln.page, conts=conts))
+            numbered = True
+            i += 1
+            continue
+        caption = fl.split_photo_credit(s) if not fl.lede(s) else None
+        k = _trailing_head(doc, run + [i], photo=True) if caption is not None else 0
+        if caption is not None and (k or (not run and out and (out[-1].kind == "H" or out[-1].photo))):
+            run.append(i)  # a caption with its photographer's credit under a headline: photo news
+            head = run[-k:-1] if k else []
+            run[:] = run[:-k] if k else run[:-1]
+            flush()
+            for u in _run_units(doc, head, use_indent) if head else []:
+                if u.kind in ("H", "N"):
+                    u.why = "headline: headline-shaped line(s) right above a photo caption"
+                out.append(u)
+            out.append(Unit("P", clean_line(caption[0], prose=True), "body: photo caption (the text of photo news)",
+                            [i], page=ln.page, conts=conts))
+            out.append(Unit("K", s[len(caption[0]):].strip(" 　（()）"), "photo credit glued to its caption", [i],
+                            names=caption[1], photo=True, page=ln.page))
+            i += 1
+            continue
         unit, used = _classify(doc, i, s)
         if unit is not None:
             if unit.kind == "B" or (unit.kind == "K" and unit.photo):
@@ -142,7 +175,7 @@ def units(doc: Document) -> list[Unit]:
             continue
         if run and fl.lede(s):
             flush_before_header()  # a lede opens a story: never the middle of a paragraph
-        if run and (ln.indent and use_indent):
+        if run and (0 < ln.indent < 4 and use_indent):
             flush()
         run.append(i)
         i += 1
@@ -151,6 +184,11 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _label_above(out: list[Unit]) -> bool:
+    """Is the last unit a column's standing head (a short one-part headline: 城事速览, 便民提示)?"""
+    return bool(out) and out[-1].kind == "H" and len(out[-1].parts) == 1 and len(out[-1].text) <= 8
 
 
 def _trailing_head(doc: Document, run: list[int], photo: bool) -> int:
@@ -213,7 +251,7 @@ def _classify(doc: Document, i: int, s: str) -> tuple[Unit | None, int]:
     if b and not ln.heading:
         return Unit("B", s, "byline" + (" (author mark)" if b[1] else ""), [i], names=b[0], bare=b[1], page=page), 1
     m = _BRIEF.match(s)
-    if m and not ln.heading and fl.byline_line(s) is None:
+    if m and fl.byline_line(s) is None:
         body = m.group(1).strip()
         head = fl.heading_like(body) and not ends_sentence(body) and len(body) <= 40
         return Unit("Q", body, "brief: ■ headline" if head else "brief: ■ one-line item", [i],
@@ -247,7 +285,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
     lines = [doc.lines[i] for i in run]
     texts = [fl.continuations(ln.text)[0].strip() for ln in lines]
     first = lines[0]
-    level, indent, page = first.heading, use_indent and first.indent > 0, first.page
+    level, indent, page = first.heading, use_indent and 0 < first.indent < 4, first.page
     # a long run is a headline only in its first lines: clean just those (cleaning is the costly part)
     short = [clean_line(t, prose=False) for t in (texts if len(run) <= 3 or first.centred or level else texts[:4])]
     commas = sum(s.count("，") + s.count("、") for s in short)
