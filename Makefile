@@ -40,12 +40,15 @@ eval: install
 	$(BIN)/python -m digest.eval.rouge ../shared/eval/sohu_headline.jsonl ../shared/eval/lcsts.jsonl ../shared/eval/clts.jsonl
 	$(BIN)/python -m digest.eval.ranking ../shared/corpus/seeds ../shared/corpus/styles
 
-## translations: re-extract the preview's strings, merge them into the Chinese catalogue, compile it
+## translations: re-extract the preview's strings (and the public site's: the web domain, babel-web.cfg), merge them into the Chinese catalogue, compile it
 ## (translate new or changed entries in digest/translations/zh/LC_MESSAGES/messages.po, then run it again)
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o digest/translations/messages.pot .
 	$(BIN)/pybabel update -i digest/translations/messages.pot -d digest/translations -l zh -w 100 --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d digest/translations -l zh --statistics
+	$(BIN)/pybabel extract -F babel-web.cfg -k lazy_gettext --no-location --omit-header -o digest/translations/web.pot .
+	$(BIN)/pybabel update -D web -i digest/translations/web.pot -d digest/translations -l zh -w 100 --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -D web -d digest/translations -l zh --statistics
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -211,3 +212,66 @@ def register(cli) -> None:
         except DigestError as exc:
             raise fail(exc) from None
         click.echo(f"{n} subscriber(s) of {settings.publication}", err=True)
+
+    @cli.command("web")
+    @click.option("--host", help="Address to bind [DIGEST_WEB_HOST; default: 127.0.0.1, behind a reverse proxy].")
+    @click.option("--port", type=click.IntRange(0, 65535), help="Port [DIGEST_WEB_PORT; default: 8080; 0: any free].")
+    @click.option("--threads", type=click.IntRange(1, 256), help="Worker threads [DIGEST_WEB_THREADS; default: 8].")
+    @pass_ctx
+    def web_cmd(c: Ctx, host, port, threads):
+        """The public site: the read-only archive, the unsubscribe pages (one-click, RFC 8058) and,
+        with DIGEST_WEB_SUBSCRIBE, a subscribe form with double opt-in. Served by waitress; put a
+        reverse proxy with TLS in front (README "Unsubscribe"). No preview, no test send."""
+        from .web import create_app, serve
+
+        settings = c.settings()
+        store = c.store(settings)
+        if not settings.public_url:
+            click.echo("warning: DIGEST_WEB_URL (or DIGEST_BASE_URL) is not set: the e-mails carry no link to this "
+                       "site, and the feed and sitemap have no absolute addresses", err=True)
+        if settings.web_subscribe and not settings.smtp_host:
+            click.echo("warning: DIGEST_WEB_SUBSCRIBE is on but DIGEST_SMTP_HOST is not set: no confirmation "
+                       "e-mail can be sent", err=True)
+        try:
+            app = create_app(settings, store)
+            serve(app, host or settings.web_host, settings.web_port if port is None else port,
+                  threads or settings.web_threads, echo=lambda line: click.echo(line, err=True))
+        except OSError as exc:
+            raise Fail(f"cannot listen on {host or settings.web_host}:{port or settings.web_port}: "
+                       f"{exc.strerror or exc}\n  hint: pick another --port (DIGEST_WEB_PORT)") from None
+        except DigestError as exc:
+            raise fail(exc) from None
+
+    @cli.command("publish")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--base-url", help="Address the folder will be served at [DIGEST_BASE_URL] (feed and sitemap).")
+    @click.option("--sent-only", is_flag=True, help="Only digests that were e-mailed to someone.")
+    @click.option("--json", "as_json", is_flag=True,
+                  help="Print JSON {folder, written, unchanged, removed, digests, articles, warnings}.")
+    @_PAPER
+    @pass_ctx
+    def publish_cmd(c: Ctx, folder, base_url, sent_only, as_json, paper):
+        """Write the archive as static files into FOLDER: an index by date, every digest, every
+        article, an Atom feed and a sitemap, for any static host. Only changed files are rewritten."""
+        from .progress import Progress
+        from .publish import publish
+
+        settings = c.settings(**({"publication": paper} if paper else {}))
+        store = c.store(settings)
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise click.BadParameter("must start with https:// (or http://)", param_hint="--base-url")
+        progress = Progress()
+        try:
+            report = publish(store, settings, folder, base_url=base_url, sent_only=sent_only,
+                             progress=None if as_json else progress)
+        except DigestError as exc:
+            raise fail(exc) from None
+        progress.close()
+        if as_json:
+            click.echo(json.dumps({"folder": str(folder), **report.as_dict()}, ensure_ascii=False, indent=2))
+        else:
+            for w in report.warnings:
+                click.echo(f"warning: {w}", err=True)
+            click.echo(f"{folder}: {report.digests} digests, {report.articles} articles; {report.written} files "
+                       f"written, {report.unchanged} unchanged, {report.removed} removed", err=True)
+        sys.exit(EXIT_PARTIAL if report.warnings else EXIT_OK if report.digests else EXIT_NOTHING)

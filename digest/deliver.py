@@ -369,6 +369,21 @@ def _personal(settings: Settings, merge: Any, tokens: Any, recipient: str, sub: 
                                     list_unsubscribe=header, one_click=one_click))
 
 
+def send_one(settings: Settings, recipient: str, data: bytes) -> str:
+    """Send one message (wire bytes) to one address over its own connection, once (no retry: the
+    caller decides). Returns the server's reply; raises DeliveryError with the reason. For mail
+    that is not a digest (the double opt-in confirmation of `digest web`)."""
+    if not settings.smtp_host:
+        raise DeliveryError("no SMTP server configured", "set DIGEST_SMTP_HOST")
+    session = _Session(settings)
+    try:
+        return session.send(settings.from_addr, recipient, data)
+    except (_Temporary, _Final) as exc:
+        raise DeliveryError(f"{recipient}: {exc}", "check the SMTP settings and the server's log") from None
+    finally:
+        session.drop()
+
+
 def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[str] | None = None,
                 dry_run: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, dict]:
     """Send digest `digest_id`: one message per reader, over one SMTP connection, at most
@@ -476,4 +491,4 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
     return outcome
 
 
-__all__ = ["build_message", "message_bytes", "stamp_date", "write_outbox", "send_digest", "RETRY_WAIT"]
+__all__ = ["build_message", "message_bytes", "stamp_date", "write_outbox", "send_digest", "send_one", "RETRY_WAIT"]

@@ -343,4 +343,5 @@ def build_digest(items: Iterable[StoredArticle], publication: str, start: dt.dat
         locals_.sort(key=lambda i: kept[i].article.position)
         sections.append(Section(title=f"{day.isoformat()} · 第{page}版", items=tuple(item(i) for i in locals_)))
     return Digest(publication=publication, start=start, end=end, front_page=front, sections=tuple(sections),
-                  trending=trending(kept, start, end), trend_since=recent_part(start, end), archive_url=f"{base}/digest?from={start}&to={end}" if base else None)
+                  trending=trending(kept, start, end), trend_since=recent_part(start, end), archive_url=f"{base}/digest/{start}/" if base and start == end else
+                  f"{base}/digest/{start}_{end}/" if base else None)  # the public archive's page (digest/archive.py)

@@ -42,7 +42,7 @@ class PeerRecorder(Recorder):
 
 
 def newsletter(tmp_path, db_url, port, day=dt.date(2025, 3, 26), **more):
-    settings = make_settings(tmp_path, smtp_port=port, to=(), web_url=WEB, **more)
+    settings = make_settings(tmp_path, smtp_port=port, to=(), **{"web_url": WEB, **more})
     store = Store(db_url)
     digest = sample_digest(start=day, end=day)
     rendered = render_digest(digest, settings)
