@@ -363,3 +363,28 @@ def test_signatures_and_credits_at_the_end_of_a_piece():
 def test_an_agency_is_not_a_name():
     [a] = arts(f"冬储菜装满仓\n\n{PARA}\n新华社记者　柏云飞　摄\n")
     assert a.byline == "柏云飞"
+
+
+def test_a_closing_credit_of_other_reporters_starts_their_story_at_its_headline():
+    """No blank lines, no header: the story is known by the credit that closes it."""
+    text = ("县图书馆开设“暑期自习室”\n本报讯（通讯员 武晓光）5月28日，县图书馆宣布将开设暑期自习室。\n"
+            "自习室实行线上预约，每人每次最多预约4小时。\n一条水渠 浇活了三个村的果园\n"
+            "5月28日，西岭村的苹果园里，清水顺着新修的水渠流进果树下。\n这条水渠全长6.4公里，由三个村共同出资。\n"
+            "（本报记者 童昕 通讯员 阚文亮）\n")
+    got = arts(text)
+    assert [(a.title, a.byline) for a in got] == [("县图书馆开设“暑期自习室”", "武晓光"),
+                                                  ("一条水渠 浇活了三个村的果园", "童昕 阚文亮")]
+
+
+def test_numbered_briefs_and_photo_news_under_column_labels():
+    text = ("城事速览\n\n1. 地铁5号线南延段试运行\n记者从地铁集团获悉，5号线南延段7日起开始不载客试运行。\n"
+            "2. 老城区12条道路夜间“白改黑”\n7月9日至31日，老城区12条道路将实施路面改造。\n\n"
+            "便民提示\n\n①7月10日起，市民中心办事大厅周六上午开放。\n②高温期间全市38处避暑纳凉点开放 开放时间为每天10时至18时\n\n"
+            "图片新闻\n\n荷塘消夏\n7月7日，市民在城北湿地公园赏荷纳凉。 本报记者 龚岚 摄\n")
+    p = read_text(text)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("地铁5号线南延段试运行", None), ("老城区12条道路夜间“白改黑”", None), (None, None), (None, None),
+        ("荷塘消夏", "龚岚")]
+    assert p.articles[4].kind == "photo_caption" and p.articles[4].body.startswith("7月7日")
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["城事速览"] == labels["便民提示"] == labels["图片新闻"] == "furniture"

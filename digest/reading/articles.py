@@ -315,6 +315,18 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         elif u.kind == "T":
             if cur is None or (cur.closed and cur.signed) or (cur.closed and cur.opened_by == "Q"):
                 new(opened_by="T")
+            elif u.names and cur.names and not set(u.names) & set(cur.names):
+                split = _split_for_credit(cur)
+                if split is not None:  # the credit names other reporters: their story began at a headline line
+                    k, head = split
+                    moved, cur.paras = cur.paras[k + 1:], cur.paras[:k]
+                    moved_units = [x for x in cur.units if x.kind == "P" and x.text in moved or x.text == head]
+                    cur.units = [x for x in cur.units if x not in moved_units]
+                    cur.closed = True
+                    raw = next((x.raw for x in moved_units if x.text == head and x.raw), head)
+                    new(parts=[clean_line(raw, prose=False)], levels=[0], opened_by="H")
+                    cur.paras.extend(moved)
+                    cur.units.extend(moved_units)
             cur.paras.append(u.text)
             cur.units.append(u)
             if u.names and not cur.names:
@@ -357,6 +369,19 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
     if pending and drafts:
         drafts[-1].conts.extend(pending)
     return drafts, furniture, orphans
+
+
+def _split_for_credit(d: Draft) -> tuple[int, str] | None:
+    """(index, text) of the last headline-shaped paragraph of ``d`` that follows a finished sentence:
+    where a story without blank lines around its headline began inside the story above."""
+    from .fields import heading_like
+
+    for k in range(len(d.paras) - 1, 0, -1):
+        p = d.paras[k]
+        if k not in d.subheads and len(p) <= 30 and heading_like(p) and ends_sentence(d.paras[k - 1]) \
+                and k + 1 < len(d.paras):
+            return k, p
+    return None
 
 
 def _next_kinds(units: list[Unit], i: int) -> tuple[str, str]:

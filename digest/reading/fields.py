@@ -45,7 +45,10 @@ _WIRE = re.compile(f"((?:新华社|[{CJK}]{{2,6}}社|本报|本報)[{CJK}]{{0,8}
                    f"(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電])")
 _CREDIT = re.compile(f"[(（]\\s*((?:新华社|[{CJK}]{{2,6}}社|本报|本報)[{CJK}\\d月日]{{0,16}}[电電])\\s*[/／　 ]?\\s*"
                      f"((?:{_ROLE_WORDS})[^()（）]{{1,40}})[)）]\\s*$")
-_AFFIL = re.compile(r"^[(（]\s*作者(单位|系|單位)[:：]?.{1,60}[)）]$")
+_AFFIL = re.compile(r"^[(（]\s*作者\s*(单位|系|單位|为|為|是|现任|現任|现为|現為)[:：]?.{1,60}[)）]$")
+_COLUMN_WORDS = ("时评|評論|评论|短评|快评|锐评|热评|漫评|论坛|言论|社论|社評|社评|述评|观察|随笔|杂谈|手记|来论|新论|"
+                 "简讯|快讯|速递|速览|要闻|导读|聚焦|视点|关注|热线|专栏|图片新闻|图片报道|图说|读者来信|来信|漫画|提示")
+_COLUMN_NAME = re.compile(f"^[{CJK}]{{0,4}}({_COLUMN_WORDS})$")
 _NOTE = re.compile(r"^[(（].{0,120}(课题|项目|基金|规划).{0,120}(成果|编号|资助).{0,60}[)）]$")
 _ATTRIB = re.compile(f"^[(（]\\s*([{CJK}·]{{2,4}})\\s+([^()（）]{{2,60}})[)）]$")
 _JOB = re.compile(r"(书记|长|主任|委员|教授|研究员|主席|经理|董事|干部|记者|作者|专家|会员|负责人|员|师|家)")
@@ -280,6 +283,11 @@ def dateline(paragraph: str) -> str | None:
 def caption_like(line: str) -> bool:
     s = fold(line.strip())
     return len(s) <= 60 and bool(_CAPTION.search(s))
+
+
+def column_name(line: str) -> bool:
+    """A column's standing head: a short name ending in a column kind (楚津论坛, 东方时评, 城事速览, 读者来信)."""
+    return bool(_COLUMN_NAME.match("".join(line.split())))
 
 
 def column_tag(line: str) -> str:

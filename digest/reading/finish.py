@@ -22,9 +22,6 @@ from .repair import key
 _BULLET = re.compile(r"^[▶►▷●◆◇★☆◎▲△■□]+\s*")  # layout bullets opening a paragraph: not text
 _COMMENT_TAG = re.compile(r"[（(](时评|評論|评论|记者手记|記者手記|快评|短评|观察|随笔|杂谈|论坛|言论|社论|述评|现场评论|"
                           r"编辑手记|编者按|来论|漫评|锐评|热评|新论|评|論)[）)]$")
-_COLUMN_WORDS = ("时评|評論|评论|短评|快评|锐评|热评|漫评|论坛|言论|社论|社評|社评|述评|观察|随笔|杂谈|手记|来论|新论|"
-                 "简讯|快讯|速递|速览|要闻|导读|聚焦|视点|关注|热线|专栏|图片新闻|图片报道|图说|读者来信|来信|漫画|提示")
-_COLUMN_NAME = re.compile(f"^[\u4e00-\u9fff]{{0,4}}({_COLUMN_WORDS})$")
 _OPINION_COLUMN = re.compile("(时评|評論|评论|短评|快评|锐评|热评|漫评|论坛|言论|社论|社評|社评|述评|随笔|杂谈|来论|新论|来信|漫画)$")
 _NOTICE = re.compile(r"^(即日起|自即日起)|开放时间|办理时间|咨询电话|报名时间|特此(通知|公告)|敬请")
 
@@ -47,7 +44,7 @@ def headline(d: Draft, furniture: list[str]) -> tuple[str | None, str | None]:
         furniture.append(parts.pop(0))  # a section banner set above a smaller headline
     if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
         furniture.append(parts.pop(0))  # column label above a two-part headline
-    elif len(parts) >= 2 and _COLUMN_NAME.match(parts[0]):
+    elif len(parts) >= 2 and fl.column_name(parts[0]):
         d.column = parts[0]
         furniture.append(parts.pop(0))  # the column's standing head (东方时评) above the headline
     while len(parts) >= 3 and parts[-2].startswith("——") and len(parts[-1]) <= 6 and not parts[-1].startswith("——"):

@@ -240,9 +240,11 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
             s = lines[j].text.strip()
             if j in out or _prose(s) or len(s) > 40:
                 continue
+            nxt = lines[j + 1] if j + 1 < len(lines) else None
+            kicker = nxt is not None and not nxt.blank_before and j + 1 not in out and 6 <= len(nxt.text.strip()) <= 40
             if j > max(marked) and not _paper_name(s) \
-                    and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8):
-                continue  # after the date: only a section name set right under it
+                    and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8 and not kicker):
+                continue  # after the date: only a section name set right under it (not a 引题 on its headline)
             out[j] = (EDGE, "masthead (paper name / section)")
     ends = [i - 1 for i in starts[1:]] + [len(lines) - 1]
     for e in ends:  # the foot of a page: paper name beside the 版 label and date

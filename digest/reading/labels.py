@@ -58,6 +58,7 @@ class Unit:
     category: str = ""  # F: edge | flow
     photo: bool = False  # K: a photo credit (本报记者 X 摄)
     brief_head: bool = False  # Q: a ■ headline (its body follows), else a one-line brief
+    raw: str = ""  # P: the paragraph before prose cleaning (a headline found in it keeps its gaps)
 
 
 def units(doc: Document) -> list[Unit]:
@@ -68,12 +69,13 @@ def units(doc: Document) -> list[Unit]:
     # indent (two ideographic spaces, four columns or more) only starts a paragraph
     indented = sum(1 for ln in lines if 0 < ln.indent < 4)
     use_indent = doc.format != "layout" and indented <= max(2, 0.2 * len(lines))
+    para_lines = _paragraph_lines(doc)
     out: list[Unit] = []
     run: list[int] = []
 
     def flush() -> None:
         if run:
-            out.extend(_run_units(doc, list(run), use_indent))
+            out.extend(_run_units(doc, list(run), use_indent, para_lines))
             run.clear()
 
     def flush_before_header(photo: bool = False) -> None:
@@ -86,7 +88,7 @@ def units(doc: Document) -> list[Unit]:
             head = head[:-1] if photo else head
             run[:] = body
             flush()
-            for u in _run_units(doc, head, use_indent):
+            for u in _run_units(doc, head, use_indent, para_lines):
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a byline, lede or photo credit"
                 out.append(u)
@@ -153,7 +155,7 @@ def units(doc: Document) -> list[Unit]:
             head = run[-k:-1] if k else []
             run[:] = run[:-k] if k else run[:-1]
             flush()
-            for u in _run_units(doc, head, use_indent) if head else []:
+            for u in _run_units(doc, head, use_indent, para_lines) if head else []:
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a photo caption"
                 out.append(u)
@@ -184,6 +186,13 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _paragraph_lines(doc: Document) -> bool:
+    """Are the page's lines whole paragraphs (web copies, OCR and plain text without wrapping)
+    rather than hard-wrapped column lines? Most long lines end a sentence."""
+    long = [ln.text.strip() for ln in doc.lines if len(ln.text.strip()) >= 20 and not ln.furniture]
+    return len(long) >= 4 and sum(1 for x in long if ends_sentence(x)) >= 0.75 * len(long)
 
 
 def _label_above(out: list[Unit]) -> bool:
@@ -272,8 +281,8 @@ def _byline_with_source(s: str) -> list[str] | None:
     return names if names and len("".join(names)) >= len(s[:k].strip()) - 6 else None
 
 
-def _run_units(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
-    units = _shape_run(doc, run, use_indent)
+def _run_units(doc: Document, run: list[int], use_indent: bool, para_lines: bool = False) -> list[Unit]:
+    units = _shape_run(doc, run, use_indent, para_lines)
     for i in run:
         _, conts = fl.continuations(doc.lines[i].text)
         for c in conts:
@@ -281,7 +290,7 @@ def _run_units(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
     return units
 
 
-def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
+def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool = False) -> list[Unit]:
     lines = [doc.lines[i] for i in run]
     texts = [fl.continuations(ln.text)[0].strip() for ln in lines]
     first = lines[0]
@@ -305,12 +314,12 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
     if not heading:
         k = _head_lines(short, texts)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
-            head = _shape_run(doc, run[:k], use_indent)
+            head = _shape_run(doc, run[:k], use_indent, para_lines)
             for u in head:
                 if u.kind == "H":
                     u.why = "headline: short headline-shaped line(s) on top of a column of full lines"
-            return head + _shape_run(doc, run[k:], use_indent)
-    if heading and len(run) == 1 and fl.maybe_name(short[0]):
+            return head + _shape_run(doc, run[k:], use_indent, para_lines)
+    if heading and len(run) == 1 and fl.maybe_name(short[0]) and not fl.column_name(short[0]):
         return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
                      levels=[level], block_start=indent, page=page)]
     if heading:
@@ -326,12 +335,12 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool) -> list[Unit]:
                      block_start=indent, page=page, centred=first.centred)]
     out = []
     k = 0
-    for n, p in enumerate(join_lines(texts)):
+    for n, p in enumerate(join_lines(texts, paragraph_lines=para_lines)):
         span = _span(texts, k, p)
         c = clean_line(p, prose=True)
         m = fl.lede(p)
         out.append(Unit("P", c, "body: paragraph" + (" opening with a dateline/lede" if m else ""),
-                        run[k:k + span], block_start=indent and n == 0, lede=m is not None,
+                        run[k:k + span], block_start=indent and n == 0, lede=m is not None, raw=p,
                         names=m[1] if m else [], page=doc.lines[run[min(k, len(run) - 1)]].page))
         k += span
     return out

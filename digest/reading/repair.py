@@ -242,11 +242,14 @@ def starts_new(line: str) -> bool:
     return bool(line[:1] in (" ", "\u3000", "▶", "●", "◆", "■", "□") or _LABEL.match(line))
 
 
-def join_lines(lines: list[str]) -> list[str]:
+def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
     """Join the lines of one chunk (no blank lines inside) into paragraphs.
 
-    A line break is a paragraph end only when the line ends a sentence AND is clearly shorter
-    than the chunk's column width, or when the next line is indented/labelled.
+    Hard-wrapped column text: a line break is a paragraph end only when the line ends a sentence
+    AND is clearly shorter than the chunk's column width, or when the next line is indented or
+    labelled. ``paragraph_lines`` (a page whose lines are whole paragraphs): every line that ends a
+    sentence, or that is too short to be prose (a headline set without blank lines), ends its
+    paragraph; only an unfinished line of prose runs on.
     """
     lines = [ln.rstrip() for ln in lines if ln.strip()]
     if not lines:
@@ -254,7 +257,10 @@ def join_lines(lines: list[str]) -> list[str]:
     width = max(len(ln.strip()) for ln in lines)
     paras = [lines[0].strip()]
     for prev, ln in zip(lines, lines[1:]):
-        cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width)
+        if paragraph_lines:
+            cut = starts_new(ln) or ends_sentence(prev) or not is_prose(prev)
+        else:
+            cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width)
         if cut or len(lines) == 1:
             paras.append(ln.strip())
         else:
