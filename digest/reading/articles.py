@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ..models import Continuation
 from .labels import Unit
 from .repair import clean_line, continues, ends_sentence, join_pair, key
+from .fields import notice_title
 from .words import spans_word
 
 _GLUE_NEXT = re.compile(r"^.{1,4}[。！？；]")
@@ -194,7 +195,7 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
     u = units[i]
     if cur is None or not cur.paras or cur.closed or len(u.parts) != 1 or u.centred or u.kind != "H":
         return ""
-    if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]):
+    if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]) or notice_title(u.text):
         return ""
     nxt = _ahead(units, i, 1)
     if not nxt or nxt[0].kind != "P":

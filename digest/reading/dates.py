@@ -78,6 +78,8 @@ def guess(text: str) -> DateDecision | None:
 
 def _looks_ahead(text: str, m: re.Match) -> bool:
     before = text[max(0, m.start() - 8):m.start()]
+    if re.search(r"截至\s*$", before):
+        return False  # 截至11月5日: "as of", a day already past
     return bool(_AHEAD.search(before[-4:]) or _DEADLINE.search(before) or _TARGET_AFTER.match(text[m.end():]))
 
 

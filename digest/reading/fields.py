@@ -170,16 +170,21 @@ def wire_dateline(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+_TAIL_ROLE_CREDIT = re.compile(f"[。！？”」][(（]\\s*((?:{_ROLE_WORDS})[^()（）]{{1,30}})[)）]\\s*$")
+
+
 def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
-    """(names, 电头) of a closing wire credit at the end of a paragraph:
-    （新华社北京3月4日电 / 记者晏秋禾、濮星野）, （新华社北京3月18日电　记者羿晨、聂青萝）."""
+    """(names, 电头) of a credit closing the last paragraph: a wire credit
+    （新华社北京3月4日电 / 记者晏秋禾、濮星野）, or a reporter's （记者 钱沐阳） after the last sentence."""
     m = _CREDIT.search(paragraph[-80:])
-    if not m:
-        return None
-    names = names_of(m.group(2))
-    if not names:
-        return None
-    return names, m.group(1)
+    if m:
+        names = names_of(m.group(2))
+        return (names, m.group(1)) if names else None
+    m = _TAIL_ROLE_CREDIT.search(paragraph[-50:])
+    if m:
+        names = names_of(m.group(1))
+        return (names, None) if names else None
+    return None
 
 
 def trailer(line: str) -> tuple[str, list[str]] | None:
@@ -283,6 +288,14 @@ def dateline(paragraph: str) -> str | None:
 def caption_like(line: str) -> bool:
     s = fold(line.strip())
     return len(s) <= 60 and bool(_CAPTION.search(s))
+
+
+_NOTICE_TITLE = re.compile(f"^[{CJK}“”「」·]{{2,16}}(?:通知|公告|启事|啟事|声明|聲明|通告|讣告|訃告|告示|提示)$")
+
+
+def notice_title(line: str) -> bool:
+    """A notice's title (停水通知, 关于调整部分公交线路的公告): a headline even with nothing after it."""
+    return bool(_NOTICE_TITLE.match("".join(line.split())))
 
 
 def column_name(line: str) -> bool:

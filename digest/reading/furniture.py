@@ -76,6 +76,7 @@ _CLASSIFIED = re.compile(r"(遗失|丢失|遺失).{0,60}(作废|作廢)|声明�
 _TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
 _ODD = re.compile(rf"[^{CJK}□■◇◆●▲▢◎▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
 _METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
+_SECTION = re.compile(rf"^[{CJK}]{{2,4}}\s*[·•]\s*[{CJK}]{{2,4}}$")  # 社会·民生: a section's name
 _DATED = ("masthead", "版 label", "source", "page foot", "recurs", "converter header", "YAML")
 _DIGITS = re.compile(r"[0-9〇○零一二三四五六七八九十]+")
 
@@ -241,7 +242,8 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
             if j in out or _prose(s) or len(s) > 40:
                 continue
             nxt = lines[j + 1] if j + 1 < len(lines) else None
-            kicker = nxt is not None and not nxt.blank_before and j + 1 not in out and 6 <= len(nxt.text.strip()) <= 40
+            kicker = nxt is not None and not nxt.blank_before and j + 1 not in out and 6 <= len(nxt.text.strip()) <= 40 \
+                and not _SECTION.match(s)
             if j > max(marked) and not _paper_name(s) \
                     and not (lines[j].blank_before == 0 and len(s.replace(" ", "")) <= 8 and not kicker):
                 continue  # after the date: only a section name set right under it (not a 引题 on its headline)

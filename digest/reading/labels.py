@@ -84,8 +84,9 @@ def units(doc: Document) -> list[Unit]:
         k = _trailing_head(doc, run, photo)
         if k:
             body, head = run[:-k], run[-k:]
-            caption = head[-1:] if photo else []
-            head = head[:-1] if photo else head
+            n = _caption_lines(doc, run) if photo else 0
+            caption = head[len(head) - n:] if photo else []
+            head = head[:len(head) - n] if photo else head
             run[:] = body
             flush()
             for u in _run_units(doc, head, use_indent, para_lines):
@@ -177,6 +178,12 @@ def units(doc: Document) -> list[Unit]:
             continue
         if run and fl.lede(s):
             flush_before_header()  # a lede opens a story: never the middle of a paragraph
+        if run and fl.notice_title(s) and ends_sentence(lines[run[-1]].text.strip()):
+            flush()  # a notice's title (停水通知) after a finished sentence heads the notice
+            run.append(i)
+            flush()
+            i += 1
+            continue
         if run and (0 < ln.indent < 4 and use_indent):
             flush()
         run.append(i)
@@ -200,15 +207,33 @@ def _label_above(out: list[Unit]) -> bool:
     return bool(out) and out[-1].kind == "H" and len(out[-1].parts) == 1 and len(out[-1].text) <= 8
 
 
+def _caption_lines(doc: Document, run: list[int]) -> int:
+    """How many lines at the end of ``run`` are the caption of photo news about to be credited:
+    the lines (under 150 characters together) after the last headline-shaped line that follows
+    a finished sentence; 1 when there is no such headline."""
+    texts = [clean_line(doc.lines[i].text.strip(), prose=False) for i in run[-7:]]
+    size = 0
+    for n in range(1, len(texts)):
+        size += len(texts[-n])
+        if size > 150:
+            break
+        head = texts[-n - 1]
+        before = texts[-n - 2] if n + 2 <= len(texts) else None
+        if fl.heading_like(head) and not fl.lede(head) and (
+                (before is None and len(run) == n + 1) or (before is not None and ends_sentence(before))):
+            return n
+    return 1
+
+
 def _trailing_head(doc: Document, run: list[int], photo: bool) -> int:
     """How many lines at the end of ``run`` are a headline (1–3 lines): headline-shaped, each short,
     and after a line that ends a sentence (or at the start of the run). Before a photo credit the
-    last line is the caption, so the headline sits above it (the count then includes the caption)."""
-    tail = 1 if photo else 0
+    last lines are the caption, so the headline sits above them (the count then includes the caption)."""
+    tail = _caption_lines(doc, run) if photo else 0
     window = run[-(3 + tail + 1):]  # the head lines and the line before them
     texts = [clean_line(doc.lines[i].text.strip(), prose=False) for i in window]
     whole = len(window) == len(run)
-    if photo and (len(texts) < 2 or fl.heading_like(texts[-1])):
+    if photo and (len(texts) <= tail or fl.heading_like(texts[-1])):
         return 0
     best = 0
     for k in (1, 2, 3):
