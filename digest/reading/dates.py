@@ -9,7 +9,8 @@ Rules, in order:
 2. **guess** — no printed date: a paper reports what has happened, so the issue comes after the
    latest past event its stories date exactly (``8月14日``, with the year printed nearby): the
    day after it, or the first day after a month named as past (``2025年7月召开的``). Dates that look
-   ahead (将于…, 截至/截止…, 到…, …前) and bare years (``1997年建成``) never count.
+   ahead (将于…, 截止…, 到…, …前; 截至 means "as of" and counts) and bare years (``1997年建成``)
+   never count.
 3. nothing usable — ``None``; the caller falls back to the file's time and says so.
 """
 from __future__ import annotations
