@@ -136,3 +136,14 @@ def test_pages_of_other_shapes_meet_the_bar():
     assert res["byline_accuracy"] >= 0.9, res["mismatches"]
     assert res["furniture_leaks"] <= 2, res["mismatches"]
     assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
+
+
+@needs_shared
+def test_pdfs_meet_the_bar():
+    """E-paper PDFs read through the same labeller with type sizes: jumps joined across pages."""
+    res = evaluate(SHARED / "corpus" / "pdf_gold.json")
+    assert res["f1"] >= 0.98, res["mismatches"]
+    assert res["title_accuracy"] >= 0.95, res["mismatches"]
+    assert res["byline_accuracy"] >= 0.95, res["mismatches"]
+    assert res["furniture_leaks"] == 0, res["mismatches"]
+    assert res["dates_printed"] == res["dates_printed_right"] == 3, res["mismatches"]

@@ -27,7 +27,8 @@ Counting rules:
   ``YYYY-MM`` meaning "any day of it"); printed dates and guesses are counted apart.
 
 A gold key ``NAME.pdf.txt`` whose ``NAME.pdf`` exists beside it is a PDF: the PDF is read and its
-articles are scored against the companion text (line numbers point into ``NAME.pdf.txt``).
+articles are scored against the companion text (line numbers point into ``NAME.pdf.txt``). Stories
+continued across pages (下转/上接) are joined first, as ingest stores them.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..models import PageParse
+from ..reading.jumps import join_continuations
 from ..reading.repair import key
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": "'", "』": "'"})
@@ -126,7 +128,8 @@ def evaluate(gold_path, pages_dir=None, reader: Reader = read_path) -> dict:
         skip = set(g.get("page_furniture_line_nos") or [])
         expected = [a for a in g["articles"] if a.get("body_in_file", True) and a["first_line_no"]
                     and a.get("duplicate_of") is None]
-        preds = [a for p in parses for a in p.articles if a.duplicate_of is None and a.paragraphs]
+        # scored as ingest stores them: a story that jumps pages (下转/上接) is one article
+        preds = [a for a in join_continuations(parses) if a.duplicate_of is None and a.paragraphs]
         gb = [(i, _bigrams(gold_bodies(lines, a, skip))) for i, a in enumerate(expected)]
         pb = [(i, _bigrams(a.body)) for i, a in enumerate(preds)]
         pairs = _match(gb, pb)

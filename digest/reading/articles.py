@@ -193,7 +193,7 @@ def page_stats(units: list[Unit]) -> PageStats:
 def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> str:
     """The reason a headline group at i is a cross-head of the open story ``cur`` ('' if not)."""
     u = units[i]
-    if cur is None or not cur.paras or cur.closed or len(u.parts) != 1 or u.centred or u.kind != "H":
+    if cur is None or not cur.paras or cur.closed or len(u.parts) != 1 or u.kind != "H":
         return ""
     if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]) or notice_title(u.text):
         return ""
@@ -202,6 +202,8 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
         return ""
     if stats.top_level and u.level > stats.top_level:
         return f"subhead: deeper heading level ({u.level}) than the page's headlines ({stats.top_level})"
+    if u.centred:
+        return ""  # set in the middle of a -layout page: a headline
     if stats.header_habit and (not stats.top_level or u.level != stats.top_level or not u.level):
         return (f"subhead: no byline, lede or source line follows it, while {stats.headers} of the "
                 f"page's {stats.heads} headlines have one")
@@ -233,13 +235,15 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         untitled = cur is not None and not cur.parts and bool(cur.paras)
         if u.kind == "F":
             furniture.append(u)
-            if u.category == "flow" and cur is not None and cur.paras:
+            nxt = _ahead(units, i, 1)
+            inside = bool(nxt) and nxt[0].kind == "P" and not nxt[0].lede  # a box label (亮点) inside the story
+            if u.category == "flow" and cur is not None and cur.paras and not inside:
                 cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
         elif u.kind == "X":
             furniture.append(u)
         elif u.kind == "C":
-            if u.conts[0].direction == "to" and cur is not None:
-                cur.conts.extend(u.conts)
+            if cur is not None and (u.conts[0].direction == "to" or (cur.parts and not cur.paras)):
+                cur.conts.extend(u.conts)  # 下转 ends the story above; 上接 under a headline is that story's
             else:
                 pending.extend(u.conts)
             furniture.append(u)

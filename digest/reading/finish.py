@@ -26,8 +26,9 @@ _OPINION_COLUMN = re.compile("(时评|評論|评论|短评|快评|锐评|热评|
 _NOTICE = re.compile(r"^(即日起|自即日起)|开放时间|办理时间|咨询电话|报名时间|特此(通知|公告)|敬请")
 
 
-def headline(d: Draft, furniture: list[str]) -> tuple[str | None, str | None]:
-    """(full title with parts joined by " | ", main title) of a draft; lifted pieces go to furniture."""
+def headline(d: Draft, furniture: list[str], sized: bool = False) -> tuple[str | None, str | None]:
+    """(full title with parts joined by " | ", main title) of a draft; lifted pieces go to furniture.
+    ``sized``: the levels are type sizes (a PDF), where a main title is larger than its decks."""
     parts = [p for p in d.parts if p]
     for x in d.interlopers:
         if len(parts) == 1 and len(parts[0]) <= 8:
@@ -39,7 +40,7 @@ def headline(d: Draft, furniture: list[str]) -> tuple[str | None, str | None]:
             parts.remove(p)
             furniture.append(p)
     lv = d.levels + [0] * (len(d.parts) - len(d.levels))
-    if len(parts) >= 2 and len(parts) == len(lv) and (0 < lv[0] < lv[1] or lv[0] == 0 < lv[1]) \
+    if not sized and len(parts) >= 2 and len(parts) == len(lv) and (0 < lv[0] < lv[1] or lv[0] == 0 < lv[1]) \
             and not parts[1].startswith("——"):
         furniture.append(parts.pop(0))  # a section banner set above a smaller headline
     if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
@@ -86,7 +87,8 @@ def kind_of(title: str | None, d: Draft, paras: list[str]) -> str:
     return "news"
 
 
-def finish(drafts: list[Draft], furniture: list[str], source: str, page: int) -> tuple[list[Article], list[str]]:
+def finish(drafts: list[Draft], furniture: list[str], source: str, page: int,
+           sized: bool = False) -> tuple[list[Article], list[str]]:
     """Articles from drafts, and the paragraphs dropped as repeats of earlier ones on the page."""
     arts: list[Article] = []
     seen: set[str] = set()
@@ -108,7 +110,7 @@ def finish(drafts: list[Draft], furniture: list[str], source: str, page: int) ->
             continue
         if not paras:
             paras, captions = captions, []
-        title, main = headline(d, furniture)
+        title, main = headline(d, furniture, sized)
         names = d.names
         date = d.date
         credit = fl.closing_credit(paras[-1]) if paras else None

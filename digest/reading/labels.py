@@ -327,6 +327,8 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
     heading = ((len(run) <= 3 and commas <= 1 and shaped)
                or (level > 0 and len(run) == 1 and not ends_sentence(_untagged(short[0])))
                or (first.centred and len(run) <= 3 and shaped))
+    if doc.format == "pdf" and not level:
+        heading = False  # a PDF shows its type sizes: text set at body size is not a headline
     why = "headline: short headline-shaped line(s)"
     if level:
         why = f"headline: heading level {level}"
@@ -336,7 +338,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
         heading = False  # 一、… / (三)… : a section head inside a long piece
     if heading and any(fl.lede(x) for x in short):
         heading = False  # a line that opens with 本报讯 / a 电头 is the start of a story's text
-    if not heading:
+    if not heading and doc.format != "pdf":
         k = _head_lines(short, texts)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
             head = _shape_run(doc, run[:k], use_indent, para_lines)

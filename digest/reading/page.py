@@ -36,7 +36,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
             best = (c, drafts, furniture, orphans)
     _, drafts, furniture, orphans = best
     furn_texts = [u.text for u in furniture if u.kind == "F"]
-    arts, more = finish(drafts, furn_texts, source, page)
+    arts, more = finish(drafts, furn_texts, source, page, sized=doc.format == "pdf")
     printed = printed_facts(doc, units)
     labels = _labels(doc, units, drafts, dropped, set(furn_texts))
     conts = tuple(c for u in units for c in u.conts)
