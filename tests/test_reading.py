@@ -388,3 +388,13 @@ def test_numbered_briefs_and_photo_news_under_column_labels():
     assert p.articles[4].kind == "photo_caption" and p.articles[4].body.startswith("7月7日")
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["城事速览"] == labels["便民提示"] == labels["图片新闻"] == "furniture"
+
+
+def test_layout_dump_with_two_columns_side_by_side_is_read_column_by_column():
+    left = ["      本报讯（记者 石青山）近日，河湾区在", "  老城片区启动雨污分流改造，涉及街", "  巷二十六条，计划年底前完工。施工",
+            "  方采取分段围挡、错峰作业的方式，"]
+    right = ["尽量减少对居民出行的影响。", "    “以前一下大雨，巷子里的水能", "没过脚踝。”家住东关街的居民说。", "    据介绍，改造完成后内涝将缓解。"]
+    rows = "\n".join(f"{a}{' ' * (44 - len(a))}{b}" for a, b in zip(left, right))
+    [a] = arts(f"                          河湾区启动雨污分流改造\n\n{rows}\n")
+    assert "错峰作业的方式，尽量减少对居民出行的影响。" in a.body
+    assert a.body.index("计划年底前完工") < a.body.index("没过脚踝")

@@ -219,7 +219,7 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
     else:
         fmt = "plain"
     if fmt == "layout":
-        lines = _mark_centred(lines)
+        lines = _mark_centred(_split_columns(lines))
     return lines, fmt, strays >= 3 and not spaces_join
 
 
@@ -233,6 +233,52 @@ def _split_glued(text: str, spaces: bool = True) -> list[str]:
         parts = [q for p in parts for q in _JOINT_SPACE.split(p)]
     parts = [p.strip() for p in parts if p.strip()]
     return parts if len(parts) > 1 else [text]
+
+
+_GAP = re.compile(r"(?<=\S)[ \u3000]{3,}(?=\S)")
+
+
+def _split_columns(lines: list[Line]) -> list[Line]:
+    """``pdftotext -layout`` of a page set in columns puts two columns side by side on each line.
+    Where most lines of a block have a wide gap before the same character cell, the block is read
+    as two columns: the left one down, then the right one (line numbers kept)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        while j < len(lines) and not lines[j].blank_before and lines[j].page == lines[i].page:
+            j += 1
+        block = lines[i:j]
+        out.extend(_two_columns(block) if len(block) >= 3 else block)
+        i = j
+    return out
+
+
+def _two_columns(block: list[Line]) -> list[Line]:
+    starts: list[int | None] = []
+    for ln in block:
+        m = None
+        for g in _GAP.finditer(ln.text):
+            m = g  # the last wide gap: the start of the right-hand column
+        # pdftotext lays text out on a grid of character cells: count characters, not display width
+        starts.append(ln.indent + len(ln.text[:m.end()]) if m else None)
+    found = sorted(x for x in starts if x is not None)
+    if len(found) < max(3, 0.6 * len(block)):
+        return block
+    col = found[len(found) // 2]
+    if sum(1 for x in found if abs(x - col) <= 4) < 0.6 * len(block):
+        return block
+    left, right = [], []
+    for ln, start in zip(block, starts):
+        if start is not None and abs(start - col) <= 4:
+            cut = max(g.start() for g in _GAP.finditer(ln.text))
+            left.append(Line(**{**ln.__dict__, "text": ln.text[:cut].rstrip()}))
+            right.append(Line(**{**ln.__dict__, "text": ln.text[cut:].strip(), "indent": 0, "blank_before": 0}))
+        elif ln.indent >= col - 4:
+            right.append(Line(**{**ln.__dict__, "indent": 0, "blank_before": 0}))
+        else:
+            left.append(ln)
+    return left + right  # the right column goes on where the left one stops (no break between them)
 
 
 def _mark_centred(lines: list[Line]) -> list[Line]:
