@@ -1,15 +1,19 @@
 """Reading: one page of a newspaper (a text dump, Markdown/HTML copy or PDF page) -> articles.
 
     formats.py   text in any format      -> Document (lines.py: lines with layout features)
+    pdf*.py      a PDF page              -> Document (type sizes, reading order, page furniture)
     furniture.py page furniture          -> masthead, footers, credits, menus; printed date/paper/版
     fields.py    one-line fields         -> bylines, ledes, credits, captions, jump markers, headline shape
-    labels.py    the line labeller       -> labelled units, each with its reason
+    labels.py    the line labeller       -> labelled units (unit.py), each with its reason; runs.py
+                                            shapes runs of lines into headline groups and paragraphs
+    joins.py     repairs                 -> repeats dropped, interlopers lifted, cut paragraphs glued
     articles.py  assembly                -> stories (headline groups, cross-heads, briefs, back layout)
+    reorder.py   reading order           -> interleaved column chunks and separated headlines put back
     finish.py    fields of a story       -> Article (title, byline, dateline, kind)
     page.py      the above, for one page -> PageParse (articles + every line's label)
     jumps.py     across pages            -> stories continued (下转/上接) joined
     dates.py     issue date              -> printed, else guessed (and said so)
-    repair.py    text repair             -> broken lines, stray spaces, punctuation, repeats
+    repair.py, chars.py, words.py        -> text repair: broken lines, spaces, punctuation, look-alikes
 """
 from __future__ import annotations
 

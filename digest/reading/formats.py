@@ -160,7 +160,7 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
         if not s.strip():
             blanks += 1
             continue
-        heading = bold = quote = False
+        bold = quote = False
         level = 0
         furniture = ""
         m = _MD_HEAD.match(s)

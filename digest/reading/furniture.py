@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .lines import Document, Line
-from .repair import CJK, ends_sentence
+from .repair import CJK
 
 EDGE = "edge"  # page furniture at a page edge: transparent to the story flow (a story runs on)
 FLOW = "flow"  # furniture inside the flow (tool lines, column labels, credits): a story ends before it

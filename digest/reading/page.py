@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from ..models import LineLabel, PageParse
 from . import furniture as fu
-from .articles import assemble, cost, dedupe_units, page_stats, repair
+from .articles import assemble, cost, page_stats
+from .joins import dedupe_units, repair
 from .finish import finish
 from .formats import to_document
-from .labels import Unit, units as label_units
+from .labels import units as label_units
+from .unit import Unit
 from .lines import Document
 from .reorder import join_continuations, match_headlines
 from .repair import clean_line, key

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .articles import Draft
-from .labels import Unit
+from .unit import Unit
 from .repair import clean_line, ends_sentence, join_pair, key
 from .words import spans_word
 
