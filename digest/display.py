@@ -47,3 +47,16 @@ def local_time(value: Any, tz: dt.tzinfo, *, seconds: bool = True) -> str:
 def zone_label(tz: dt.tzinfo, name: str) -> str:
     """The zone as a heading says it: "Asia/Shanghai, UTC+08:00" (offset as of now)."""
     return f"{name}, UTC{offset_label(dt.datetime.now(tz))}"
+
+
+def safe_text(text: object) -> str:
+    """`text` made safe for a terminal or a log line: every character that is not printable
+    (control characters such as ESC, BEL, newline and tab, bidirectional overrides, bytes of a
+    file name that are not UTF-8) is shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``,
+    ``\\udcff``) and never sent raw; printable text, CJK and the ideographic space stay as they are.
+    Use it for every file name, path and other untrusted text that is printed or logged."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(ch if ch.isprintable() or ch == "\u3000" else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for ch in s)

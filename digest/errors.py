@@ -1,6 +1,8 @@
 """Errors that carry a hint for the user. The CLI turns them into messages and exit codes."""
 from __future__ import annotations
 
+from .display import safe_text
+
 
 class DigestError(Exception):
     """Base class: a problem the user can act on."""
@@ -23,11 +25,13 @@ class ConfigError(DigestError):
 
 
 class InputError(DigestError):
-    """An input file cannot be used; `path` names it."""
+    """An input file cannot be used; `path` names it (the message shows it with control
+    characters escaped, digest.display.safe_text)."""
 
     def __init__(self, path: str, message: str, hint: str = ""):
-        super().__init__(f"{path}: {message}", hint)
+        super().__init__(f"{safe_text(path)}: {message}", hint)
         self.path = path
+        self.reason = message  # the message without the path
 
 
 class StoreError(DigestError):

@@ -16,13 +16,16 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from charset_normalizer import from_bytes
 
+from . import inputs
 from .errors import InputError
+from .inputs import Root
 from .models import Failure, Issue, Page, PageParse
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -37,10 +40,16 @@ _MAGIC = {  # signatures of files that are certainly not text
 
 @dataclass(frozen=True)
 class IssueSource:
-    """Files that make one issue, before reading."""
+    """Files that make one issue, before reading.
+
+    ``root`` is the tree its files must stay in (digest.inputs; None: each file as if named on
+    the command line); ``paper`` the inbox paper folder it was found in (``inbox/<paper>/…``),
+    else None (the publication is then --paper or DIGEST_PUBLICATION)."""
 
     files: tuple[Path, ...]
     path_date: dt.date | None
+    root: Root | None = None
+    paper: str | None = None
 
 
 def date_from_name(name: str) -> dt.date | None:
@@ -53,63 +62,206 @@ def date_from_name(name: str) -> dt.date | None:
         return None
 
 
-def _is_candidate(path: Path) -> bool:
-    name = path.name
+def _nearest_date(names: Sequence[str]) -> dt.date | None:
+    """The date in the last of `names` that carries one (folder names from the top down)."""
+    return next((d for d in map(date_from_name, reversed(names)) if d is not None), None)
+
+
+def _candidate_name(name: str) -> bool:
     if name.startswith(".") or name.endswith("~"):
         return False  # hidden or temp files: a file being moved in atomically is not taken
-    return path.suffix.lower() not in IGNORED_SUFFIXES
+    return Path(name).suffix.lower() not in IGNORED_SUFFIXES
 
 
-def discover(paths: Sequence[str | os.PathLike]) -> Iterator[IssueSource | Failure]:
-    """Yield the issues found under `paths` (and a Failure for each path that cannot be used)."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_symlink() and not path.exists():
-            yield Failure(str(path), "read", "broken symbolic link")
-            continue
-        if not path.exists():
-            yield Failure(str(path), "read", "no such file or folder", "check the path")
-            continue
-        if path.is_file():
-            yield IssueSource((path,), date_from_name(path.name))
+def _is_candidate(path: Path) -> bool:
+    return _candidate_name(path.name)
+
+
+def _being_written(name: str) -> bool:
+    """A visible name that marks a file still being written (``page.txt.part``)."""
+    return not name.startswith(".") and Path(name).suffix.lower() in IGNORED_SUFFIXES
+
+
+def paper_folder(name: str) -> bool:
+    """True when a top-level inbox folder called `name` is a paper folder (``inbox/<paper>/…``):
+    a visible name that carries no date. Its name is the publication of the issues in it."""
+    return _candidate_name(name) and date_from_name(name) is None
+
+
+def _failure(exc: InputError) -> Failure:
+    return Failure(exc.path, "read", exc.reason, exc.hint)
+
+
+class _Walk:
+    """One search of the paths named on the command line (or of the inbox): the roots they are
+    confined to, the folders being walked (a link back to one of them is a loop) and the folders
+    already walked (a folder reached by two names is read once)."""
+
+    def __init__(self, inbox: str | os.PathLike | None):
+        self.inbox = inbox
+        self.stack: list[tuple[int, int]] = []
+        self.seen: set[tuple[int, int]] = set()
+        self.busy = False  # a file being written (*.part, *.tmp ...) was met
+
+    def named(self, raw: str | os.PathLike) -> Iterator[IssueSource | Failure]:
+        try:
+            path, root, parts = inputs.named(raw, self.inbox)
+            real = inputs.confine(path, root)
+            st = os.stat(real)
+        except InputError as exc:
+            yield _failure(exc)
+            return
+        except OSError as exc:
+            yield _failure(inputs._os_error(path, exc))
+            return
+        if parts is not None and len(parts) == 0:  # the inbox itself: its top-level folders may be papers
+            yield from self._folder(path, root, (st.st_dev, st.st_ino), None, top=True)
+            return
+        paper = parts[0] if parts and (len(parts) > 1 or stat.S_ISDIR(st.st_mode)) and paper_folder(parts[0]) else None
+        above = _nearest_date(parts[1 if paper else 0:-1]) if parts else None  # a date in a folder above it
+        if stat.S_ISREG(st.st_mode):
+            yield IssueSource((path,), date_from_name(path.name) or above, root, paper)
+        elif not stat.S_ISDIR(st.st_mode):
+            yield _failure(inputs.NotRegularFileError(os.fspath(path), f"not a regular file: it is {inputs._kind(st.st_mode)}",
+                                                      "only page files (text or PDF) and folders of them can be read"))
         else:
-            yield from _walk(path, path.resolve())
+            own = date_from_name(Path(os.path.abspath(path)).name)
+            key = (st.st_dev, st.st_ino)
+            if own or above:
+                yield from self._dated(path, root, key, own or above, paper)
+            else:
+                yield from self._folder(path, root, key, paper)
+
+    def _scan(self, folder: Path, root: Root) -> tuple[list[inputs.Entry], list[inputs.Entry], list[Failure]]:
+        """(files, folders, failures) of `folder`: page files and folders to search, in name order."""
+        try:
+            entries, refused = inputs.scan(folder, root, keep=lambda n: _candidate_name(n) or self._note(n))
+        except InputError as exc:
+            return [], [], [_failure(exc)]
+        files, folders, failures = [], [], [_failure(e) for e in refused]
+        for e in entries:
+            if e.is_dir:
+                if e.key in self.stack:
+                    failures.append(_failure(inputs.LinkLoopError(
+                        os.fspath(e.path), "symbolic link loop: it leads back to a folder it is in; not followed",
+                        "remove the link")))
+                elif e.key not in self.seen:  # else: already read under another name
+                    folders.append(e)
+            elif stat.S_ISREG(e.st.st_mode):
+                files.append(e)
+            else:
+                failures.append(_failure(inputs.NotRegularFileError(
+                    os.fspath(e.path), f"not a regular file: it is {inputs._kind(e.st.st_mode)}; not read",
+                    "only page files (text or PDF) can be read")))
+        return files, folders, failures
+
+    def _note(self, name: str) -> bool:
+        self.busy = self.busy or _being_written(name)
+        return False
+
+    def _folder(self, folder: Path, root: Root, key: tuple[int, int], paper: str | None,
+                top: bool = False) -> Iterator[IssueSource | Failure]:
+        """An undated folder: each file its own issue (dated by its name), a dated folder one
+        issue, other folders searched; at the top of the inbox they are paper folders."""
+        self.stack.append(key)
+        self.seen.add(key)
+        try:
+            files, folders, failures = self._scan(folder, root)
+            yield from failures
+            for f in files:
+                yield IssueSource((f.path,), date_from_name(f.path.name), root, paper)
+            for d in folders:
+                day = date_from_name(d.path.name)
+                if day is not None:
+                    yield from self._dated(d.path, root, d.key, day, paper)
+                else:
+                    yield from self._folder(d.path, root, d.key, d.path.name if top and paper_folder(d.path.name) else paper)
+        finally:
+            self.stack.pop()
+
+    def _dated(self, folder: Path, root: Root, key: tuple[int, int], day: dt.date,
+               paper: str | None) -> Iterator[IssueSource | Failure]:
+        """A dated folder is one issue: its files and those of its undated sub-folders (sections
+        such as A/, B/) are its pages, in path order; a dated sub-folder is an issue of its own."""
+        pages: list[Path] = []
+        nested: list[tuple[inputs.Entry, dt.date]] = []
+        failures: list[Failure] = []
+
+        def collect(where: Path, where_key: tuple[int, int]) -> None:
+            self.stack.append(where_key)
+            self.seen.add(where_key)
+            try:
+                files, folders, fails = self._scan(where, root)
+                failures.extend(fails)
+                pages.extend(f.path for f in files)
+                for d in folders:
+                    sub = date_from_name(d.path.name)
+                    if sub is not None:
+                        nested.append((d, sub))
+                    elif d.key not in self.seen:
+                        collect(d.path, d.key)
+            finally:
+                self.stack.pop()
+
+        collect(folder, key)
+        yield from failures
+        if pages:
+            yield IssueSource(tuple(pages), day, root, paper)
+        self.stack.append(key)
+        try:
+            for d, sub in nested:
+                if d.key not in self.seen:
+                    yield from self._dated(d.path, root, d.key, sub, paper)
+        finally:
+            self.stack.pop()
 
 
-def _walk(folder: Path, root: Path) -> Iterator[IssueSource | Failure]:
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        yield Failure(str(folder), "read", f"cannot list folder: {exc.strerror or exc}")
-        return
-    folder_date = date_from_name(folder.name)
-    files, subdirs = [], []
-    for entry in entries:
-        if not _is_candidate(entry):
+def discover(paths: Sequence[str | os.PathLike], *,
+             inbox: str | os.PathLike | None = None) -> Iterator[IssueSource | Failure]:
+    """Yield the issues found under `paths` and a Failure for each path or entry that cannot be
+    used (missing, a link out of its root or in a loop, not a regular file); the rest goes on.
+
+    `inbox` is the inbox folder (DIGEST_INBOX): a path inside it follows the inbox rules (confined
+    to the inbox, paper folders ``inbox/<paper>/…``, dates in the folders above it up to the
+    inbox); None: every path is on its own (digest.inputs explains the roots).
+    """
+    walk = _Walk(inbox)
+    for raw in paths:
+        yield from walk.named(raw)
+
+
+def survey(path: str | os.PathLike, inbox: str | os.PathLike | None) -> tuple | None:
+    """What the inbox watcher compares between two polls for the inbox entry `path`: a tuple of
+    (file, size, mtime_ns) for every page file discovery would read there and (path, "refused",
+    message) for every entry it would refuse; None while a file is still being written there
+    (``*.part``, ``*.tmp`` …) or when there is nothing to read. Opens no file, lists only folders
+    inside the entry's root."""
+    walk = _Walk(inbox)
+    sig: list[tuple] = []
+    for item in walk.named(path):
+        if isinstance(item, Failure):
+            sig.append((item.path, "refused", item.message))
             continue
-        if entry.is_symlink():
-            target = entry.resolve()
-            if not target.is_relative_to(root):
-                yield Failure(str(entry), "read", "symbolic link points outside the inbox; not followed")
-                continue
-        if entry.is_dir():
-            subdirs.append(entry)
-        elif entry.is_file():
-            files.append(entry)
-    if folder_date is not None and files:
-        yield IssueSource(tuple(files), folder_date)
-    else:
-        for f in files:
-            yield IssueSource((f,), date_from_name(f.name))
-    for d in subdirs:
-        yield from _walk(d, root)
+        for f in item.files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                return None  # vanished while we looked: look again at the next poll
+            sig.append((os.fspath(f), st.st_size, st.st_mtime_ns))
+    return None if walk.busy or not sig else tuple(sig)
 
 
-def is_pdf(path: Path) -> bool:
-    """A PDF file: a .pdf name or %PDF bytes (read by digest.reading.pdf, not decoded as text)."""
-    from .reading.pdf import is_pdf as _is_pdf
-
-    return _is_pdf(path)
+def is_pdf(path: Path, root: Root | None = None) -> bool:
+    """A PDF file: a .pdf name or %PDF bytes (read by digest.reading.pdf, not decoded as text).
+    Sniffs through the guarded open (digest.inputs): a FIFO or a file outside `root` is not a PDF
+    (reading it then says why)."""
+    if Path(path).suffix.lower() == ".pdf":
+        return True
+    try:
+        with inputs.open_input(path, root) as fh:
+            return fh.read(5).startswith(b"%PDF")
+    except (InputError, OSError):
+        return False
 
 
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
@@ -181,21 +333,22 @@ def _mostly_text(text: str) -> bool:
     return bad / min(len(text), 20000) < 0.01
 
 
-def read_pdf_pages(path: Path, first: int = 1) -> tuple[list[Page], list[Failure]]:
+def read_pdf_pages(path: Path, first: int = 1, root: Root | None = None) -> tuple[list[Page], list[Failure]]:
     """The pages of a PDF (each PDF page a 版), numbered from ``first``, and a Failure for each page
     that cannot be read (a scan without text layer, a damaged page); the other pages go on.
-    Raises InputError naming the file when the PDF cannot be opened (encrypted, truncated, broken)."""
+    Raises InputError naming the file when the PDF cannot be opened (encrypted, truncated, broken)
+    or is not a regular file inside `root` (digest.inputs)."""
     from .reading.pdf import OCR_HINT, document_text, read_pdf
 
     try:
-        with open(path, "rb") as fh:
+        with inputs.open_input(path, root) as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     pages_: list[Page] = []
     failures: list[Failure] = []
     scans = total = 0
-    for doc in read_pdf(path):
+    for doc in read_pdf(path, root=root):
         total += 1
         if doc.meta.get("problem"):
             scans += doc.meta.get("hint") == OCR_HINT
@@ -217,22 +370,12 @@ def _by_printed_label(pages_: list[Page]) -> list[Page]:
     return [dataclasses.replace(p, number=n) for p, n in zip(pages_, labels)]
 
 
-def read_page(path: Path, number: int, max_bytes: int) -> Page:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(str(path), f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit",
-                             "raise DIGEST_MAX_FILE_MB if this really is one page")
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise InputError(str(path), "file disappeared before it could be read") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied", "make the file readable by the digest user") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+def read_page(path: Path, number: int, max_bytes: int, root: Root | None = None) -> Page:
+    """Read and decode one page file (at most `max_bytes`) through the guarded open
+    (digest.inputs: a regular file inside `root`; None: `path` as named on the command line).
+    Raises InputError naming the file (over the size limit, not a regular file, outside its root,
+    unreadable, not text)."""
+    data = inputs.read_input(path, root, max_bytes)
     text, encoding = decode(data, str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Page(source=str(path), number=number, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
@@ -300,14 +443,14 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
     pages_: list[Page] = []
     for path in source.files:
         try:
-            if is_pdf(path):
-                more, fails = read_pdf_pages(path, len(pages_) + 1)
+            if is_pdf(path, source.root):
+                more, fails = read_pdf_pages(path, len(pages_) + 1, source.root)
                 pages_.extend(more)
                 failures.extend(fails)
             else:
-                pages_.append(read_page(path, len(pages_) + 1, max_bytes))
+                pages_.append(read_page(path, len(pages_) + 1, max_bytes, source.root))
         except InputError as exc:
-            failures.append(Failure(str(path), "read", exc.message.split(": ", 1)[-1], exc.hint))
+            failures.append(_failure(exc))
     if not pages_:
         return None, failures
     pages_ = _by_printed_label(pages_)

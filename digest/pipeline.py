@@ -172,7 +172,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     seen_hashes: set[str] = set()
     local_paths: dict[str, list[str]] = {}  # content hash -> the files read (pages carry logical keys)
-    found = [(raw, item) for raw in paths for item in ingest_mod.discover([raw])]
+    found = [(raw, item) for raw in paths for item in ingest_mod.discover([raw], inbox=settings.inbox)]
     total = sum(1 for _, f in found if not isinstance(f, Failure))
 
     def todo():
@@ -237,7 +237,7 @@ def already_ingested(store: Store, settings: Settings, path: str | os.PathLike, 
     publication = publication or settings.publication
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     found = False
-    for item in ingest_mod.discover([path]):
+    for item in ingest_mod.discover([path], inbox=settings.inbox):
         if isinstance(item, Failure):
             return False
         issue, fails = ingest_mod.read_issue(item, publication, None, max_bytes)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import InputError
+from .inputs import Root
 
 RENDER_WIDTH = 1100  # pixels: sharp enough to read a headline, small enough for a page load
 
@@ -35,21 +39,40 @@ class PdfPageView:
     parse: object = None  # the PageParse of the page, read from the PDF itself
 
 
-def find_file(key: str, inbox: Path | None = None, home: Path | None = None) -> Path | None:
-    """The file a stored source key names (digest.sources): ``inbox/…`` inside the inbox, else a
-    path as given, or under the home or the inbox folder; None when it is not there (any more)."""
+def find_file(key: str, inbox: Path | None = None, home: Path | None = None) -> tuple[Path, Root] | None:
+    """The file a stored page names (its source key, digest.sources, or the path it was read
+    from), looked for only inside the inbox and the home folder: ``inbox/…`` in the inbox, another
+    relative key or an absolute path under the inbox or the home. Returns the file and the root it
+    is confined to (digest.inputs: a link leading out of it is not followed), or None when it is
+    not there (any more) or lies elsewhere: the preview opens nothing outside those two folders."""
+    from .inputs import InputError, confine, inbox_root
+
+    roots = ([inbox_root(inbox)] if inbox is not None else []) + \
+        ([Root(Path(os.path.realpath(home)), "the home folder")] if home is not None else [])
+    if not key or not roots:
+        return None
     rel = Path(key)
-    tries = [rel]
+    tries: list[tuple[Path, Root]] = []
     if key.startswith("inbox/") and inbox is not None:
-        tries.insert(0, inbox / key.split("/", 1)[1])
-    tries += [root / rel for root in (home, inbox, inbox.parent if inbox else None) if root is not None and not rel.is_absolute()]
-    return next((t for t in tries if t.is_file()), None)
+        tries.append((Path(inbox) / key.split("/", 1)[1], roots[0]))
+    if rel.is_absolute():
+        tries += [(rel, r) for r in roots]
+    else:
+        tries += [(Path(r.path) / rel, r) for r in roots]
+    for path, root in tries:
+        try:
+            if os.path.isfile(path):
+                confine(path, root)
+                return path, root
+        except InputError:
+            continue
+    return None
 
 
 def pdf_page_view(source: str, number: int, inbox: Path | None = None, home: Path | None = None) -> PdfPageView | None:
-    """The view of ``source`` (``…/file.pdf#page=N``, a stored source key) as page ``number`` of its
-    issue, or None when the source is not a PDF page or the file is gone (the preview then shows
-    the stored text only)."""
+    """The view of ``source`` (``…/file.pdf#page=N``, a stored source key or the path read) as page
+    ``number`` of its issue, or None when the source is not a PDF page or its file is gone or
+    outside the inbox and the home (the preview then shows the stored text only)."""
     from .reading import read_document
     from .reading.pdf import PdfError, read_pdf, split_source
 
@@ -57,10 +80,10 @@ def pdf_page_view(source: str, number: int, inbox: Path | None = None, home: Pat
     found = find_file(where[0], inbox, home) if where is not None else None
     if found is None:
         return None
-    path, pdf_page = str(found), where[1]
+    (path, root), pdf_page = found, where[1]
     try:
-        doc = next((d for d in read_pdf(path) if d.meta.get("pdf_page") == pdf_page), None)
-    except PdfError:
+        doc = next((d for d in read_pdf(path, root=root) if d.meta.get("pdf_page") == pdf_page), None)
+    except (PdfError, InputError):
         return None
     if doc is None or not doc.lines:
         return None
@@ -79,13 +102,14 @@ def pdf_page_view(source: str, number: int, inbox: Path | None = None, home: Pat
         if idx is not None and not furn:
             seen.add(idx)
         boxes.append(Box(x0 - 2, y0 - 2, x1 - x0 + 4, y1 - y0 + 4, None if furn else idx, label))
-    return PdfPageView(_render(path, pdf_page - 1, doc.width or 1.0), doc.width or 0.0, doc.height or 0.0, boxes, parse)
+    return PdfPageView(_render(path, root, pdf_page - 1, doc.width or 1.0), doc.width or 0.0, doc.height or 0.0,
+                       boxes, parse)
 
 
-def _render(path: str, index: int, width_pt: float) -> str:
-    import pypdfium2 as pdfium
+def _render(path: Path, root: Root, index: int, width_pt: float) -> str:
+    from .reading.pdf import open_pdf
 
-    pdf = pdfium.PdfDocument(path)
+    pdf = open_pdf(path, root=root)  # the guarded open (digest.inputs)
     try:
         page = pdf[index]
         try:

@@ -150,8 +150,9 @@ def page_source(issue_id: int, number: int):
     try:
         from .preview_pdf import pdf_page_view  # a PDF page: re-read from the PDF, drawn with its boxes
 
-        pdf_view = (pdf_page_view(page.get("path") or "", number)  # path: the file read (scale)
-                    or pdf_page_view(page["source"], number, Path(st.settings.inbox), Path(st.settings.home)))
+        inbox, home = Path(st.settings.inbox), Path(st.settings.home)  # the only folders it may open
+        pdf_view = (pdf_page_view(page.get("path") or "", number, inbox, home)  # path: the file read (scale)
+                    or pdf_page_view(page["source"], number, inbox, home))
         parse = pdf_view.parse if pdf_view is not None else \
             pipeline.analyse_page_text(page["text"], source=page["source"], page=number)
     except Exception as exc:  # noqa: BLE001 - show the raw text and the reason

@@ -25,8 +25,10 @@ from typing import Any, Callable
 
 from . import pipeline
 from .config import Settings, load_settings
+from .display import safe_text
 from .errors import DigestError
-from .ingest import IGNORED_SUFFIXES, _is_candidate
+from . import inputs
+from .ingest import _candidate_name, paper_folder, survey
 from .runstate import (JOB_DIGEST, JOB_INBOX, JOBS_TABLE, LOCK_NAME, RunLock, _json_default,  # noqa: F401
                        lock_holder, lock_path, scheduled_jobs, status_data, status_text)
 
@@ -54,9 +56,14 @@ def _settings(args: dict[str, Any]) -> Settings:
 class InboxWatcher:
     """Remembers each inbox entry's (size, mtime) per file; an entry is ready when two polls agree.
 
-    Entries are the inbox's top-level files and folders. A folder is busy while it holds a file
-    being written under a temporary name (.part, .tmp, ...). An entry already taken with the same
-    signature is not taken again; a changed one is (the store keeps it as a new version).
+    Entries are the inbox's top-level files and folders, and the entries of its paper folders
+    (``inbox/<paper>/2025-07-18``): an issue of one paper is taken as soon as it is complete,
+    whatever else arrives in that paper's folder. An entry is busy while it holds a file being
+    written under a temporary name (.part, .tmp, ...). An entry already taken with the same
+    signature is not taken again; a changed one is (the store keeps it as a new version). An entry
+    that cannot be read (a link out of the inbox, a loop) has a signature too: it is reported
+    once by the ingest, not at every poll. Everything is looked at through digest.inputs: nothing
+    outside the inbox is listed or opened.
     """
 
     def __init__(self) -> None:
@@ -65,27 +72,36 @@ class InboxWatcher:
         self.changed: set[Path] = set()  # entries whose signature changed between the last two polls
 
     @staticmethod
-    def signature(path: Path) -> tuple | None:
+    def signature(path: Path, inbox: Path | None = None) -> tuple | None:
+        return survey(path, inbox if inbox is not None else path.parent)
+
+    @staticmethod
+    def entries(inbox: Path) -> list[Path]:
+        """The entries the watcher follows: top-level entries of the inbox, a paper folder's
+        entries instead of the folder (refused entries too: they are reported once)."""
+        root = inputs.inbox_root(inbox)
         try:
-            if path.is_file():
-                st = path.stat()
-                return (("", st.st_size, st.st_mtime_ns),)
-            files = []
-            for p in sorted(path.rglob("*")):
-                rel = p.relative_to(path)
-                if p.suffix.lower() in IGNORED_SUFFIXES:
-                    return None  # a page is still being written
-                if p.is_file() and all(_is_candidate(Path(part)) for part in rel.parts):
-                    st = p.stat()
-                    files.append((str(rel), st.st_size, st.st_mtime_ns))
-            return tuple(files) or None
-        except OSError:
-            return None  # vanished or unreadable while we looked: try again next poll
+            top, refused = inputs.scan(inbox, root, keep=_candidate_name)
+        except DigestError as exc:
+            log.warning("inbox: %s", exc)
+            return []
+        found = [Path(e.path) for e in refused]
+        for e in top:
+            if e.is_dir and paper_folder(e.path.name) and not (e.link and root.path.is_relative_to(e.real)):
+                try:
+                    inner, bad = inputs.scan(e.path, root, keep=_candidate_name)
+                except DigestError:
+                    found.append(e.path)  # reported by the ingest
+                    continue
+                found += [x.path for x in inner] + [Path(x.path) for x in bad]
+            else:
+                found.append(e.path)
+        return sorted(found)
 
     def poll(self, inbox: Path) -> list[Path]:
         current = {}
-        for entry in sorted(inbox.iterdir()):
-            if _is_candidate(entry) and (sig := self.signature(entry)) is not None:
+        for entry in self.entries(inbox):
+            if (sig := self.signature(entry, inbox)) is not None:
                 current[entry] = sig
         ready = [p for p, sig in current.items() if self.seen.get(p) == sig and self.taken.get(p) != sig]
         self.changed = {p for p, sig in current.items() if p in self.seen and self.seen[p] != sig}
@@ -141,7 +157,9 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
     if report.ingested:
         detail += "; dates " + ", ".join(sorted({iss.date.isoformat() for _, iss in report.ingested}))
     if report.failures:
-        detail += "; " + "; ".join(f"{f.path}: {f.message}" for f in report.failures[:3])
+        detail += "; " + "; ".join(f"{safe_text(f.path)}: {f.message}" for f in report.failures[:3])
+        if len(report.failures) > 3:
+            detail += f"; and {len(report.failures) - 3} more (digest status lists them)"
     return outcome, detail
 
 

@@ -46,9 +46,11 @@ def test_symlink_outside_inbox_is_not_followed(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "link.txt").symlink_to(outside)
-    results = list(discover([inbox]))
+    results = list(discover([inbox], inbox=inbox))
     assert len(results) == 1 and isinstance(results[0], Failure)
     assert "outside the inbox" in results[0].message and results[0].path.endswith("link.txt")
+    [named] = discover([inbox])  # a folder named on the command line is the root of what is under it
+    assert f"outside the folder named on the command line ({inbox})" in named.message
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16"])

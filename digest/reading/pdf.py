@@ -35,6 +35,7 @@ from typing import Iterator
 import pypdfium2 as pdfium
 
 from ..errors import InputError
+from ..inputs import Root, open_input
 from .lines import Document, Line
 from .pdffurniture import edge_lines, furniture, layout_furniture, masthead_meta, signature
 from .pdflayout import Block, PLine, attach_captions, body_size, build_blocks, build_lines, xy_tree
@@ -61,14 +62,15 @@ class NoTextLayerError(PdfError):
 
 
 def is_pdf(path: str | os.PathLike) -> bool:
-    """True for a ``.pdf`` name or a file that starts with ``%PDF``."""
+    """True for a ``.pdf`` name or a file that starts with ``%PDF`` (sniffed through the guarded
+    open, digest.inputs: a FIFO is never opened)."""
     p = Path(path)
     if p.suffix.lower() == ".pdf":
         return True
     try:
-        with open(p, "rb") as fh:
+        with open_input(p) as fh:
             return fh.read(5).startswith(b"%PDF")
-    except OSError:
+    except (InputError, OSError):
         return False
 
 
@@ -83,12 +85,17 @@ def split_source(source: str) -> tuple[str, int] | None:
     return (m.group("path"), int(m.group("page"))) if m else None
 
 
-def open_pdf(path: str | os.PathLike) -> pdfium.PdfDocument:
-    """Open a PDF with PDFium. Raises PdfEncryptedError / PdfBrokenError / PdfError naming the file."""
+def open_pdf(path: str | os.PathLike, *, root: Root | None = None) -> pdfium.PdfDocument:
+    """Open a PDF with PDFium, through the guarded open (digest.inputs: a regular file inside
+    `root`; None: `path` as named on the command line); PDFium reads the open file, not the path.
+    Raises PdfEncryptedError / PdfBrokenError / PdfError naming the file, or the InputError of the
+    guard (outside its root, not a regular file, missing)."""
     name = str(path)
+    fh = open_input(path, root)
     try:
-        return pdfium.PdfDocument(name)
+        return pdfium.PdfDocument(fh, autoclose=True)
     except pdfium.PdfiumError as exc:
+        fh.close()
         text = str(exc)
         if "password" in text.lower():
             raise PdfEncryptedError(name, "the PDF is encrypted (password protected)",
@@ -98,7 +105,11 @@ def open_pdf(path: str | os.PathLike) -> pdfium.PdfDocument:
                                  "download the file again; `qpdf --check FILE` shows what is wrong") from None
         raise PdfError(name, f"cannot open the PDF: {text}", "check that the file is a complete PDF") from None
     except OSError as exc:
+        fh.close()
         raise PdfError(name, f"cannot read: {exc.strerror or exc}") from None
+    except BaseException:
+        fh.close()
+        raise
 
 
 @dataclass
@@ -114,14 +125,15 @@ class _Page:
     hint: str = ""
 
 
-def read_pdf(path: str | os.PathLike, *, lookahead: int = 2) -> Iterator[Document]:
+def read_pdf(path: str | os.PathLike, *, lookahead: int = 2, root: Root | None = None) -> Iterator[Document]:
     """Yield one Document per page of the PDF at ``path``, in page order.
 
     Streamed: at most ``lookahead`` + 1 pages are held at a time (the look-ahead lets a running
     header be recognised on page 1 because it recurs on pages 2 and 3), so memory stays flat over
-    a PDF of hundreds of pages. Raises :class:`PdfError` subclasses when the file cannot be opened.
+    a PDF of hundreds of pages. Raises :class:`PdfError` subclasses when the file cannot be opened,
+    and the guard's InputError when it is not a regular file inside `root` (see :func:`open_pdf`).
     """
-    pdf = open_pdf(path)
+    pdf = open_pdf(path, root=root)
     try:
         seen: dict[str, set[int]] = {}
         window: deque[_Page] = deque()
