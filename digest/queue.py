@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from . import db
+from . import db, inputs
 from .config import Settings
 from .errors import DigestError
 from .faults import checkpoint
@@ -71,7 +71,7 @@ def enqueue(store: Any, settings: Settings, paths: Sequence[str | os.PathLike], 
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     report = EnqueueReport()
     for raw in paths:
-        for item in ingest_mod.discover([raw]):
+        for item in ingest_mod.discover([raw], inbox=settings.inbox):
             if isinstance(item, Failure):
                 report.failures.append(item)
                 continue
@@ -84,8 +84,12 @@ def enqueue(store: Any, settings: Settings, paths: Sequence[str | os.PathLike], 
                     for p, k in zip(issue.pages, keyed.pages)}
             files = []
             for f in item.files:
-                try:
-                    data, mtime = f.read_bytes(), f.stat().st_mtime
+                try:  # the guarded open (digest.inputs): the file checked when it was read above
+                    with inputs.open_input(f, item.root) as fh:
+                        data, mtime = fh.read(), os.fstat(fh.fileno()).st_mtime
+                except DigestError as exc:
+                    report.failures.append(Failure(str(f), "read", getattr(exc, "reason", exc.message), exc.hint))
+                    continue
                 except OSError as exc:
                     report.failures.append(Failure(str(f), "read", f"cannot read: {exc.strerror or exc}"))
                     continue

@@ -145,22 +145,31 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
         queued = enqueue(store, settings, ready)
         watcher.mark_taken(ready)
         detail = (f"{len(queued.queued)} issue(s) queued for the workers, {len(queued.skipped)} already known, "
-                  f"{len(queued.failures)} failure(s) from {', '.join(p.name for p in ready)}")
-        if queued.failures:
-            detail += "; " + "; ".join(f"{f.path}: {f.message}" for f in queued.failures[:3])
+                  f"{len(queued.failures)} failure(s) from {_names(ready)}") + _failures_text(queued.failures)
         return {0: "ok", 1: "partial"}.get(queued.exit_code, "failed"), detail
     report = pipeline.ingest(store, settings, ready, jobs=settings.jobs or 1)
     watcher.mark_taken(ready)
     outcome = {0: "ok", 1: "partial"}.get(report.exit_code, "failed")
     detail = (f"{len(report.ingested)} issue(s) ingested ({report.articles} articles), {len(report.skipped)} "
-              f"already known, {len(report.failures)} failure(s) from {', '.join(p.name for p in ready)}")
+              f"already known, {len(report.failures)} failure(s) from {_names(ready)}")
     if report.ingested:
         detail += "; dates " + ", ".join(sorted({iss.date.isoformat() for _, iss in report.ingested}))
-    if report.failures:
-        detail += "; " + "; ".join(f"{safe_text(f.path)}: {f.message}" for f in report.failures[:3])
-        if len(report.failures) > 3:
-            detail += f"; and {len(report.failures) - 3} more (digest status lists them)"
-    return outcome, detail
+    return outcome, detail + _failures_text(report.failures)
+
+
+def _names(paths: list[Path]) -> str:
+    """Inbox entries for a log line: their names, control characters escaped (safe_text)."""
+    return ", ".join(safe_text(p.name) for p in paths)
+
+
+def _failures_text(failures: list) -> str:
+    """The first three failures for a log line and job_runs (`digest status` lists all)."""
+    if not failures:
+        return ""
+    text = "; " + "; ".join(f"{safe_text(f.path)}: {safe_text(f.message)}" for f in failures[:3])
+    if len(failures) > 3:
+        text += f"; and {len(failures) - 3} more (digest status lists them)"
+    return text
 
 
 # -- the digest job ---------------------------------------------------------------------------
