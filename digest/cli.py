@@ -16,6 +16,7 @@ from . import pipeline
 from .config import Settings
 from .context import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, Ctx, Fail, pass_ctx
 from .context import fail as _fail
+from .display import SafeLogFormatter, safe_text
 from .context import parse_date as _date
 from .cli_db import register as _register_db
 from .cli_news import register as _register_news
@@ -53,8 +54,9 @@ def cli(ctx: click.Context, home, env_file, database_url, inbox, outbox, publica
     Settings come from .env, then DIGEST_* environment variables, then these options.
     Exit codes: 0 ok, 1 partly done (see messages), 2 nothing done.
     """
-    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), handlers=[handler])
     overrides = dict(home=home, database_url=database_url, inbox=inbox, outbox=outbox,
                      publication=publication, timezone=timezone)
     ctx.obj = Ctx({k: v for k, v in overrides.items() if v is not None}, env_file)
@@ -108,14 +110,14 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
         }, ensure_ascii=False, indent=2))
     else:
         for issue_id, iss in report.ingested:
-            click.echo(f"ingested issue {issue_id}: {iss.publication} {iss.date} ({iss.date_rule}), "
-                       f"{len(iss.pages)} page(s) from {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
+            click.echo(f"ingested issue {issue_id}: {safe_text(iss.publication)} {iss.date} ({iss.date_rule}), "
+                       f"{len(iss.pages)} page(s) from {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}")
             if iss.date_guessed:
                 click.echo(f"warning: issue {issue_id}: no date is printed on its pages; {iss.date} is a guess "
-                           f"({iss.date_evidence})\n  hint: give such pages their date: `digest ingest --date YYYY-MM-DD PATH` "
+                           f"({safe_text(iss.date_evidence)})\n  hint: give such pages their date: `digest ingest --date YYYY-MM-DD PATH` "
                            f"or a dated folder (inbox/2025-03-26/01.txt)", err=True)
         for iss in report.skipped:
-            click.echo(f"skipped (already ingested): {iss.sources[0]}{' …' if len(iss.sources) > 1 else ''}")
+            click.echo(f"skipped (already ingested): {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}")
         for f in report.failures:
             click.echo(f"error: {f}", err=True)
         click.echo(f"{len(report.ingested)} issue(s), {report.articles} article(s) ingested; "
@@ -172,11 +174,11 @@ def build(c: Ctx, date_, from_, to_, paper, as_json):
         }, ensure_ascii=False, indent=2))
     else:
         if d.is_empty:
-            click.echo(f"note: no articles of {d.publication} between {start} and {end}", err=True)
-        click.echo(f"digest {d.publication} {d.date_label}: {len(d.front_page)} front-page stories, "
+            click.echo(f"note: no articles of {safe_text(d.publication)} between {start} and {end}", err=True)
+        click.echo(f"digest {safe_text(d.publication)} {d.date_label}: {len(d.front_page)} front-page stories, "
                    f"{d.article_count} articles{' (unchanged)' if result.reused else ''}", err=True)
         for key in ("eml", "html", "text"):
-            click.echo(str(result.paths[key]))
+            click.echo(safe_text(result.paths[key]))
     sys.exit(EXIT_NOTHING if d.is_empty else EXIT_OK)
 
 
@@ -241,22 +243,17 @@ def segment(c: Ctx, file, as_json, explain):
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
     guessed = rule not in ("path", "option", "printed")
-    click.echo(f"{file}: {len(arts)} article(s); issue date {day or '未知 unknown'} ({rule}"
+    click.echo(f"{safe_text(file)}: {len(arts)} article(s); issue date {day or '未知 unknown'} ({rule}"
                + (", a guess: pass --date to ingest if it is wrong" if guessed else "") + ")")
     if explain:
         for lb in labels:
             where = f"[{lb.article + 1}]" if lb.article is not None else "   "
-            click.echo(f"{lb.no:5d} {lb.label:<{_LABEL_WIDTH}} {where:>5} {_safe(lb.text)[:40]}  ← {lb.reason}")
+            click.echo(f"{lb.no:5d} {lb.label:<{_LABEL_WIDTH}} {where:>5} {safe_text(lb.text)[:40]}  ← {lb.reason}")
         click.echo("")
     for i, a in enumerate(arts, 1):
         click.echo(f"[{i}] {a.kind}: {a.title or '(no headline)'}" + (f"  — {a.byline}" if a.byline else ""))
         click.echo(f"    {a.body[:70].replace(chr(10), ' ')}…")
     sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
-
-
-def _safe(text: str) -> str:
-    """Text for a terminal: control characters shown as escapes, never sent raw."""
-    return "".join(ch if ch.isprintable() or ch in "\u3000" else ch.encode("unicode_escape").decode() for ch in text)
 
 
 @cli.command()

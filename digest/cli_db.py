@@ -11,6 +11,7 @@ import click
 
 from . import db
 from .context import Fail, pass_ctx
+from .display import safe_text
 from .errors import DigestError
 
 
@@ -28,9 +29,9 @@ def enqueue_command(store, settings, paths, date, paper, as_json: bool) -> int:
                                             for f in report.failures]}, ensure_ascii=False, indent=2))
     else:
         for q in report.queued:
-            click.echo(f"queued job {q['job']}: {q['date']} {q['sources'][0]}{' …' if len(q['sources']) > 1 else ''}")
+            click.echo(f"queued job {q['job']}: {q['date']} {safe_text(q['sources'][0])}{' …' if len(q['sources']) > 1 else ''}")
         for q in report.skipped:
-            click.echo(f"skipped ({q['reason']}): {q['sources'][0]}")
+            click.echo(f"skipped ({q['reason']}): {safe_text(q['sources'][0])}")
         for f in report.failures:
             click.echo(f"error: {f}", err=True)
         click.echo(f"{len(report.queued)} issue(s) queued, {len(report.skipped)} skipped, {len(report.failures)} "

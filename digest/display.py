@@ -7,6 +7,7 @@ through `local_time`, which converts it to the configured zone and appends the U
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 # Issue.date_rule values that mean the date was printed (on the page, in the path) or given by the user.
@@ -49,14 +50,41 @@ def zone_label(tz: dt.tzinfo, name: str) -> str:
     return f"{name}, UTC{offset_label(dt.datetime.now(tz))}"
 
 
+def storable(text: str) -> str:
+    """`text` (a path, or a message naming one) as text any database and terminal can encode:
+    bytes of a file name that are not UTF-8 (which Python holds as lone surrogates) become
+    ``\\xff`` escapes; any other text is returned unchanged."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+
+
 def safe_text(text: object) -> str:
     """`text` made safe for a terminal or a log line: every character that is not printable
-    (control characters such as ESC, BEL, newline and tab, bidirectional overrides, bytes of a
-    file name that are not UTF-8) is shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``,
-    ``\\udcff``) and never sent raw; printable text, CJK and the ideographic space stay as they are.
-    Use it for every file name, path and other untrusted text that is printed or logged."""
+    (control characters such as ESC, BEL, newline and tab, bidirectional overrides) is shown as
+    its escape (``\\x1b``, ``\\n``, ``\\u202e``) and never sent raw, and bytes of a file name
+    that are not UTF-8 as ``\\xff`` (see :func:`storable`); printable text, CJK and the ideographic
+    space stay as they are. Use it for every file name, path and other untrusted text that is
+    printed or logged."""
     s = str(text)
     if s.isprintable():
         return s
+    s = storable(s)
     return "".join(ch if ch.isprintable() or ch == "\u3000" else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
                    for ch in s)
+
+
+class SafeLogFormatter(logging.Formatter):
+    """A logging formatter whose records are one line each: the message (file names, server
+    replies, details) goes through safe_text, so a name holding ESC or a newline can neither
+    drive the terminal nor forge a log line. A traceback appended after it stays as it is."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = safe_text(record.message)
+        return super().formatMessage(record)

@@ -248,5 +248,8 @@ class Failure:
     hint: str = ""
 
     def __str__(self) -> str:
-        tail = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.path}: {self.stage}: {self.message}{tail}"
+        """One line: ``path: stage: message (hint: …)``, control characters escaped (safe_text)."""
+        from .display import safe_text
+
+        tail = f" (hint: {safe_text(self.hint)})" if self.hint else ""
+        return f"{safe_text(self.path)}: {self.stage}: {safe_text(self.message)}{tail}"

@@ -23,6 +23,7 @@ from .config import Settings
 from .errors import DigestError
 from .faults import checkpoint
 from .db import safe_url
+from .display import storable
 from .models import Article, Digest, Failure, Issue, Page, Rendered, Summary
 from .store import AlreadyStored, Store
 
@@ -185,7 +186,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             report.failures.extend(fails)
             if issue is None:
                 continue
-            local_paths[issue.content_hash] = [os.path.abspath(p.source) for p in issue.pages]
+            local_paths[issue.content_hash] = [storable(os.path.abspath(p.source)) for p in issue.pages]
             issue = with_source_keys(issue, raw, settings.inbox)
             try:
                 known = store.issue_id_by_hash(issue.content_hash) is not None
@@ -221,6 +222,9 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         done += 1
         if progress:
             progress("ingest", done + len(report.skipped), total)
+    # names that are not UTF-8 as \xNN: the store, the JSON output and the terminal can all take them
+    report.failures = [dataclasses.replace(f, path=storable(f.path), message=storable(f.message),
+                                           hint=storable(f.hint)) for f in report.failures]
     try:
         store.record_failures(report.failures)  # for `digest status`; the report has them anyway
     except DigestError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .display import PRINTED_RULES, local_time, zone_label
+from .display import PRINTED_RULES, local_time, safe_text, zone_label
 from .errors import DigestError
 
 JOB_INBOX, JOB_DIGEST = "inbox", "digest"
@@ -212,7 +212,7 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
         sent = sum(1 for x in d["deliveries"] if x["status"] == "sent")
         lines.append(f"  #{d['id']} {d['publication']} {d['start_date']}..{d['end_date']}: {d['article_count']} "
                      f"articles, built {_local(d['built_at'], tz)}, sent {sent}/{len(d['deliveries'])}  {d['eml_path']}")
-    return lines
+    return [safe_text(line) for line in lines]  # paths, replies and details: no control character goes out raw
 
 
 def _json_default(value: Any) -> Any:

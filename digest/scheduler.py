@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from . import pipeline
 from .config import Settings, load_settings
-from .display import safe_text
+from .display import SafeLogFormatter, safe_text
 from .errors import DigestError
 from . import inputs
 from .ingest import _candidate_name, paper_folder, survey
@@ -515,6 +515,6 @@ def _setup_logging(settings: Settings) -> None:
         from logging.handlers import WatchedFileHandler
 
         handler = WatchedFileHandler(Path(settings.log_file).expanduser(), encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         for name in ("digest", "apscheduler"):
             logging.getLogger(name).addHandler(handler)

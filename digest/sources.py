@@ -11,7 +11,9 @@ inbox mounted elsewhere, recognises it (and a corrected page replaces its earlie
   ``archive/2025-06-18/01.txt``; ``digest ingest t2/page.txt`` and, from inside t2/,
   ``digest ingest page.txt`` both give ``t2/page.txt``).
 
-Keys always use forward slashes and never start with a slash or contain ``..``.
+Keys always use forward slashes and never start with a slash or contain ``..``; bytes of a file
+name that are not UTF-8 (a GBK name from an old zip) are kept as ``\\xNN`` escapes, so every key
+is text a database stores (digest.display.storable).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Sequence
+
+from .display import storable
 
 INBOX_PREFIX = "inbox"
 
@@ -46,12 +50,12 @@ def source_key(path: str | os.PathLike, argument: str | os.PathLike, inbox: str 
         except OSError:
             pass
         if full.is_relative_to(root) and full != root:
-            return str(PurePosixPath(INBOX_PREFIX, *full.relative_to(root).parts))
+            return storable(str(PurePosixPath(INBOX_PREFIX, *full.relative_to(root).parts)))
     arg = _absolute(argument)
     base = arg.parent.parent if arg == full else arg.parent  # a file named directly keeps its folder
     if not full.is_relative_to(base):
         base = full.parent.parent
-    return str(PurePosixPath(*full.relative_to(base).parts))
+    return storable(str(PurePosixPath(*full.relative_to(base).parts)))
 
 
 def sources_key(sources: Sequence[str]) -> str:

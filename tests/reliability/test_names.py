@@ -1,0 +1,69 @@
+"""Issue 17, odd names and odd files: control characters in file names never reach the terminal or
+the log raw (item 3); output names are bounded in bytes and unique (item 11); FIFOs, huge
+one-line pages and NUL-filled pages are reported for what they are, a huge id in a preview URL is
+a 404 (item 14). Real subprocesses on real files."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from .test_inputs import GOOD, digest
+
+pytestmark = pytest.mark.slow
+
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e]")  # \n only between lines
+NAMES = {  # name on disk -> what the page is
+    "bell\a_20250618.txt": GOOD,
+    "esc\x1b[31mred\x1b[0m_20250619.txt": b"\x89PNG\r\n\x1a\n" + bytes(100),  # fails: its name is printed
+    "two\nERROR digest.run: forged_20250620.txt": GOOD.replace("夜市", "书市"),
+    "rtl\u202eexe.txt_20250622.txt": GOOD.replace("夜市", "灯市"),
+}
+
+
+def assert_clean(text: str, where: str) -> None:
+    bad = RAW_CONTROL.search(text)
+    assert bad is None, f"raw control character {bad.group()!r} in {where}: {text[max(0, bad.start() - 60):bad.end() + 20]!r}"
+    assert not any(line.startswith("ERROR digest.run: forged") for line in text.splitlines()), where
+
+
+@pytest.fixture
+def odd_home(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, data in NAMES.items():
+        (inbox / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    with open(os.fsencode(inbox) + b"/gbk\xc3\xfb_20250621.txt", "wb") as fh:  # a GBK name (名): not UTF-8
+        fh.write(GOOD.replace("夜市", "早市").encode("utf-8"))
+    return tmp_path
+
+
+def test_control_characters_in_names_never_reach_the_terminal_or_the_log(odd_home):
+    done = digest(odd_home, "ingest")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert_clean(done.stdout, "ingest stdout")
+    assert_clean(done.stderr, "ingest stderr")
+    assert "esc\\x1b[31mred\\x1b[0m_20250619.txt: read: not a text file" in done.stderr
+    assert "inbox/gbk\\xc3\\xfb_20250621.txt" in done.stdout and "rtl\\u202eexe" in done.stdout
+    as_json = digest(odd_home, "ingest", "--json")
+    report = json.loads(as_json.stdout)  # valid JSON, control characters escaped by JSON itself
+    assert len(report["skipped"]) == 4 and len(report["failures"]) == 1
+
+    log = odd_home / "run.log"
+    run = digest(odd_home, "run", "--once", "--settle", "0.2", env={"DIGEST_LOG_FILE": str(log)})
+    assert "Traceback" not in run.stderr, run.stderr
+    assert_clean(run.stderr, "run stderr")
+    assert_clean(log.read_text(encoding="utf-8"), "the log file")
+    status = digest(odd_home, "status")
+    assert status.returncode == 0
+    assert_clean(status.stdout, "status")
+    assert "esc\\x1b[31mred" in status.stdout  # the failure is listed, escaped
+
+    segment = digest(odd_home, "segment", str(odd_home / "inbox" / "bell\a_20250618.txt"))
+    assert segment.returncode == 0, segment.stderr
+    assert_clean(segment.stdout + segment.stderr, "segment")
+    assert "bell\\x07_20250618.txt: 1 article(s)" in segment.stdout
