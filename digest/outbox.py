@@ -7,6 +7,7 @@ and leave no half-written file behind.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -78,14 +79,44 @@ def _outbox_error(path: Path, exc: OSError) -> DeliveryError:
 
 
 
+NAME_ROOM = 32  # bytes kept free in a name: "-NNN" for a twin, ".html", and the temp name ".NAME.XXXXXXXX.tmp"
+
+
+def name_limit(folder: Path) -> int:
+    """The longest stem (in bytes) that can be written to `folder`: the file system's NAME_MAX
+    (os.pathconf, 255 on Linux and macOS, less on some encrypted file systems) less NAME_ROOM."""
+    probe = Path(folder)
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        limit = os.pathconf(probe, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    return max(64, min(limit or 255, 255) - NAME_ROOM)
+
+
+def fit_name(text: str, max_bytes: int, tail: str = "") -> str:
+    """`text` + `tail` in at most `max_bytes` of UTF-8. When too long, `text` is cut at a character
+    boundary and marked ``~`` + the first 8 hex digits of its SHA-256, so two long names that
+    share a beginning still give two names; `tail` (the dates of a digest) is always kept."""
+    full = text + tail
+    if len(full.encode("utf-8", "surrogateescape")) <= max_bytes:
+        return full
+    tag = "~" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    room = max(0, max_bytes - len((tag + tail).encode("utf-8", "surrogateescape")))
+    return text.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore") + tag + tail
+
+
 def write_set(outbox: Path, stem: str, contents: dict[str, bytes]) -> dict[str, Path]:
     """Write STEM.<ext> for each (ext, bytes) of `contents`, in that order; returns {ext: path}.
 
     A name already holding the same bytes is reused; a name holding other bytes is never
-    overwritten: STEM-2, STEM-3… is used instead. Errors become DeliveryError naming the path.
+    overwritten: STEM-2, STEM-3… is used instead. A stem too long for the file system is cut
+    (fit_name). Errors become DeliveryError naming the path.
     """
     outbox = Path(outbox)
     stem = "".join(ch for ch in stem if ch.isprintable()).replace("/", "_").replace(os.sep, "_").lstrip(".") or "digest"
+    stem = fit_name(stem, name_limit(outbox))  # never "File name too long", whatever the caller passed
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

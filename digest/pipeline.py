@@ -290,9 +290,16 @@ class BuildResult:
     reused: bool = False  # an identical digest for this range was already in the outbox
 
 
-def _stem(publication: str, start: dt.date, end: dt.date) -> str:
-    name = re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "-", publication).strip("-.") or "digest"
-    return f"{name}_{start.isoformat()}" if start == end else f"{name}_{start.isoformat()}_{end.isoformat()}"
+def _stem(publication: str, start: dt.date, end: dt.date, max_bytes: int = 223) -> str:
+    """The outbox name of a digest (no extension): ``<publication>_<start>[_<end>]``, at most
+    `max_bytes` of UTF-8 (a file system counts bytes, not characters: 91 CJK characters are 273).
+    A publication too long for it is cut and marked with a hash of its full name (outbox.fit_name),
+    so the dates stay and two long names stay apart."""
+    from .outbox import fit_name
+
+    name = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "-", publication).strip("-.") or "digest"
+    dates = f"_{start.isoformat()}" if start == end else f"_{start.isoformat()}_{end.isoformat()}"
+    return fit_name(name, max_bytes, dates)
 
 
 def make_digest(store: Store, settings: Settings, start: dt.date, end: dt.date,
@@ -317,7 +324,7 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     files is completed by the next build.
     """
     from .deliver import build_message, message_bytes
-    from .outbox import write_set
+    from .outbox import name_limit, write_set
     from .render import render_digest
 
     digest = make_digest(store, settings, start, end, publication)
@@ -343,7 +350,7 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     if eml is None:  # a digest recorded before schema 5: its bytes are only in its file
         eml = Path(row["eml_path"]).read_bytes() if row.get("eml_path") and Path(row["eml_path"]).exists() \
             else message_bytes(message)
-    written = write_set(Path(settings.outbox), _stem(digest.publication, start, end),
+    written = write_set(Path(settings.outbox), _stem(digest.publication, start, end, name_limit(Path(settings.outbox))),
                         {"html": rendered.html.encode("utf-8"), "txt": rendered.text.encode("utf-8"), "eml": eml})
     checkpoint("build:after-outbox")
     paths = {"eml": written["eml"], "html": written["html"], "text": written["txt"]}

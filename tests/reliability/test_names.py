@@ -67,3 +67,28 @@ def test_control_characters_in_names_never_reach_the_terminal_or_the_log(odd_hom
     assert segment.returncode == 0, segment.stderr
     assert_clean(segment.stdout + segment.stderr, "segment")
     assert "bell\\x07_20250618.txt: 1 article(s)" in segment.stdout
+
+
+# -- 17.11: long publication names ------------------------------------------------------------------
+
+def test_a_long_publication_name_gives_bounded_unique_output_names(tmp_path):
+    long = "很长的报纸名字" * 13  # 91 characters, 273 bytes of UTF-8: over NAME_MAX (255 bytes)
+    other = long[:-1] + "报"  # the same first 90 characters
+    assert len(long) == 91 and len(long.encode()) == 273
+    page = tmp_path / "page_20250618.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    stems = {}
+    for pub in (long, other):
+        ingest = digest(tmp_path, "ingest", "--paper", pub, str(page))
+        assert ingest.returncode == 0, ingest.stderr
+        for attempt in (1, 2):  # a rebuild reuses the same files, no twin
+            build = digest(tmp_path, "build", "--paper", pub, "--date", "2025-06-18", "--json")
+            assert build.returncode == 0 and "Traceback" not in build.stderr, build.stderr
+            files = json.loads(build.stdout)["files"]
+            assert attempt == 1 or json.loads(build.stdout)["reused"]
+            names = {Path(p).name for p in files.values()}
+            assert all(len(n.encode()) <= 255 - 16 for n in names), names
+            assert all(Path(p).is_file() and "_2025-06-18." in Path(p).name for p in files.values())
+            stems.setdefault(pub, set()).update(n.rsplit(".", 1)[0] for n in names)
+    assert len(stems[long]) == 1 and len(stems[other]) == 1 and stems[long] != stems[other]
+    assert len(list((tmp_path / "outbox").iterdir())) == 6
