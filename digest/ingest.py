@@ -361,6 +361,20 @@ def read_pdf_pages(path: Path, first: int = 1, root: Root | None = None) -> tupl
     return pages_, failures
 
 
+def issue_pages(page: Page) -> list[Page]:
+    """A text page that is a whole issue's dump (form-feed pages printing distinct 版 numbers)
+    becomes one Page per 版, numbered by its 版 (``file.txt#page=3``) so jumps find their page;
+    any other page is returned as it is."""
+    from .reading.furniture import issue_pages as split
+
+    parts = split(page.text)
+    if len(parts) < 2:
+        return [page]
+    return [dataclasses.replace(page, source=f"{page.source}#page={n}", number=n, text=part,
+                                sha256=hashlib.sha256(part.encode("utf-8")).hexdigest())
+            for n, part in parts]
+
+
 def _by_printed_label(pages_: list[Page]) -> list[Page]:
     """Number PDF pages by the 版 label they print (第03版 -> 3) when every page prints a distinct
     one, so jumps (下转第3版) find their page; otherwise keep the running order."""
@@ -448,7 +462,7 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
                 pages_.extend(more)
                 failures.extend(fails)
             else:
-                pages_.append(read_page(path, len(pages_) + 1, max_bytes, source.root))
+                pages_.extend(issue_pages(read_page(path, len(pages_) + 1, max_bytes, source.root)))
         except InputError as exc:
             failures.append(_failure(exc))
     if not pages_:
@@ -480,7 +494,7 @@ def read_file(path: str | os.PathLike, max_bytes: int = 50 * 2**20) -> FileReadi
     if is_pdf(Path(path)):
         return _read_pdf_file(Path(path))
 
-    page = read_page(Path(path), 1, max_bytes)
-    parse = read_text(page.text, source=str(path), page=1)
-    decision = issue_date([page.text])
-    return FileReading((parse,), decision.date, decision.rule, decision.evidence, (page.text,))
+    pages_ = issue_pages(read_page(Path(path), 1, max_bytes))
+    parses = tuple(read_text(p.text, source=p.source, page=p.number) for p in pages_)
+    decision = issue_date([p.text for p in pages_])
+    return FileReading(parses, decision.date, decision.rule, decision.evidence, tuple(p.text for p in pages_))

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pathlib import Path
+
 from digest.reading import issue_date, read_text
+
+SHARED_STYLES = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "styles"
 
 
 def arts(text: str):
@@ -398,3 +402,25 @@ def test_layout_dump_with_two_columns_side_by_side_is_read_column_by_column():
     [a] = arts(f"                          河湾区启动雨污分流改造\n\n{rows}\n")
     assert "错峰作业的方式，尽量减少对居民出行的影响。" in a.body
     assert a.body.index("计划年底前完工") < a.body.index("没过脚踝")
+
+
+def test_a_whole_issue_dump_is_split_into_its_pages_and_jumps_are_joined(tmp_path):
+    from digest.ingest import read_file
+    from digest.reading import join_continuations
+    from digest.reading.jumps import page_number
+
+    assert [page_number(x) for x in ("3", "03", "三", "十二", "二十", "A3")] == [3, 3, 3, 12, 20, None]
+    dump = ("河湾日报 2024年1月5日 星期五 第1版 要闻\n\n长江大桥完成加固改造\n\n本报讯（记者 石青山）近日，长江大桥加固改造"
+            "工程顺利通过交工验收，大桥恢复双向通行。施工方介绍，（下转第三版）\n"
+            "\f河湾日报 2024年1月5日 星期五 第3版 要闻\n\n（上接第一版）此次改造更换了伸缩缝和支座。\n\n"
+            f"春季赏花地图出炉\n\n{LEDE}\n")
+    path = tmp_path / "issue.txt"
+    path.write_text(dump, encoding="utf-8")
+    reading = read_file(path)
+    assert [p.page for p in reading.pages] == [1, 3] and reading.pages[1].source.endswith("#page=3")
+    joined = join_continuations(reading.pages)
+    assert [a.title for a in joined] == ["长江大桥完成加固改造", "春季赏花地图出炉"]
+    assert "施工方介绍，此次改造更换了伸缩缝和支座。" in joined[0].body
+    # form feeds between PDF pages of ONE 版 (no 版 printed per page) keep the file one page
+    one = read_file(SHARED_STYLES / "01_pdftotext-national-paper.txt") if SHARED_STYLES.exists() else None
+    assert one is None or len(one.pages) == 1

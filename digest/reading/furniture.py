@@ -380,3 +380,37 @@ def printed_facts(doc: Document, furniture: dict[int, tuple[str, str]], sources:
     if meta.get("paper") or meta.get("publication"):
         paper = str(meta.get("paper") or meta.get("publication"))
     return Printed(paper, date, date_text, date_no, label, section)
+
+
+def issue_pages(text: str) -> list[tuple[int | None, str]]:
+    """A text dump of a whole issue (``pdftotext`` of a multi-page PDF): its form-feed pages with
+    the 版 number each prints (第3版, 第 03 版, A06 is not a number), when at least two pages print
+    distinct numbers; otherwise the whole text as one page (the form feeds then only break the
+    pages of one 版, as a generator that sets each article on its own PDF page does)."""
+    parts = text.split("\f")
+    if len(parts) < 2:
+        return [(None, text)]
+    labels: list[int | None] = []
+    for part in parts:
+        lines = [ln.strip() for ln in part.split("\n") if ln.strip()]
+        label = None
+        for s in lines[:6] + lines[-6:]:
+            r = line_reason(s)
+            if r and (r[1] == "版 label" or r[1] == "masthead date line"):
+                m = re.search(r"第\s*(\d{1,3})\s*版|^(\d{1,3})\s*版", " ".join(s.split()))
+                if m:
+                    label = int(m.group(1) or m.group(2))
+                    break
+        labels.append(label)
+    found = [x for x in labels if x is not None]
+    if len(found) < 2 or len(set(found)) != len(found):
+        return [(None, text)]
+    out: list[tuple[int | None, str]] = []
+    for label, part in zip(labels, parts):
+        if not part.strip():
+            continue
+        if label is None and out:  # a page printing no label goes on the 版 before it
+            out[-1] = (out[-1][0], out[-1][1] + "\f" + part)
+        else:
+            out.append((label, part))
+    return out

@@ -8,8 +8,23 @@ from .repair import clean_line, ends_sentence, join_pair
 from ..models import Article, Continuation, PageParse
 
 
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def page_number(label: str) -> int | None:
+    """The page a jump names: 3, 03, 三, 十二, 二十 -> int; A3 and the like -> None."""
+    if label.isdigit():
+        return int(label)
+    if label and all(ch in _CN or ch == "十" for ch in label):
+        if "十" not in label:
+            return int("".join(str(_CN[ch]) for ch in label))
+        tens, _, ones = label.partition("十")
+        return (_CN.get(tens, 1) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
+    return None
+
+
 def _label(c: Continuation) -> int | None:
-    return int(c.page) if c.page.isdigit() else None
+    return page_number(c.page)
 
 
 def join_continuations(pages: Sequence[PageParse]) -> list[Article]:
