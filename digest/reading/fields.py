@@ -21,7 +21,8 @@ _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報�
 _AGENCY = re.compile(f"[{CJK}]{{0,4}}(社|报|報|台|網|网)|新华|中新|中央")  # 新华社, 中央社: the source, not a person
 _NAME = re.compile(f"^[{CJK}·]{{2,5}}$")
 _BYLINE_MARKED = re.compile(f"^[{MARKS}]\\s*(.{{1,60}})$")
-_BYLINE_ROLE = re.compile(f"^{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
+_BYLINE_ROLE = re.compile(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)?{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}"
+                          f"(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
 _BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：]\\s*([{CJK}·、 ]{{2,30}})$")
 # 文：X　圖：Y, 文／記者X　攝影／記者Y: several role/name pairs
 _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
@@ -36,7 +37,7 @@ _WIRE_LEDE = re.compile(f"^[(（]\\s*([{CJK}]{{2,6}}社)\\s*(?:{_ROLE_WORDS})([{
                         f"(\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]\\s*[)）]")
 _HK_LEDE = re.compile(f"^[【\\[]\\s*[{CJK}]{{0,8}}(?:專訊|专讯|訊|讯)\\s*[】\\]]\\s*(?:(?:{_ROLE_WORDS})([{CJK}·]{{2,4}}?)(?:報道|报道|報導)[:：])?")
 _LEDE = re.compile(f"^[【\\[]?\\s*(本报讯|本報訊|本报消息|本報消息|本报[{CJK}]{{1,8}}讯|本報[{CJK}]{{1,8}}訊|"
-                   f"本报[{CJK}]{{1,8}}\\d{{1,2}}日电|本報[{CJK}]{{1,8}}\\d{{1,2}}日電|"
+                   f"本报[{CJK}]{{1,8}}?(?:\\d{{1,2}}月)?\\d{{1,2}}日电|本報[{CJK}]{{1,8}}?(?:\\d{{1,2}}月)?\\d{{1,2}}日電|"
                    f"新华社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日电|"
                    f"[{CJK}]{{2,8}}社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]|"
                    f"[{CJK}]{{2,8}}社[{CJK}]{{0,8}}[电電])\\s*[】\\]]?"
@@ -104,6 +105,7 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     if body is None:
         return None
     body = re.sub(f"[/／][{CJK}]{{2,6}}(?:报道|報導|电|電)$", "", body)  # 特派記者王某/北京報導
+    body = re.sub(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)(?=(?:{_ROLE_WORDS}))", "", body)  # 新华社记者 X
     rest = _ROLE.sub(" ", body)
     toks = [t for t in re.split(r"[\s、]+", rest) if t]
     names = names_of(body)
