@@ -39,6 +39,8 @@ from .errors import DeliveryError
 from .faults import checkpoint
 from .outbox import write_set
 from .models import Rendered
+from .mailmerge import list_unsubscribe_header as _list_unsubscribe
+from .mailmerge import personal_message, readers_for
 from .render import one_line
 
 log = logging.getLogger(__name__)
@@ -50,12 +52,6 @@ WIRE = email.policy.SMTP  # CRLF line ends: the .eml holds the bytes that go ove
 
 
 # -- the message --------------------------------------------------------------------------------
-def _list_unsubscribe(value: str) -> str:
-    parts = [p.strip().strip("<>") for p in (value or "").replace(";", ",").split(",")]
-    ok = [p for p in parts if p.lower().startswith(("mailto:", "https:", "http:")) and one_line(p) == p and " " not in p]
-    return ", ".join(f"<{p}>" for p in ok)
-
-
 def build_message(rendered: Rendered, settings: Settings, *, message_id: str | None = None,
                   date: datetime | None = None, to: Sequence[str] = ()) -> EmailMessage:
     """multipart/alternative (UTF-8 text, then HTML). One recipient goes into To; several (or
@@ -335,40 +331,6 @@ def _read_eml(row: dict) -> bytes:
                             "the outbox file is gone; build the digest again") from None
 
 
-def _readers(store: Any, settings: Settings, publication: str, to: Sequence[str] | None) -> tuple[list[str], dict]:
-    """(addresses to send to, {lower-case address: Subscriber}). `to` None: the active subscribers
-    of the publication (DIGEST_TO's addresses joining them); else exactly `to` (a test send), each
-    address that is a subscriber getting their own links."""
-    from . import subscribers as subs
-
-    if to is None:
-        found = subs.recipients(store, publication, settings.to)
-        return [s.email for s in found], {s.email.lower(): s for s in found}
-    wanted = list(dict.fromkeys(one_line(r) for r in to if one_line(r)))
-    known = {}
-    for r in wanted:
-        try:
-            sub = subs.get(store, publication, r)
-        except subs.InvalidAddress:
-            sub = None
-        if sub is not None:
-            known[r.lower()] = sub
-    return wanted, known
-
-
-def _personal(settings: Settings, merge: Any, tokens: Any, recipient: str, sub: Any) -> bytes:
-    """The wire bytes for one reader: their To:, List-Unsubscribe(-Post) and 退订 links; Date: now."""
-    url = f"{settings.public_url}/unsubscribe/{tokens.unsubscribe(sub)}" if sub is not None and tokens else ""
-    static = _list_unsubscribe(settings.unsubscribe)
-    if url:
-        mailtos = [u for u in static.split(", ") if u.lower().startswith("<mailto:")]
-        header, one_click = ", ".join([f"<{url}>", *mailtos]), True
-    else:
-        header, one_click = static, False
-    return stamp_date(merge.message(recipient, name=sub.name if sub is not None else "", unsubscribe_url=url,
-                                    list_unsubscribe=header, one_click=one_click))
-
-
 def send_one(settings: Settings, recipient: str, data: bytes) -> str:
     """Send one message (wire bytes) to one address over its own connection, once (no retry: the
     caller decides). Returns the server's reply; raises DeliveryError with the reason. For mail
@@ -412,7 +374,7 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
         raise DeliveryError(f"digest {digest_id} was replaced by a later build of the same range"
                             + (f" (digest {live['id']})" if live else ""),
                             f"send digest {live['id']}" if live else "build the range again")
-    recipients, readers = _readers(store, settings, row["publication"], to)
+    recipients, readers = readers_for(store, settings, row["publication"], to)
     if not recipients:
         raise DeliveryError("no recipients", "add subscribers (`digest subscribers add`), set DIGEST_TO or pass --to")
     data = _read_eml(row)
@@ -465,7 +427,7 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                     retry=retry_if_exception_type(_Temporary),
                     before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
                                                      f"({rs.outcome.exception()}); retrying"))
-                wire = _personal(settings, merge, tokens, r, readers.get(r.lower()))
+                wire = stamp_date(personal_message(settings, merge, tokens, r, readers.get(r.lower())))
                 if gap:
                     time.sleep(max(0.0, next_at - time.monotonic()))
                     next_at = max(next_at, time.monotonic()) + gap

@@ -26,7 +26,9 @@ import email.policy
 import re
 import secrets
 from email.utils import formataddr
+from typing import Any, Sequence
 
+from .config import Settings
 from .render import UNSUBSCRIBE_PLACEHOLDER, one_line
 
 WIRE = email.policy.SMTP
@@ -126,4 +128,46 @@ def _encode(text: str, subtype: str, cte: str) -> bytes:
     return base64.encodebytes(data).replace(b"\n", b"\r\n")
 
 
-__all__ = ["MailMerge"]
+def list_unsubscribe_header(value: str) -> str:
+    """DIGEST_UNSUBSCRIBE as a List-Unsubscribe value: its mailto:/http(s): URIs, each in <>, or ""."""
+    parts = [p.strip().strip("<>") for p in (value or "").replace(";", ",").split(",")]
+    ok = [p for p in parts if p.lower().startswith(("mailto:", "https:", "http:")) and one_line(p) == p and " " not in p]
+    return ", ".join(f"<{p}>" for p in ok)
+
+
+def readers_for(store: Any, settings: Settings, publication: str, to: Sequence[str] | None) -> tuple[list[str], dict]:
+    """(addresses to send to, {lower-case address: Subscriber}). `to` None: the active subscribers
+    of the publication (DIGEST_TO's addresses joining them); else exactly `to` (a test send), each
+    address that is a subscriber getting their own links."""
+    from . import subscribers as subs
+
+    if to is None:
+        found = subs.recipients(store, publication, settings.to)
+        return [s.email for s in found], {s.email.lower(): s for s in found}
+    wanted = list(dict.fromkeys(one_line(r) for r in to if one_line(r)))
+    known = {}
+    for r in wanted:
+        try:
+            sub = subs.get(store, publication, r)
+        except subs.InvalidAddress:
+            sub = None
+        if sub is not None:
+            known[r.lower()] = sub
+    return wanted, known
+
+
+def personal_message(settings: Settings, merge: Any, tokens: Any, recipient: str, sub: Any) -> bytes:
+    """The wire bytes for one reader: their To:, List-Unsubscribe(-Post) and 退订 links (`sub`: their
+    Subscriber, None for an address that is not one; `tokens`: a digest.tokens.Tokens or None)."""
+    url = f"{settings.public_url}/unsubscribe/{tokens.unsubscribe(sub)}" if sub is not None and tokens else ""
+    static = list_unsubscribe_header(settings.unsubscribe)
+    if url:
+        mailtos = [u for u in static.split(", ") if u.lower().startswith("<mailto:")]
+        header, one_click = ", ".join([f"<{url}>", *mailtos]), True
+    else:
+        header, one_click = static, False
+    return merge.message(recipient, name=sub.name if sub is not None else "", unsubscribe_url=url,
+                         list_unsubscribe=header, one_click=one_click)
+
+
+__all__ = ["MailMerge", "readers_for", "personal_message", "list_unsubscribe_header"]
