@@ -159,7 +159,8 @@ def create_app(settings: Settings, store: Any = None):
     def feed():
         from .publish import atom_feed
 
-        resp = Response(atom_feed(archive, settings), mimetype="application/atom+xml")
+        base_url = settings.base_url or settings.public_url or request.host_url  # absolute ids and links
+        resp = Response(atom_feed(archive, settings, base_url), mimetype="application/atom+xml")
         resp.headers["Cache-Control"] = "public, max-age=300"
         return resp
 
