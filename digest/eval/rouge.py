@@ -16,8 +16,9 @@ F1 = 2PR/(P+R), and 0 when either side has no tokens.
 Systems:
 - digest: ``summarize_text(text, max_sentences=k)`` with no title (in sohu_headline the "title"
   field *is* the reference, so passing it would be leakage).
-- Lead-k: the first k sentences of the cleaned text, split at 。！？!?… (closing quotes kept),
-  without any filtering or byline stripping.
+- Lead-k: the first k sentences of the cleaned text, split after every run of 。！？!? or …
+  (closing quotes kept; a plain splitter of its own, so the baseline stays put when digest's
+  sentence rules change), without any filtering or byline stripping.
 - textrank4zh top-k: ``TextRank4Sentence().analyze(text, lower=False, source='all_filters')`` then
   ``get_key_sentences(k)`` (its own splitter, min length 6), put back in reading order. networkx 3
   removed ``from_numpy_matrix``; this module (only) aliases it to ``from_numpy_array``.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import unicodedata
@@ -33,7 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import nlp
-from ..summarize import clean_text, split_sentences, summarize_text
+from ..summarize import clean_text, summarize_text
 
 SYSTEMS = ("digest", "lead", "textrank4zh")
 
@@ -83,13 +85,20 @@ def scores(candidate: str, reference: str) -> dict[str, float]:
     return {"R1": 100 * rouge_n(c, r, 1), "R2": 100 * rouge_n(c, r, 2), "RL": 100 * rouge_l(c, r)}
 
 
+_LEAD_SENTENCE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+)[”’」』）)]*|[^。！？!?…]+$")
+
+
 def lead(text: str, k: int) -> str:
+    """The first k sentences of ``clean_text(text)``: cut after every run of 。！？!? or …, closing
+    quotes kept -- a fixed, plain splitter (not digest's), so the baseline does not move when
+    digest's sentence rules change."""
     out: list[str] = []
     for paragraph in clean_text(text).split("\n"):
-        for a, b in split_sentences(paragraph, semicolon_split=10**9):
-            out.append(paragraph[a:b].strip())
-            if len(out) == k:
-                return "".join(out)
+        for m in _LEAD_SENTENCE.finditer(paragraph):
+            if m.group(0).strip():
+                out.append(m.group(0).strip())
+                if len(out) == k:
+                    return "".join(out)
     return "".join(out)
 
 

@@ -27,6 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from .. import textrank
 
@@ -34,16 +35,27 @@ NOUNS = frozenset(["n", "ns", "nt", "nz", "vn", "j", "eng", "nr", "nrfg", "nrt",
 _NAMES = ("nr", "nrfg", "nrt")
 LIMIT = 6
 LONG = 300  # in an article this long (characters) a tag occurs at least twice (or is in the headline)
+CANDIDATES = 80  # the most central words of the word graph that are considered as tags
 COMMON = 0.35  # local(w) below this (a word in about half the articles or more) is never a tag
 
 
 @functools.cache
 def idf_table() -> tuple[dict[str, float], float]:
-    """jieba's IDF table ``({word: idf}, median idf)``, loaded once (about 0.5 s)."""
-    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+    """jieba's IDF table ``({word: idf}, median idf)``, loaded once per process.
 
-    loader = IDFLoader(DEFAULT_IDF)
-    return loader.idf_freq, loader.median_idf
+    The values are kept in tenths as small ints (Python shares those objects), and
+    ``jieba.analyse`` is not imported (it would load the table a second time, as floats).
+    """
+    import jieba  # not jieba.analyse: importing it loads the same table again, as floats
+
+    table: dict[str, float] = {}
+    with open(Path(jieba.__file__).parent / "analyse" / "idf.txt", encoding="utf-8") as fh:
+        for line in fh:
+            word, _, value = line.strip().partition(" ")
+            if word and value:
+                table[word] = round(float(value) * 10)  # type: ignore[assignment]
+    values = sorted(table.values())
+    return table, float(values[len(values) // 2]) if values else 1.0
 
 
 def _share(df: int, n: int) -> float:
@@ -150,34 +162,41 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
     title = title or ""
     banned = set((byline or "").split())
     flags: dict[str, str] = {}
-    names: set[str] = set()
-    glued: Counter[str] = Counter()
     seen: Counter[str] = Counter()
-    for i, (w, f) in enumerate(tokens):
+    for w, f in tokens:
         flags.setdefault(w, f)
         seen[w] += 1
-        if _is_name(i, tokens):
-            names.add(w)
-        if _glued(i, tokens):
-            glued[w] += 1
+    min_tf = 2 if sum(len(w) * c for w, c in seen.items()) >= LONG else 1
 
-    min_tf = 2 if sum(len(w) for w, _ in tokens) >= LONG else 1
-
-    def ok(w: str) -> bool:
-        if len(w) < 2 or w in textrank.STOP_WORDS or re.search(r"\d", w) or flags.get(w) not in NOUNS:
+    def plain(w: str) -> bool:
+        if len(w) < 2 or w in textrank.STOP_WORDS or flags.get(w) not in NOUNS or re.search(r"\d", w):
             return False
-        if w in banned or any(w in b for b in banned) or 2 * glued[w] > seen[w]:
-            return False  # a byline name, or mostly the tail of a longer word
+        if w in banned or any(w in b for b in banned):
+            return False  # a byline name
         if flags[w] == "eng" and (len(w) < 3 or w.isupper() and len(w) < 4):
             return False  # MW, km: units and initials, not subjects
-        if seen[w] < min_tf and w not in title:
-            return False  # said once in a long article: a passing word, not a subject
-        return w not in names or w in title
+        return seen[w] >= min_tf or w in title  # said once in a long article: a passing word
 
-    local = {w: background.local(w) for w, _ in ranked}
-    weight = {w: s * idf.get(w, median) / median * local[w] for w, s in ranked if ok(w) and local[w] >= COMMON}
+    candidates = [(w, s) for w, s in ranked[:CANDIDATES] if plain(w)]
+    wanted = {w for w, _ in candidates}
+    names: set[str] = set()
+    glued: Counter[str] = Counter()
+    for i, (w, _) in enumerate(tokens):
+        if w in wanted:
+            if _is_name(i, tokens):
+                names.add(w)
+            if _glued(i, tokens):
+                glued[w] += 1
+    weight: dict[str, float] = {}
+    for w, s in candidates:
+        if 2 * glued[w] > seen[w] or (w in names and w not in title):
+            continue  # mostly the tail of a longer word; a person the story is not about
+        local = background.local(w)
+        if local >= COMMON:
+            weight[w] = s * idf.get(w, median) / median * local
     good = sorted(weight, key=lambda w: -weight[w])
-    phrases = keyphrases(good[:12], tokens, weight)
+    # a keyphrase recurs, so one of its words does: no scan of the tokens otherwise
+    phrases = keyphrases(good[:12], tokens, weight) if any(seen[w] >= 2 for w in good[:12]) else []
     out: list[str] = phrases[:2]
     for w in good:
         if len(out) >= limit:
