@@ -38,11 +38,6 @@ REDUNDANCY = 0.5  # char-bigram containment above which a sentence repeats a cho
 _HAN = r"\u4e00-\u9fff"
 
 
-def candidates(text: str, banned: Sequence[str] = (), whole_only: bool = False) -> list[str]:
-    """Sentences of cleaned ``text`` (paragraphs on lines) that may be shown, in reading order."""
-    return [s.text for s in sentences_of(text.split("\n"), (), banned, whole_only) if s.ok][:MAX_CANDIDATES]
-
-
 @dataclass
 class Analysis:
     """One article read for summarising: its sentences, their tokens, the headline's words."""
@@ -201,14 +196,6 @@ def finish(a: Analysis, max_sentences: int = 3, max_chars: int | None = None, sh
         alone = [i for i in order if _alone(a, ante, i)] or order
         short = a.sentences[next((i for i in alone if len(a.sentences[i].text) <= short_chars), alone[0])].text
     return Summary(tuple(a.sentences[i].text for i in chosen), _keywords(a, background), "textrank", short)
-
-
-def summarize_sentences(
-    sentences: list[str], max_sentences: int, max_chars: int | None, title: str | None, text: str,
-    short_chars: int | None = None,
-) -> Summary:
-    """Rank given sentences (reading order, one paragraph each) and pick the summary."""
-    return finish(analyse(sentences, title, whole_only=False), max_sentences, max_chars, short_chars)
 
 
 def summarize_text(
