@@ -157,13 +157,13 @@ class Store(MailStore):
     def list_issues(self, publication: str | None = None, *, limit: int | None = None, offset: int = 0,
                     start: dt.date | None = None, end: dt.date | None = None,
                     exclude_rules: Iterable[str] | None = None) -> list[dict]:
-        """Live issues newest first with their article counts (one SQL aggregation), optionally a
+        """Live issues newest first with their article counts (counted in SQL), optionally a
         page of `limit` from `offset`, a date range, or only those whose date_rule is not in
         `exclude_rules` (e.g. the guessed dates)."""
-        q = (sa.select(issues, sa.func.count(articles.c.id).label("articles"))
-             .select_from(issues.outerjoin(articles, articles.c.issue_id == issues.c.id))
-             .where(issues.c.superseded.is_(False))
-             .group_by(issues.c.id).order_by(issues.c.issue_date.desc(), issues.c.id))
+        count = (sa.select(sa.func.count(articles.c.id)).where(articles.c.issue_id == issues.c.id)
+                 .scalar_subquery().label("articles"))  # per row through the index: no join over every issue
+        q = (sa.select(issues, count).where(issues.c.superseded.is_(False))
+             .order_by(issues.c.issue_date.desc(), issues.c.id))
         if publication:
             q = q.where(issues.c.publication == publication)
         if start is not None:

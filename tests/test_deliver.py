@@ -421,3 +421,21 @@ def test_stamp_date_replaces_only_the_date_header():
     assert out == (b"From: a@example.org\r\nDate: Thu, 27 Mar 2025 07:00:00 +0800\r\nSubject: x\r\n\r\n"
                    b"Date: body line\r\n")
     assert stamp_date(b"Subject: x\r\n\r\nbody", when).startswith(b"Date: Thu, 27 Mar 2025 07:00:00 +0800\r\nSubject")
+
+
+def test_outbox_race_lost_keeps_the_files_another_writer_relies_on(tmp_path, monkeypatch):
+    """Issue 17 item 8: the loser of a race for an outbox name deleted the .html/.txt it had
+    published, which the winner (same bytes, so it reused them) relied on."""
+    real = outbox._publish
+
+    def racing(tmp, final):
+        if final.name == "d.eml" and not final.exists():
+            final.write_bytes(b"the other writer's message")  # the other process takes the name first
+        return real(tmp, final)
+
+    monkeypatch.setattr(outbox, "_publish", racing)
+    paths = outbox.write_set(tmp_path, "d", {"html": b"<p>same</p>", "txt": b"same", "eml": b"mine"})
+    assert paths["eml"].name == "d-2.eml" and paths["eml"].read_bytes() == b"mine"
+    assert (tmp_path / "d.html").read_bytes() == b"<p>same</p>"  # the other writer's set is whole
+    assert (tmp_path / "d.txt").read_bytes() == b"same"
+    assert (tmp_path / "d.eml").read_bytes() == b"the other writer's message"

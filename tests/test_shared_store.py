@@ -72,6 +72,7 @@ def test_same_folder_ingested_twice_at_once_is_stored_once(db_url, tmp_path):
     assert len(Store(db_url).list_issues()) == 1
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # engine-independent logic: one engine
 def test_correction_under_another_spelling_of_its_path_replaces_the_old_version(db_url, tmp_path):
     """Issue 17 item 10 and issue 15 item 15: relative, absolute, another working directory and
     another machine's inbox all name the page by one logical key, so only one version is live."""
@@ -94,6 +95,7 @@ def test_correction_under_another_spelling_of_its_path_replaces_the_old_version(
     assert live[0]["sources"] == ["inbox/2025-06-18/01.txt"]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent logic: one engine
 def test_file_outside_the_inbox_is_recognised_from_another_directory(db_url, tmp_path):
     a = homes(tmp_path, 1)[0]
     folder = a / "t2"
@@ -107,6 +109,7 @@ def test_file_outside_the_inbox_is_recognised_from_another_directory(db_url, tmp
     assert [i["version"] for i in Store(db_url).list_issues()] == [2]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # engine-independent logic: one engine
 def test_build_again_with_other_then_same_settings(db_url, tmp_path):
     """Issue 15 item 1: build, build with DIGEST_BASE_URL, build without: IntegrityError on
     digests.message_id and every later build failed. Now the first record and files are reused."""
@@ -162,6 +165,7 @@ def test_config_hides_the_database_password_and_says_where_values_came_from(tmp_
     assert "***" in failed.stderr and "Traceback" not in failed.stderr
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # engine-independent logic: one engine
 def test_send_from_another_home_uses_the_stored_message(db_url, tmp_path):
     """The .eml bytes live in the database: a host without the outbox file sends the same message."""
     from tests.fixtures_digest import SMTPServer
