@@ -4,6 +4,7 @@ Exit codes: 0 everything done, 1 partly done (some input failed), 2 nothing done
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -21,6 +22,7 @@ from .context import parse_date as _date
 from .cli_db import register as _register_db
 from .cli_news import register as _register_news
 from .errors import DigestError
+from .models import Failure
 from .headline import headline
 from .preview import register as _register_preview
 from .progress import Progress
@@ -200,6 +202,10 @@ def _read_for_cli(path: Path, settings: Settings):
         reading = ingest_mod.read_file(path, int(settings.max_file_mb * 1024 * 1024))
     except DigestError as exc:
         raise _fail(exc) from None
+    problems = tuple(Failure(str(path), "read", m, h) for text in reading.texts  # read, but not splittable
+                     for m, h in ingest_mod.page_problems(text))
+    if problems:
+        reading = dataclasses.replace(reading, failures=reading.failures + problems)  # exit code 1
     for f in reading.failures:  # pages of a PDF that could not be read; the others go on
         click.echo(f"warning: {f}", err=True)
     named = ingest_mod.date_from_name(str(path))
@@ -322,7 +328,7 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
 
 
 @cli.command()
-@click.option("--digest-id", type=int, help="Send this built digest [default: the latest built one].")
+@click.option("--digest-id", type=click.IntRange(1, 2**63 - 1), help="Send this built digest [default: the latest built one].")
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Build (or reuse) the digest of this day and send it.")
 @click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range to build and send.")
 @click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of that range.")

@@ -268,6 +268,9 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
     """Decode page bytes, returning (text, encoding). Raise InputError naming the file if it is not text."""
     if not data.strip():
         raise InputError(path, "empty file" if not data else "file holds only whitespace")
+    if not data.strip(b"\x00 \t\r\n\f\v"):
+        raise InputError(path, f"holds only NUL bytes ({len(data):,} bytes), no text",
+                         "a file allocated but never written, or cut short by a crash: copy the page again")
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(path, f"not a text file (looks like {what})",
@@ -277,7 +280,10 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data, enc, path), enc
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
+        if text.count("\x00") * 10 < len(text):  # a stray NUL or two: the reader drops them
+            return text, "utf-8"
+        # many NULs: UTF-16 without a BOM (plain ASCII decodes as UTF-8 too) or NUL filler: see below
     except UnicodeDecodeError:
         pass
     if b"\x00" in data:
@@ -292,6 +298,10 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
                 continue
             if _mostly_text(text) and (le or be or _cjk_share(text) > 0.3):
                 return text, enc
+        nul = data.count(0)
+        if nul * 2 > len(data):
+            raise InputError(path, f"mostly NUL bytes ({nul:,} of {len(data):,}): not a page of text",
+                             "the file looks cut short by a crash or never fully written: copy the page again")
         raise InputError(path, "not a text file (binary data)", "only text dumps of pages can be ingested")
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "shift_jis", "euc_kr"]).best()
     candidates = ([best.encoding] if best is not None else []) + ["gb18030", "big5"]
@@ -384,6 +394,24 @@ def _by_printed_label(pages_: list[Page]) -> list[Page]:
     return [dataclasses.replace(p, number=n) for p, n in zip(pages_, labels)]
 
 
+ONE_LINE_CHARS = 50_000  # one line longer than several pages (a dense broadsheet page holds ~15,000): not a page
+
+
+def page_problems(text: str) -> list[tuple[str, str]]:
+    """What is wrong with a page's decoded text although it can be read: ``[(message, hint)]``.
+
+    A page that is (nearly) one line of more than ONE_LINE_CHARS characters (a 5 MB file without a
+    line break: several pages' worth of text) is read as it is, but headlines, bylines and
+    paragraphs cannot be told apart in it: that is said, not "only page furniture". A long
+    paragraph of an ordinary page is not reported."""
+    longest = max(text.split("\n"), key=len, default="")
+    if len(longest) > ONE_LINE_CHARS and len(longest) * 10 > len(text.strip()) * 9:
+        return [(f"the page is one line of {len(longest):,} characters with no line break: headlines, "
+                 f"bylines and paragraphs cannot be told apart (read as it is)",
+                 "re-extract the page keeping its line breaks (pdftotext -layout, or the PDF itself)")]
+    return []
+
+
 def read_page(path: Path, number: int, max_bytes: int, root: Root | None = None) -> Page:
     """Read and decode one page file (at most `max_bytes`) through the guarded open
     (digest.inputs: a regular file inside `root`; None: `path` as named on the command line).
@@ -462,7 +490,9 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
                 pages_.extend(more)
                 failures.extend(fails)
             else:
-                pages_.extend(issue_pages(read_page(path, len(pages_) + 1, max_bytes, source.root)))
+                page = read_page(path, len(pages_) + 1, max_bytes, source.root)
+                failures.extend(Failure(str(path), "read", m, h) for m, h in page_problems(page.text))
+                pages_.extend(issue_pages(page))
         except InputError as exc:
             failures.append(_failure(exc))
     if not pages_:

@@ -13,11 +13,27 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from werkzeug.routing import IntegerConverter
 
 from .display import PRINTED_RULES, date_is_guessed  # noqa: F401
 from .preview_state import EMAIL_CSP, check_csrf, parse_day, state
 
 bp = Blueprint("preview", __name__)
+MAX_ID = 2**63 - 1  # the largest id an INTEGER / BIGINT column holds
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every preview URL: a whole number a database id can be (0 … 2**63-1).
+    A larger one (``/article/99999999999999999999999``) matches no page: 404, never a 500 from
+    the database driver's overflow."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+# before any route of this blueprint is added: its <int:…> parts use DatabaseId
+bp.record_once(lambda s: s.app.url_map.converters.update(int=DatabaseId))
 _EMAIL = re.compile(r"^[^@\s<>,;\"'()\\]+@[^@\s<>,;\"'()\\]+\.[^@\s<>,;\"'()\\]+$")
 KIND_LABELS = {"news": lazy_gettext("News"), "interview": lazy_gettext("Interview"),
                "commentary": lazy_gettext("Commentary"), "report_excerpt": lazy_gettext("Report excerpt"),

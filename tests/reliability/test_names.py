@@ -92,3 +92,61 @@ def test_a_long_publication_name_gives_bounded_unique_output_names(tmp_path):
             stems.setdefault(pub, set()).update(n.rsplit(".", 1)[0] for n in names)
     assert len(stems[long]) == 1 and len(stems[other]) == 1 and stems[long] != stems[other]
     assert len(list((tmp_path / "outbox").iterdir())) == 6
+
+
+# -- 17.14: FIFOs, a 5 MB one-line page, a NUL-filled page, a huge id in a preview URL --------------
+
+def test_a_fifo_never_hangs_a_command(tmp_path):
+    fifo = tmp_path / "page_20250618.txt"
+    os.mkfifo(fifo)  # nobody ever writes to it: opening it for reading would block forever
+    for command in ("segment", "summarize"):
+        done = digest(tmp_path, command, str(fifo), timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert "page_20250618.txt: not a regular file: it is a FIFO (named pipe)" in done.stderr
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    os.mkfifo(inbox / "pipe.txt")
+    (inbox / "page_20250618.txt").write_text(GOOD, encoding="utf-8")
+    for args in (("ingest", str(fifo)), ("ingest",), ("run", "--once", "--settle", "0.2")):
+        done = digest(tmp_path, *args, timeout=120)
+        assert done.returncode in (1, 2) and "FIFO" in done.stderr + done.stdout, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_a_huge_one_line_page_and_a_nul_filled_page_are_named_for_what_they_are(tmp_path):
+    line = "这是一行很长的文字，没有换行。"  # 45 bytes
+    one_line = tmp_path / "oneline.txt"
+    one_line.write_text(line * (5 * 2**20 // len(line.encode())), encoding="utf-8")  # 5 MB, no line break
+    chars = f"{len(line) * (5 * 2**20 // len(line.encode())):,}"  # 1,747,620
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(bytes(2**20))
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(GOOD.encode() + bytes(2**16))  # a page cut short by a crash: NUL filler after it
+    segment = digest(tmp_path, "segment", str(one_line))
+    assert segment.returncode == 1, segment.stderr
+    assert f"the page is one line of {chars} characters with no line break" in segment.stderr
+    done = digest(tmp_path, "ingest", "--json", "--date", "2025-06-18", str(one_line), str(nul), str(cut))
+    assert done.returncode == 1, done.stderr
+    messages = {Path(f["path"]).name: f["message"] for f in json.loads(done.stdout)["failures"]}
+    assert f"one line of {chars} characters" in messages["oneline.txt"]
+    assert messages["nul.txt"] == "holds only NUL bytes (1,048,576 bytes), no text"
+    assert messages["cut.txt"].startswith("mostly NUL bytes")
+    assert not any("no article found" in m for m in messages.values()), messages
+
+
+def test_a_huge_number_in_a_preview_url_is_a_404(tmp_path):
+    from digest import pipeline
+    from digest.config import load_settings
+    from digest.preview import create_app
+
+    settings = load_settings({"home": str(tmp_path)}, env={})
+    store = pipeline.open_store(settings)
+    page = tmp_path / "page_20250618.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    [(issue_id, _)] = pipeline.ingest(store, settings, [page], jobs=1).ingested
+    client = create_app(settings, store).test_client()
+    huge = "99999999999999999999999"
+    for url in (f"/article/{huge}", f"/issue/{huge}", f"/issue/{huge}/page/1/source",
+                f"/issue/{issue_id}/page/{huge}/source", f"/article/{2**63}"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/issue/{issue_id}").status_code == 200
