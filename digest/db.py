@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +27,7 @@ from .errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another process's lock before giving up
 MIGRATION_LOCK = 0x64696765  # "dige": the PostgreSQL advisory lock key of schema migrations
+_ENGINES: dict[tuple[str, int], Engine] = {}  # PostgreSQL engines by (URL, pid); a fork makes its own
 
 
 def utcnow() -> dt.datetime:
@@ -80,9 +82,12 @@ def make_engine(url: str) -> Engine:
             import psycopg2  # noqa: F401
         except ImportError:
             parsed = parsed.set(drivername="postgresql+psycopg")
+    key = (parsed.render_as_string(hide_password=False), os.getpid())
+    if backend == "postgresql" and key in _ENGINES:
+        return _ENGINES[key]  # one pool per server per process: a job opening a Store is not a new connection
     try:
         if backend == "postgresql":
-            engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=2, max_overflow=8)
+            engine = _ENGINES[key] = sa.create_engine(parsed, pool_pre_ping=True, pool_size=2, max_overflow=8)
         else:
             engine = sa.create_engine(parsed)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
