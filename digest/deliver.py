@@ -425,8 +425,9 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                     stop=stop_after_attempt(attempts), reraise=False,
                     wait=wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]),
                     retry=retry_if_exception_type(_Temporary),
-                    before_sleep=lambda rs, r=r: say(f"{r}: attempt {rs.attempt_number} failed "
-                                                     f"({rs.outcome.exception()}); retrying"))
+                    before_sleep=lambda rs, r=r: (
+                        store.renew_claim(digest_id, r, settings.claim_lease_seconds),  # still ours while retrying
+                        say(f"{r}: attempt {rs.attempt_number} failed ({rs.outcome.exception()}); retrying")))
                 wire = stamp_date(personal_message(settings, merge, tokens, r, readers.get(r.lower())))
                 if gap:
                     time.sleep(max(0.0, next_at - time.monotonic()))

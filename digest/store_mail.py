@@ -195,6 +195,17 @@ class MailStore:
                      lease_until=now + dt.timedelta(seconds=lease_seconds)))
             return True
 
+    def renew_claim(self, digest_id: int, recipient: str, lease_seconds: float = CLAIM_LEASE_SECONDS) -> bool:
+        """Extend this process's `sending` claim (between retries). False when it is no longer ours."""
+        from .lease import claimer
+
+        now = _now()
+        with self._write() as conn:
+            return conn.execute(sa.update(deliveries).where(
+                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
+                deliveries.c.status == "sending", deliveries.c.claimed_by == claimer())
+                .values(lease_until=now + dt.timedelta(seconds=lease_seconds))).rowcount == 1
+
     def delivery_in_data(self, digest_id: int, recipient: str) -> None:
         """Record that the DATA command is about to go out: from here a crash is ambiguous."""
         with self._write() as conn:

@@ -142,3 +142,17 @@ def test_requeue_releases_an_expired_claim(db_url):
             lease_until=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=1)))
     assert store.requeue_delivery(did, "a@x.test") == (True, "")
     assert store.deliveries(did)[0]["status"] == "queued"
+
+
+def test_a_claim_is_renewed_while_its_sender_retries(db_url):
+    store = Store(db_url)
+    did = store.save_digest(publication="p", start_date=DAY, end_date=DAY, subject="s", message_id="<n@x>",
+                            article_count=1, content_hash="c", eml=b"x")
+    store.queue_deliveries(did, ["a@x.test"])
+    assert store.claim_delivery(did, "a@x.test", lease_seconds=1)
+    first = store.deliveries(did)[0]["lease_until"]
+    assert store.renew_claim(did, "a@x.test", lease_seconds=600)
+    assert store.deliveries(did)[0]["lease_until"] > first + dt.timedelta(seconds=500)
+    with store.engine.begin() as conn:  # taken over by another host: no longer ours to renew
+        conn.execute(sa.update(deliveries).values(claimed_by="other-host:7"))
+    assert not store.renew_claim(did, "a@x.test")
