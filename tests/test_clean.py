@@ -70,6 +70,11 @@ def test_strip_markdown_reports_structure():
     assert strip_markdown("普通文字") == ("普通文字", Hint(0, False))
 
 
+def test_heading_marker_before_a_no_break_space():
+    # found by the property test: '#\xa00' became '# 0' on the first pass and '0' on the second
+    assert clean_text("#\xa00") == clean_text(clean_text("#\xa00")) == "0"
+
+
 def test_indented_markdown_heading_is_a_heading():
     # converters indent headings inside lists or quotes; found by the idempotence property test
     assert strip_markdown("    ### 让书香飘进乡村") == ("让书香飘进乡村", Hint(3, False))

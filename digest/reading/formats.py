@@ -30,7 +30,7 @@ from .lines import Document, Line
 
 _HALFWIDTH = str.maketrans({"｡": "。", "､": "、", "｢": "「", "｣": "」"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
-_MD_HEAD = re.compile(r"^[ \t\u3000]*(#{1,6})[ \t\u3000]+(?:#{1,6}[ \t\u3000]+)*")
+_MD_HEAD = re.compile(r"^[ \t\u3000\u00a0]*(#{1,6})[ \t\u3000\u00a0]+(?:#{1,6}[ \t\u3000\u00a0]+)*")
 _MD_QUOTE = re.compile(r"^[ \t\u3000]*>[ \t\u3000]?")
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
 _MD_BOLD = re.compile(r"\*\*(.*?)\*\*")
