@@ -67,7 +67,8 @@ def cli(ctx: click.Context, home, env_file, database_url, inbox, outbox, publica
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Issue date for files whose path carries none.")
-@click.option("--paper", help="Publication name for these issues [default: DIGEST_PUBLICATION].")
+@click.option("--paper", help="Publication of these issues [default: the inbox paper folder they are in "
+              "(inbox/<paper>/…), else DIGEST_PUBLICATION].")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes [DIGEST_JOBS; 0 = all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("--queue", "queue", is_flag=True,
@@ -76,11 +77,17 @@ def cli(ctx: click.Context, home, env_file, database_url, inbox, outbox, publica
 def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
     """Read issues from PATHS (files or folders; default: the inbox) into the store.
 
-    A folder named by a date (2025-03-26/ or 20250326/) is one issue whose files are its pages;
-    a file whose name carries a date is a one-page issue; other folders are searched and each
-    undated file is its own issue (date from --date, else the date the paper prints on the page;
-    failing that it is guessed from the stories and a warning says so). Files already ingested
-    (same content) are skipped.
+    A folder named by a date (2025-03-26/ or 20250326/) is one issue whose files are its pages
+    (sub-folders too: sections); a file whose name carries a date is a one-page issue; other
+    folders are searched and each undated file is its own issue (date from a dated folder above
+    it, else --date, else the date the paper prints on the page; failing that it is guessed from
+    the stories and a warning says so). Files already ingested (same content) are skipped.
+
+    \b
+    Several papers: a top-level inbox folder whose name is not a date is a paper folder, and
+    its name the publication: inbox/大众日报/2025-03-26/01.txt is an issue of 大众日报; anything
+    else is DIGEST_PUBLICATION's (or --paper's). Only what lies inside the inbox (or inside a
+    PATH named here) is read: links leading out of it are refused (README: What digest opens).
     """
     settings = c.settings(**({"jobs": jobs} if jobs is not None else {}))
     if not paths and not Path(settings.inbox).is_dir():

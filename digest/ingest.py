@@ -24,6 +24,7 @@ from typing import Iterator, Sequence
 from charset_normalizer import from_bytes
 
 from . import inputs
+from .display import safe_text
 from .errors import InputError
 from .inputs import Root
 from .models import Failure, Issue, Page, PageParse
@@ -88,6 +89,20 @@ def paper_folder(name: str) -> bool:
     return _candidate_name(name) and date_from_name(name) is None
 
 
+def publication_for(source: IssueSource, explicit: str | None, default: str) -> str | Failure:
+    """The publication an issue is filed under: its inbox paper folder (``inbox/<paper>/…``),
+    else `explicit` (--paper), else `default` (DIGEST_PUBLICATION). An issue in a paper folder
+    that --paper names otherwise is not misfiled: a Failure says so and it is not ingested."""
+    if source.paper is None:
+        return explicit or default
+    if explicit and explicit != source.paper:
+        where = os.fspath(source.files[0]) if source.files else source.paper
+        return Failure(where, "read", f"it is in the paper folder of {source.paper} (inbox/{source.paper}/), "
+                       f"but --paper says {explicit}; not ingested",
+                       f"move it to inbox/{explicit}/, or leave out --paper (the folder names the paper)")
+    return source.paper
+
+
 def _failure(exc: InputError) -> Failure:
     return Failure(exc.path, "read", exc.reason, exc.hint)
 
@@ -118,6 +133,7 @@ class _Walk:
             yield from self._folder(path, root, (st.st_dev, st.st_ino), None, top=True)
             return
         paper = parts[0] if parts and (len(parts) > 1 or stat.S_ISDIR(st.st_mode)) and paper_folder(parts[0]) else None
+        paper = safe_text(paper) if paper is not None else None  # a publication name is printable text
         above = _nearest_date(parts[1 if paper else 0:-1]) if parts else None  # a date in a folder above it
         if stat.S_ISREG(st.st_mode):
             yield IssueSource((path,), date_from_name(path.name) or above, root, paper)
@@ -175,7 +191,8 @@ class _Walk:
                 if day is not None:
                     yield from self._dated(d.path, root, d.key, day, paper)
                 else:
-                    yield from self._folder(d.path, root, d.key, d.path.name if top and paper_folder(d.path.name) else paper)
+                    sub = safe_text(d.path.name) if top and paper_folder(d.path.name) else paper
+                    yield from self._folder(d.path, root, d.key, sub)
         finally:
             self.stack.pop()
 

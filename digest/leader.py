@@ -93,7 +93,7 @@ class Leadership:
         """Schedule, once each, the runs a dead holder left `running` (their lease expired)."""
         since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(
             seconds=self.settings.misfire_grace_seconds)
-        for run in abandoned_runs(self.store, self.settings.publication, since):
+        for run in abandoned_runs(self.store, None, since):  # of every paper: the job runs them all
             job_id = f"resume-{run['id']}-{run['attempts']}"
             if self.scheduler.get_job(job_id) is not None:
                 continue

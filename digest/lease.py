@@ -203,13 +203,15 @@ def finish_run(store: Any, claim: RunClaim, holder: str, outcome: str, detail: s
                      .values(state=state, outcome=outcome, detail=detail[:2000], updated_at=utcnow()))
 
 
-def abandoned_runs(store: Any, publication: str, since: dt.datetime) -> list[dict]:
-    """Runs since `since` left `running` by a holder whose lease expired (it died mid-run)."""
+def abandoned_runs(store: Any, publication: str | None, since: dt.datetime) -> list[dict]:
+    """Runs since `since` left `running` by a holder whose lease expired (it died mid-run), of
+    `publication` (None: of every paper)."""
+    q = sa.select(scheduled_runs).where(scheduled_runs.c.state == "running",
+                                        scheduled_runs.c.lease_until <= utcnow(), scheduled_runs.c.run_at >= since)
+    if publication is not None:
+        q = q.where(scheduled_runs.c.publication == publication)
     with store._read() as conn:
-        rows = conn.execute(sa.select(scheduled_runs).where(
-            scheduled_runs.c.publication == publication, scheduled_runs.c.state == "running",
-            scheduled_runs.c.lease_until <= utcnow(), scheduled_runs.c.run_at >= since)
-            .order_by(scheduled_runs.c.run_at)).all()
+        rows = conn.execute(q.order_by(scheduled_runs.c.run_at)).all()
     return [dict(r._mapping) for r in rows]
 
 

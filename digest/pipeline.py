@@ -167,7 +167,12 @@ class IngestReport:
 def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike], *,
            date: dt.date | None = None, publication: str | None = None, jobs: int | None = None,
            progress: Progress | None = None) -> IngestReport:
-    """Ingest issues found under `paths`. Same bytes twice is a no-op; a bad file is reported and skipped."""
+    """Ingest issues found under `paths`. Same bytes twice is a no-op; a bad file is reported and skipped.
+
+    Each issue is filed under its inbox paper folder (``inbox/<paper>/…``), else `publication`
+    (--paper), else DIGEST_PUBLICATION (ingest.publication_for); an issue in a paper folder that
+    `publication` names otherwise is reported and not ingested."""
+    explicit = publication
     publication = publication or settings.publication
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
@@ -182,7 +187,11 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             if isinstance(item, Failure):
                 report.failures.append(item)
                 continue
-            issue, fails = ingest_mod.read_issue(item, publication, date, max_bytes)
+            pub = ingest_mod.publication_for(item, explicit, settings.publication)
+            if isinstance(pub, Failure):
+                report.failures.append(pub)
+                continue
+            issue, fails = ingest_mod.read_issue(item, pub, date, max_bytes)
             report.failures.extend(fails)
             if issue is None:
                 continue
@@ -205,7 +214,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         progress("ingest", 0, total)
     pending = todo()
     head = list(itertools.islice(pending, CONTEXT_ISSUES))
-    context = keywords_context(store, publication, head)
+    context = keywords_context(store, head[0].publication if head else publication, head)
     for issue, items, fails in _run(itertools.chain(head, pending), jobs, settings, context):
         report.failures.extend(fails)
         checkpoint("ingest:before-save")
@@ -238,13 +247,13 @@ def already_ingested(store: Store, settings: Settings, path: str | os.PathLike, 
                      publication: str | None = None) -> bool:
     """True when every issue found under `path` is in the store with the same content (as `ingest`
     would skip it); False when something there is new, changed or unreadable. Reads the files."""
-    publication = publication or settings.publication
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     found = False
     for item in ingest_mod.discover([path], inbox=settings.inbox):
-        if isinstance(item, Failure):
+        pub = item if isinstance(item, Failure) else ingest_mod.publication_for(item, publication, settings.publication)
+        if isinstance(pub, Failure):
             return False
-        issue, fails = ingest_mod.read_issue(item, publication, None, max_bytes)
+        issue, fails = ingest_mod.read_issue(item, pub, None, max_bytes)
         if fails or issue is None or store.issue_id_by_hash(issue.content_hash) is None:
             return False
         found = True
@@ -357,6 +366,26 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     store.set_digest_files(digest_id, eml_path=str(paths["eml"]), html_path=str(paths["html"]),
                            text_path=str(paths["text"]))
     return BuildResult(digest, rendered, digest_id, paths, reused=reused)
+
+
+def papers(store: Store, settings: Settings) -> list[str]:
+    """The papers of this home, for which `digest run` builds (and sends) one digest each:
+    DIGEST_PUBLICATION first, then every other publication with an issue in the store (filed
+    from an inbox paper folder, ``inbox/<paper>/…``, or by ``ingest --paper``), by name."""
+    try:
+        others = sorted(p for p in store.archive_summary() if p != settings.publication)
+    except DigestError:
+        others = []  # the digest job reports the store's trouble for the default paper
+    return [settings.publication, *others]
+
+
+def for_paper(settings: Settings, paper: str) -> Settings:
+    """`settings` with `paper` as the publication (the settings of one paper's digest)."""
+    if paper == settings.publication:
+        return settings
+    out = dataclasses.replace(settings, publication=paper)
+    object.__setattr__(out, "_origins", {**getattr(settings, "_origins", {}), "publication": "paper in the store"})
+    return out
 
 
 def open_store(settings: Settings) -> Store:

@@ -67,13 +67,17 @@ def enqueue(store: Any, settings: Settings, paths: Sequence[str | os.PathLike], 
     from . import ingest as ingest_mod
     from .pipeline import with_source_keys
 
-    publication = publication or settings.publication
+    explicit = publication
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     report = EnqueueReport()
     for raw in paths:
         for item in ingest_mod.discover([raw], inbox=settings.inbox):
             if isinstance(item, Failure):
                 report.failures.append(item)
+                continue
+            publication = ingest_mod.publication_for(item, explicit, settings.publication)  # paper folders
+            if isinstance(publication, Failure):
+                report.failures.append(publication)
                 continue
             issue, fails = ingest_mod.read_issue(item, publication, date, max_bytes)
             report.failures.extend(fails)

@@ -5,7 +5,8 @@ apscheduler_jobs) by the leader only (several services may share one database, s
   inbox   every DIGEST_POLL_SECONDS: ingest inbox entries that are complete, i.e. whose size and
           mtime did not change between two polls (names ending .part/.tmp or hidden are never taken);
   digest  on DIGEST_SEND_CRON: build the digest of the issues not yet delivered and deliver it
-          (outbox always, SMTP when DIGEST_DELIVER_SMTP).
+          (outbox always, SMTP when DIGEST_DELIVER_SMTP), one digest per paper (pipeline.papers:
+          DIGEST_PUBLICATION, then every other publication in the store, e.g. inbox/<paper>/…).
 A run missed while the machine was off or asleep runs once when it is back within
 DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per home
 (lock file), any number per database: one leads (a lease in the database), the others stand by;
@@ -145,21 +146,27 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
         queued = enqueue(store, settings, ready)
         watcher.mark_taken(ready)
         detail = (f"{len(queued.queued)} issue(s) queued for the workers, {len(queued.skipped)} already known, "
-                  f"{len(queued.failures)} failure(s) from {_names(ready)}") + _failures_text(queued.failures)
+                  f"{len(queued.failures)} failure(s) from {_names(ready, inbox)}") + _failures_text(queued.failures)
         return {0: "ok", 1: "partial"}.get(queued.exit_code, "failed"), detail
     report = pipeline.ingest(store, settings, ready, jobs=settings.jobs or 1)
     watcher.mark_taken(ready)
     outcome = {0: "ok", 1: "partial"}.get(report.exit_code, "failed")
     detail = (f"{len(report.ingested)} issue(s) ingested ({report.articles} articles), {len(report.skipped)} "
-              f"already known, {len(report.failures)} failure(s) from {_names(ready)}")
+              f"already known, {len(report.failures)} failure(s) from {_names(ready, inbox)}")
     if report.ingested:
         detail += "; dates " + ", ".join(sorted({iss.date.isoformat() for _, iss in report.ingested}))
     return outcome, detail + _failures_text(report.failures)
 
 
-def _names(paths: list[Path]) -> str:
-    """Inbox entries for a log line: their names, control characters escaped (safe_text)."""
-    return ", ".join(safe_text(p.name) for p in paths)
+def _names(paths: list[Path], inbox: Path | None = None) -> str:
+    """Inbox entries for a log line: their paths inside the inbox (大众日报/2025-07-18), control
+    characters escaped (safe_text)."""
+    def name(p: Path) -> str:
+        try:
+            return str(p.relative_to(inbox)) if inbox is not None else p.name
+        except ValueError:
+            return p.name
+    return ", ".join(safe_text(name(p)) for p in paths)
 
 
 def _failures_text(failures: list) -> str:
@@ -260,11 +267,12 @@ def inbox_job(args: dict[str, Any]) -> str:
 
 
 def digest_job(args: dict[str, Any]) -> str:
-    """The cron job: claim this fire time's scheduled run (one host per run), build and deliver."""
+    """The cron job: claim this fire time's scheduled run of each paper (one host per run), build
+    and deliver one digest per paper."""
     settings = _settings(args)
     run_at = args.get("run_at") or fire_time(args.get("trigger"), settings)
     return _logged(settings, JOB_DIGEST,
-                   lambda store: scheduled_delivery(store, settings, run_at, args.get("instance")))
+                   lambda store: deliver_papers(store, settings, run_at, args.get("instance")))
 
 
 def fire_time(trigger, settings: Settings, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -306,6 +314,29 @@ def scheduled_delivery(store, settings: Settings, run_at: dt.datetime | None, ho
     return outcome, detail
 
 
+def deliver_papers(store, settings: Settings, run_at: dt.datetime | None, holder: str | None) -> tuple[str, str]:
+    """One digest per paper (pipeline.papers: DIGEST_PUBLICATION, then every other publication in
+    the store), each claimed, built and delivered on its own (scheduled_delivery): one paper's
+    failure never stops the others. Outcome: ok when every paper with something to do succeeded,
+    partial when some did, failed when none did, nothing when no paper had anything new."""
+    results = []
+    for paper in pipeline.papers(store, settings):
+        try:
+            outcome, detail = scheduled_delivery(store, pipeline.for_paper(settings, paper), run_at, holder)
+        except DigestError as exc:
+            outcome, detail = "failed", str(exc).replace("\n ", ";")
+        except Exception as exc:  # noqa: BLE001 - one paper must not stop the others
+            log.exception("digest job crashed for %s", safe_text(paper))
+            outcome, detail = "failed", f"{exc.__class__.__name__}: {exc}"
+        results.append((paper, outcome, detail))
+    if len(results) == 1:
+        return results[0][1], results[0][2]
+    done = [o for _, o, _ in results if o != "nothing"]
+    outcome = ("nothing" if not done else "ok" if all(o == "ok" for o in done)
+               else "failed" if all(o == "failed" for o in done) else "partial")
+    return outcome, " | ".join(f"{safe_text(p)}: {d}" for p, _, d in results)
+
+
 def run_once(settings: Settings, settle: float) -> int:
     """`digest run --once`: the inbox (two looks `settle` seconds apart), then the digest. Exit code."""
     watcher = InboxWatcher()
@@ -318,7 +349,7 @@ def run_once(settings: Settings, settle: float) -> int:
     run_at = _utcnow().replace(second=0, microsecond=0)  # cron on several hosts at 07:00: one of them runs
     holder = instance_id("once", settings.home)
     outcomes = [_logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, watcher)),
-                _logged(settings, JOB_DIGEST, lambda store: scheduled_delivery(store, settings, run_at, holder))]
+                _logged(settings, JOB_DIGEST, lambda store: deliver_papers(store, settings, run_at, holder))]
     return 1 if any(o in ("failed", "partial") for o in outcomes) else 0
 
 
@@ -451,7 +482,9 @@ def register(cli) -> None:
                   are never taken, so write there and rename for an instant pick-up)
           digest  on DIGEST_SEND_CRON in DIGEST_TIMEZONE: the digest of the issues since the last
                   delivered one (DIGEST_DIGEST_RANGE=since_last) or of the newest issue
-                  (issue_date), written to the outbox and, with DIGEST_DELIVER_SMTP, e-mailed.
+                  (issue_date), written to the outbox and, with DIGEST_DELIVER_SMTP, e-mailed;
+                  one digest per paper (DIGEST_PUBLICATION and every paper in the store: a
+                  top-level inbox folder whose name is not a date is a paper, inbox/大众日报/…).
                   No new issue: no e-mail, unless DIGEST_SEND_EMPTY.
         A digest run missed while the machine was off or asleep runs once on return within
         DIGEST_MISFIRE_GRACE_SECONDS and is logged as missed otherwise. One `digest run` per home
