@@ -51,6 +51,18 @@ class Draft:
 
 # -- 2. assemble ------------------------------------------------------------------------
 
+def _next_index(units: list[Unit], skip) -> list[int]:
+    """For each i, the index of the first unit after i that ``skip`` does not pass over
+    (len(units) if none): one backward sweep, so a page of thousands of furniture lines stays linear."""
+    out = [len(units)] * len(units)
+    nxt = len(units)
+    for j in range(len(units) - 1, -1, -1):
+        out[j] = nxt
+        if not skip(units[j]):
+            nxt = j
+    return out
+
+
 def _ahead(units: list[Unit], i: int, n: int = 3) -> list[Unit]:
     """The next n units after i, furniture and source lines skipped."""
     out = []
@@ -141,13 +153,15 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         drafts.append(cur)
         return cur
 
+    content = _next_index(units, lambda u: u.kind in ("F", "X", "C"))
+    shown = _next_index(units, lambda u: (u.kind == "F" and u.category == "edge") or u.kind == "X")
     for i, u in enumerate(units):
-        n1, n2 = _next_kinds(units, i)
+        n1, n2 = _next_kinds(units, i, shown)
         untitled = cur is not None and not cur.parts and bool(cur.paras)
         if u.kind == "F":
             furniture.append(u)
-            nxt = _ahead(units, i, 1)
-            inside = bool(nxt) and nxt[0].kind == "P" and not nxt[0].lede  # a box label (亮点) inside the story
+            j = content[i]
+            inside = j < len(units) and units[j].kind == "P" and not units[j].lede  # a box label (亮点) inside the story
             if u.category == "flow" and cur is not None and cur.paras and not inside:
                 cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
         elif u.kind == "X":
@@ -300,16 +314,12 @@ def _split_for_credit(d: Draft) -> tuple[int, str] | None:
     return None
 
 
-def _next_kinds(units: list[Unit], i: int) -> tuple[str, str]:
-    nxt: list[str] = []
-    for j in range(i + 1, len(units)):
-        u = units[j]
-        if not (u.kind == "F" and u.category == "edge") and u.kind != "X":
-            nxt.append(u.kind)
-            if len(nxt) == 2:
-                return nxt[0], nxt[1]
-    nxt += [""] * (2 - len(nxt))
-    return nxt[0], nxt[1]
+def _next_kinds(units: list[Unit], i: int, shown: list[int]) -> tuple[str, str]:
+    """The kinds of the next two units after i that are not edge furniture or source lines
+    ('' past the end); ``shown`` is _next_index of those."""
+    j = shown[i]
+    k = shown[j] if j < len(units) else len(units)
+    return (units[j].kind if j < len(units) else "", units[k].kind if k < len(units) else "")
 
 
 def cost(drafts: list[Draft], orphans: list[Draft]) -> int:
