@@ -454,3 +454,55 @@ def test_a_page_of_one_repeated_line_reads_as_furniture_not_stories():
     page = "\n".join(["河湾区启动改造"] * 3000)
     parse = read_text(page)
     assert not parse.articles
+
+
+# A markdown dump (a web-to-markdown tool) of a page whose headlines are bold lines: a story with a
+# cross-head, a picture and its caption inside; then two stories, the last one without a byline
+# or lede of its own but closed by a credit naming someone else.
+MD_PAGE = f"""**河湾区老城片区启动雨污分流改造**
+
+本报记者 石青山
+
+{LEDE_BODY}
+
+{PARA}
+
+**巷子里不再积水**
+
+![Image 3](http://epaper.example/res/1/pic.jpg)
+
+*5月3日，工人在东关街铺设排水管道。本报记者 石青山 摄*
+
+{PARA2}
+
+{PARA3}
+
+**河湾区新增十二处公共充电桩**
+
+本报讯（记者 柳岸）河湾区近日在老城片区新增十二处公共充电桩，全部支持扫码付费。
+
+充电桩由区城投公司建设运营，收费标准与全市一致。
+
+**社区书屋开门迎客**
+
+5月3日，河湾区第三家社区书屋在东关街道开门迎客，藏书两千余册。
+
+“孩子放学就能来看书。”居民孔德兰说。
+
+（通讯员 苗禾）
+"""
+
+
+def test_a_picture_and_caption_under_a_crosshead_stay_in_the_story():
+    got = arts(MD_PAGE)
+    assert got[0].title == "河湾区老城片区启动雨污分流改造"
+    assert PARA3 in got[0].body and [got[0].paragraphs[k] for k in got[0].subheads] == ["巷子里不再积水"]
+    assert got[0].captions and "排水管道" in got[0].captions[0]
+    labels = {lb.text.strip(): lb for lb in read_text(MD_PAGE).labels}
+    assert labels["巷子里不再积水"].label == "subhead"
+
+
+def test_a_closing_credit_naming_others_makes_a_habit_crosshead_a_headline():
+    got = arts(MD_PAGE)
+    assert [a.title for a in got] == ["河湾区老城片区启动雨污分流改造", "河湾区新增十二处公共充电桩", "社区书屋开门迎客"]
+    assert got[2].byline == "苗禾" and "书屋" not in got[1].body

@@ -121,7 +121,9 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
         return ""
     if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]) or notice_title(u.text):
         return ""
-    nxt = _ahead(units, i, 1)
+    nxt = _ahead(units, i)
+    while len(nxt) > 1 and nxt[0].kind == "K":
+        nxt = nxt[1:]  # the photo of the section under the cross-head, its caption before the text
     if not nxt or nxt[0].kind != "P":
         return ""
     if stats.top_level and u.level > stats.top_level:
@@ -250,12 +252,15 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if split is not None:  # the credit names other reporters: their story began at a headline line
                     k, head = split
                     moved, cur.paras = cur.paras[k + 1:], cur.paras[:k]
-                    moved_units = [x for x in cur.units if x.kind == "P" and x.text in moved or x.text == head]
+                    moved_subheads = [s - k - 1 for s in cur.subheads if s > k]
+                    cur.subheads = [s for s in cur.subheads if s < k]
+                    moved_units = [x for x in cur.units if x.kind in "PH" and x.text in moved or x.text == head]
                     cur.units = [x for x in cur.units if x not in moved_units]
                     cur.closed = True
                     raw = next((x.raw for x in moved_units if x.text == head and x.raw), head)
                     new(parts=[clean_line(raw, prose=False)], levels=[0], opened_by="H")
                     cur.paras.extend(moved)
+                    cur.subheads = moved_subheads
                     cur.units.extend(moved_units)
             cur.paras.append(u.text)
             cur.units.append(u)
@@ -264,7 +269,9 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             cur.closed = True
             cur.signed = cur.signed or u.bare  # affiliation/attribution sign the piece; a funding note only ends it
         elif u.kind == "K":
-            if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed:
+            under_crosshead = cur is not None and bool(cur.subheads) and cur.subheads[-1] == len(cur.paras) - 1
+            if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed \
+                    and not under_crosshead:
                 cur.paras.append(u.text)  # the photographer's credit closes photo news
                 cur.units.append(u)
                 if not cur.names:
@@ -311,6 +318,12 @@ def _split_for_credit(d: Draft) -> tuple[int, str] | None:
         if k not in d.subheads and len(p) <= 30 and heading_like(p) and ends_sentence(d.paras[k - 1]) \
                 and k + 1 < len(d.paras):
             return k, p
+    # else the last cross-head taken for one only by the page's habit (not by a deeper heading
+    # level): a story has one set of credits, so a closing credit naming others starts a new story
+    by_level = {x.text for x in d.units if d.subwhy.get(id(x), "").startswith("subhead: deeper")}
+    for k in reversed(d.subheads):
+        if 0 < k < len(d.paras) - 1 and d.paras[k] not in by_level:
+            return k, d.paras[k]
     return None
 
 

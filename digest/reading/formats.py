@@ -178,11 +178,11 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
             if not s.strip():
                 furniture = "markup only (HTML tags left by a converter)"
         if "](" in s:
-            s = _MD_IMAGE.sub("", s)
+            s, images = _MD_IMAGE.subn("", s)
             s = _MD_LINK.sub(r"\1", s)
             s = _EMPTY_LINK.sub("", s)
-            if not s.strip() and not furniture:
-                furniture = "image or link only (converter markup)"
+            if not s.strip() and not furniture:  # a picture is transparent to the story it sits in
+                furniture = "image only (converter markup)" if images else "link only (converter markup)"
             markdown += 1
         if _URL_ONLY.match(s):
             furniture = furniture or "a bare web address"

@@ -181,7 +181,8 @@ def find(doc: Document) -> dict[int, tuple[str, str]]:
     out: dict[int, tuple[str, str]] = {}
     for i, ln in enumerate(lines):
         if ln.furniture:
-            out[i] = (EDGE if "header" in ln.furniture or "footer" in ln.furniture else FLOW, ln.furniture)
+            transparent = any(w in ln.furniture for w in ("header", "footer", "image only", "markup only"))
+            out[i] = (EDGE if transparent else FLOW, ln.furniture)
             continue
         r = line_reason(ln.text.strip())
         if r:

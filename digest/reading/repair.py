@@ -322,5 +322,13 @@ def clean_paragraphs(text: str) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Clean arbitrary extracted text; paragraphs separated by a blank line. Idempotent."""
-    return "\n\n".join(clean_paragraphs(text))
+    """Clean arbitrary extracted text; paragraphs separated by a blank line. Idempotent: markup
+    nested in markup (``**## 一``: bold around a heading marker) shows a new layer once the outer
+    one is gone, so the cleaning runs until its output stops changing (twice for ordinary text)."""
+    out = "\n\n".join(clean_paragraphs(text))
+    for _ in range(8):
+        again = "\n\n".join(clean_paragraphs(out))
+        if again == out:
+            break
+        out = again
+    return out
