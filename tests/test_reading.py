@@ -506,3 +506,81 @@ def test_a_closing_credit_naming_others_makes_a_habit_crosshead_a_headline():
     got = arts(MD_PAGE)
     assert [a.title for a in got] == ["河湾区老城片区启动雨污分流改造", "河湾区新增十二处公共充电桩", "社区书屋开门迎客"]
     assert got[2].byline == "苗禾" and "书屋" not in got[1].body
+
+
+# A front page as pdftotext (no -layout) dumps narrow columns: 16-character lines; the story
+# "河湾区…" is cut by a column break (its rest comes after the next story), its photo caption and
+# credit come out under the commentary, and the commentary is signed by the paper, not a person.
+NARROW_PAGE = """河湾区老城片区
+雨污改造已过半
+
+本报记者　石青山
+
+近日，河湾区在老城片区启动雨污分
+流改造，涉及街巷二十六条，计划年
+底前完工。施工方采取分段围挡、错
+峰作业的方式，尽量减少对居民出行
+的影响。据介绍，工程总投资约
+
+全市冬季供暖
+提前三天启动
+
+本报讯（记者 柳岸）11月15日零时，
+全市集中供暖全面启动，供热面积比
+去年增加一成。供热公司提醒，室温
+不达标可拨打服务热线反映。
+
+2.6亿元。改造完成后，片区排水能
+力将提高一倍以上，内涝问题有望得
+到根本解决。
+
+河湾时评
+老街改造要算好民生账
+本报评论员
+老街改造，改的是管网，暖的是民心。
+既要算好工程账，更要算好民生账，
+让居民在改造中有实实在在的获得感。
+
+图为河湾区东关街雨污分流改造施工
+现场。
+本报记者　石青山摄
+"""
+
+
+def test_a_commentary_signed_by_the_paper_has_its_byline_line_and_no_name():
+    got = {a.title: a for a in arts(NARROW_PAGE)}
+    c = got["老街改造要算好民生账"]
+    assert c.byline in (None, "") and c.body.startswith("老街改造，改的是管网")
+    labels = {lb.text.strip(): lb for lb in read_text(NARROW_PAGE).labels}
+    assert labels["本报评论员"].label == "byline"
+
+
+def test_a_column_chunk_that_picks_up_a_cut_sentence_joins_its_story():
+    got = {a.title: a for a in arts(NARROW_PAGE)}
+    story = got["河湾区老城片区雨污改造已过半"]  # equal-width lines: one headline wrapped, not kicker + main
+    assert "工程总投资约2.6亿元。" in story.body and "内涝问题有望得到根本解决" in story.body
+    assert "亿元" not in got["全市冬季供暖提前三天启动"].body
+
+
+def test_a_wrapped_caption_and_its_credit_go_to_the_story_of_the_named_reporter():
+    got = {a.title: a for a in arts(NARROW_PAGE)}
+    story, comment = got["河湾区老城片区雨污改造已过半"], got["老街改造要算好民生账"]
+    assert any("施工现场。" in c for c in story.captions) and not comment.captions
+    assert story.byline == "石青山" and comment.byline in (None, "") and comment.kind != "photo_caption"
+
+
+def test_a_count_at_the_end_of_a_headline_line_needs_the_next_line():
+    from digest.reading.runs import wrapped
+
+    assert wrapped("城区新增12处", "“口袋健身角”")
+    assert not wrapped("全市冬季供暖", "提前三天启动")  # a kicker and its main headline on a web page
+    assert wrapped("全市冬季供暖", "提前三天启动", hard_wrapped=True)
+
+
+def test_text_that_opens_mid_sentence():
+    from digest.reading.words import opens_mid_sentence
+
+    assert opens_mid_sentence("说，今年他流转的三百多亩地全部托管")  # never the first line under a cross-head
+    assert opens_mid_sentence("2.6亿元。改造完成后")
+    assert not opens_mid_sentence("2024年，全市新增绿地")  # a year opens sentences
+    assert not opens_mid_sentence("近日，河湾区启动改造")

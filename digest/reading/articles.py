@@ -21,6 +21,7 @@ from ..models import Continuation
 from .unit import Unit
 from .repair import clean_line, ends_sentence
 from .fields import notice_title
+from .words import opens_mid_sentence, starts_mid_sentence
 
 
 
@@ -124,8 +125,8 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
     nxt = _ahead(units, i)
     while len(nxt) > 1 and nxt[0].kind == "K":
         nxt = nxt[1:]  # the photo of the section under the cross-head, its caption before the text
-    if not nxt or nxt[0].kind != "P":
-        return ""
+    if not nxt or nxt[0].kind != "P" or opens_mid_sentence(nxt[0].text):
+        return ""  # text that picks up a sentence mid-way is a column chunk, never the start of a section
     if stats.top_level and u.level > stats.top_level:
         return f"subhead: deeper heading level ({u.level}) than the page's headlines ({stats.top_level})"
     if u.centred:
@@ -270,8 +271,10 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             cur.signed = cur.signed or u.bare  # affiliation/attribution sign the piece; a funding note only ends it
         elif u.kind == "K":
             under_crosshead = cur is not None and bool(cur.subheads) and cur.subheads[-1] == len(cur.paras) - 1
+            credits_caption = cur is not None and bool(cur.units) and cur.units[-1].kind == "K" \
+                and not cur.units[-1].photo  # 图为… then 本报记者 X 摄: the picture's credit
             if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed \
-                    and not under_crosshead:
+                    and not under_crosshead and not credits_caption:
                 cur.paras.append(u.text)  # the photographer's credit closes photo news
                 cur.units.append(u)
                 if not cur.names:
@@ -291,7 +294,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 cur.lede = True
                 if u.names and not cur.names:
                     cur.names = list(u.names)
-            elif cur is None or cur.closed or starts_frame or jump_in:
+            elif cur is None or cur.closed or starts_frame or jump_in or _cut_from_above(drafts, cur, u):
                 new(opened_by="P")
             cur.paras.append(u.text)
             cur.units.append(u)
@@ -306,6 +309,16 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
     if pending and drafts:
         drafts[-1].conts.extend(pending)
     return drafts, furniture, orphans
+
+
+def _cut_from_above(drafts: list[Draft], cur: Draft, u: Unit) -> bool:
+    """Is paragraph ``u`` the rest of a sentence that an earlier story on the page left open
+    (4.6亿元。… after …去年实现产值), while the story in hand ended its sentence? Then it is a
+    column chunk in the wrong place, not this story's next paragraph (reorder joins it)."""
+    if not cur.paras or not ends_sentence(cur.paras[-1]):
+        return False
+    return any(d is not cur and d.paras and not d.photo and starts_mid_sentence(u.text, d.paras[-1])
+               for d in drafts[-4:])
 
 
 def _split_for_credit(d: Draft) -> tuple[int, str] | None:

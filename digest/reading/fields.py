@@ -114,6 +114,17 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     return names, not _ROLE.search(body)
 
 
+_HOUSE_AUTHOR = re.compile(
+    f"^(?:本报|本報|本刊|新华社|新華社|中新社|[{CJK}]{{2,6}}(?:日报|日報|晚报|晚報|报|報|社|台))?"
+    r"(?:特约|特約|首席)?(?:评论员|評論員|时评员|時評員|评论部|評論部|编辑部|編輯部|社论|社論)$")
+
+
+def house_author(line: str) -> bool:
+    """A commentary signed by the paper's institution instead of a person: 本报评论员, 本報評論員,
+    新华社评论员, 本报特约评论员, 本刊编辑部 (a byline line that names nobody)."""
+    return bool(_HOUSE_AUTHOR.match("".join(line.split()).strip(MARKS)))
+
+
 def role_only(line: str) -> bool:
     """A byline whose names are on the next line: 本报记者 / 本報記者 / ■ 记者."""
     return bool(_ROLE_ONLY.match("".join(line.split())))

@@ -22,7 +22,7 @@ import re
 from . import fields as fl
 from . import furniture as fu
 from .lines import Document
-from .repair import clean_line, ends_sentence
+from .repair import clean_line, ends_sentence, join_pair
 from .runs import caption_lines, paragraph_lines, run_units, trailing_head
 from .unit import Unit
 
@@ -138,6 +138,8 @@ def units(doc: Document) -> list[Unit]:
             i += 1
             continue
         unit, used = _classify(doc, i, s)
+        if unit is not None and unit.kind == "K" and not unit.photo and not para_lines:
+            used = _wrapped_caption(doc, i, unit, furn)
         if unit is not None:
             if unit.kind == "B" or (unit.kind == "K" and unit.photo):
                 flush_before_header(photo=unit.kind == "K")
@@ -164,6 +166,25 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
+    """A photo caption (图为…) that the column wrapped: take the following lines, with no blank
+    line between, until its sentence ends (at most 3 more; never a photo credit, byline or lede).
+    Returns the number of lines the caption takes, and sets ``unit``'s text and lines."""
+    text, j = doc.lines[i].text.strip(), i + 1
+    while j < len(doc.lines) and j - i <= 3 and not ends_sentence(text) and j not in furniture:
+        ln = doc.lines[j]
+        t = ln.text.strip()
+        if ln.blank_before or ln.page != doc.lines[i].page or not t or fl.photo_credit(t) \
+                or fl.byline_line(t) or fl.lede(t):
+            break
+        text, j = join_pair(text, t), j + 1
+    if j == i + 1 or not ends_sentence(text):
+        return 1
+    unit.text, unit.lines = clean_line(text, prose=False), list(range(i, j))
+    unit.why = "photo caption (wrapped over lines)"
+    return j - i
 
 
 def _label_above(out: list[Unit]) -> bool:
@@ -204,6 +225,9 @@ def _classify(doc: Document, i: int, s: str) -> tuple[Unit | None, int]:
     pc = fl.photo_credit(s)
     if pc:
         return Unit("K", clean_line(s, prose=False), "photo credit (…摄)", [i], names=pc, photo=True, page=page), 1
+    if fl.house_author(s) and not ln.heading:
+        return Unit("B", s, "byline: the paper's commentator (本报评论员), no personal name", [i], names=[],
+                    bare=True, page=page), 1
     b = fl.byline_line(s)
     if b and not ln.heading:
         return Unit("B", s, "byline" + (" (author mark)" if b[1] else ""), [i], names=b[0], bare=b[1], page=page), 1

@@ -10,7 +10,7 @@ from .formats import to_document
 from .labels import units as label_units
 from .unit import Unit
 from .lines import Document
-from .reorder import join_continuations, match_headlines
+from .reorder import join_continuations, match_headlines, rehome_captions
 from .repair import clean_line, key
 
 _LABEL = {"F": "furniture", "X": "source", "C": "jump", "B": "byline", "T": "credit", "D": "dateline",
@@ -33,6 +33,7 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
     for back in (False, True):
         drafts, furniture, orphans = assemble(units, back, stats)
         drafts, orphans = match_headlines(join_continuations(drafts), orphans)
+        rehome_captions(drafts)
         c = cost(drafts, orphans)
         if best is None or c < best[0]:
             best = (c, drafts, furniture, orphans)

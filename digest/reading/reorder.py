@@ -14,36 +14,17 @@ its own text comes later. Two repairs, both from the text's own evidence:
 """
 from __future__ import annotations
 
-import re
 
 from .articles import Draft
 from .unit import Unit
-from .repair import clean_line, ends_sentence, join_pair, key
-from .words import spans_word
+from .repair import clean_line, join_pair, key
+from .words import starts_mid_sentence
 
-_OPENERS = ("但", "而", "也", "又", "并", "且", "故", "另", "此", "其", "却", "还", "就", "再", "更", "因", "如", "若",
-            "虽", "即", "则", "对此", "为此", "因此", "所以", "首先", "其次", "最后", "另外", "例如", "比如", "当然",
-            "其实", "可见", "显然", "据悉", "今年", "去年", "明年", "如今", "目前", "当前", "现在", "同时", "此外", "其中",
-            "随后", "近日", "日前", "然而", "不过", "同样", "对于", "关于", "由此", "那么", "于是", "只是", "可是")
-_MID = re.compile(r"^([\u4e00-\u9fff]{1,2})[，、；：。！？]")
 _MATCH = 0.25  # share of a headline's bigrams found in a story's opening
 
 
 def _first_line(d: Draft) -> int:
     return min((i for u in d.units for i in u.lines), default=10**9)
-
-
-def starts_mid_sentence(text: str, before: str) -> bool:
-    """Does ``text`` begin inside a sentence that ``before`` left open?"""
-    t = text.lstrip()
-    if not t or ends_sentence(before):
-        return False
-    if t[0] in "，、；：。！？”’」』）)":
-        return True
-    m = _MID.match(t)
-    if m and m.group(1) not in _OPENERS:
-        return True
-    return spans_word(before, t)
 
 
 def join_continuations(drafts: list[Draft]) -> list[Draft]:
@@ -118,3 +99,28 @@ def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Dra
             left.append(h)
     kept = [d for d in drafts if d.paras or d.captions]
     return kept, [h for h in left if h not in kept and h.opened_by != "lifted"]
+
+
+def rehome_captions(drafts: list[Draft]) -> list[Draft]:
+    """Move a picture's caption to the story it illustrates when the extraction set it under
+    another one: its photo credit (本报记者 X 摄) names the reporter of exactly one other story on
+    the page and nobody of the story it sits in. The credit and the caption lines just above it
+    move together. Returns ``drafts`` (changed in place)."""
+    for d in drafts:
+        for credit in [u for u in d.units if u.kind == "K" and u.photo and u.names and u.text in d.captions]:
+            if set(credit.names) & set(d.names):
+                continue
+            owners = [e for e in drafts if e is not d and e.paras and set(credit.names) <= set(e.names)]
+            if len(owners) != 1:
+                continue
+            at = d.units.index(credit)
+            group = [credit]
+            while at - len(group) >= 0 and d.units[at - len(group)].kind == "K" \
+                    and not d.units[at - len(group)].photo and d.units[at - len(group)].text in d.captions:
+                group.insert(0, d.units[at - len(group)])
+            for u in group:
+                d.units.remove(u)
+                d.captions.remove(u.text)
+            owners[0].units.extend(group)
+            owners[0].captions.extend(u.text for u in group)
+    return drafts

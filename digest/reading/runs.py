@@ -115,7 +115,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
             short = [fix_spaces(s, prose=True) for s in short]
         parts = [short[0]]
         for prev, s in zip(short, short[1:]):
-            if wrapped(prev, s):
+            if wrapped(prev, s, hard_wrapped=not para_lines):
                 parts[-1] = join_pair(parts[-1], s)
             else:
                 parts.append(s)
@@ -137,9 +137,10 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
 _CLAUSE_START = re.compile(r"^(今起|今年|明年|今日|昨日|近日|日前|即日起|本月|下月|本周|今冬|今春|今夏|今秋|\d{1,2}月)")
 _OPEN_END = re.compile(r"[的和与及把让对为向从被将、，,“‘《（]$")
 _OPEN_PLACE = re.compile(r"在[^，,。\s]{1,10}[中上里内下间]$")  # an open 在…中 phrase still needs its predicate
+_OPEN_COUNT = re.compile(r"(?:\d+|[一二两三四五六七八九十百千万]+)[处个家条项名所座批套台辆只款类]$")  # 新增12处 | “口袋健身角”: the count needs its noun
 
 
-def wrapped(first: str, second: str) -> bool:
+def wrapped(first: str, second: str, hard_wrapped: bool = False) -> bool:
     """Is ``second`` the rest of a headline line the layout wrapped (join without a separator),
     rather than the next part of a headline stack (引题 / 主题 / 副题)?
 
@@ -147,17 +148,21 @@ def wrapped(first: str, second: str) -> bool:
     that ends in an open structure (的, 与, 、, “, an open 在…中) or inside a word (十年接 / 听…)
     continues. Otherwise the remainder
     of a wrapped line is short — at most 0.7 of a first line of 8 or more characters — unless it
-    opens a clause of its own (今起…, 3月…)."""
+    opens a clause of its own (今起…, 3月…). On a page of hard-wrapped column lines
+    (``hard_wrapped``), two lines of the same width (6 or more characters) are one headline that
+    filled its column twice: a 引题 and its 主题 are set in different sizes and rarely match."""
     a, b = first.strip(), second.strip()
     if b.startswith("——"):
         return False
     if fl.column_tag(b) == b:
         return True
-    if _OPEN_END.search(a) or _OPEN_PLACE.search(a) or spans_word(a, b):
+    if _OPEN_END.search(a) or _OPEN_PLACE.search(a) or _OPEN_COUNT.search(a) or spans_word(a, b):
         return True
     if _CLAUSE_START.match(b):
         return False
     la, lb = _letters(a), _letters(b)
+    if hard_wrapped and la == lb >= 6 and len(a) == len(b):
+        return True
     return la >= 8 and lb <= 0.7 * la
 
 
