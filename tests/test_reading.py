@@ -584,3 +584,12 @@ def test_text_that_opens_mid_sentence():
     assert opens_mid_sentence("2.6亿元。改造完成后")
     assert not opens_mid_sentence("2024年，全市新增绿地")  # a year opens sentences
     assert not opens_mid_sentence("近日，河湾区启动改造")
+
+
+def test_a_column_label_above_a_cartoon_title_is_furniture():
+    page = ("河湾区老城片区启动雨污分流改造\n\n" + LEDE + "\n\n漫画\n“雨季”备忘录\n"
+            "管网越修越通，街巷越走越宽。\n苗禾　作\n")
+    p = read_text(page)
+    titles = [a.title for a in p.articles]
+    assert "“雨季”备忘录" in titles and "漫画" not in titles
+    assert {lb.text.strip(): lb.label for lb in p.labels}["漫画"] == "furniture"

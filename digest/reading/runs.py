@@ -40,6 +40,9 @@ def caption_lines(doc: Document, run: list[int]) -> int:
         before = texts[-n - 2] if n + 2 <= len(texts) else None
         if fl.heading_like(head) and not fl.lede(head) and (
                 (before is None and len(run) == n + 1) or (before is not None and ends_sentence(before))):
+            if before is None and n >= 2 and fl.column_name(head) and fl.heading_like(texts[-n]) \
+                    and not ends_sentence(texts[-n]):
+                return n - 1  # a column label (漫画, 图说) above the picture's own title
             return n
     return 1
 
