@@ -434,7 +434,10 @@ def read_page(path: Path, number: int, max_bytes: int, root: Root | None = None)
     (digest.inputs: a regular file inside `root`; None: `path` as named on the command line).
     Raises InputError naming the file (over the size limit, not a regular file, outside its root,
     unreadable, not text)."""
-    data = inputs.read_input(path, root, max_bytes)
+    return _text_page(path, number, inputs.read_input(path, root, max_bytes))
+
+
+def _text_page(path: Path, number: int, data: bytes) -> Page:
     text, encoding = decode(data, str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Page(source=str(path), number=number, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
@@ -502,12 +505,13 @@ def read_issue(source: IssueSource, publication: str, date: dt.date | None,
     pages_: list[Page] = []
     for path in source.files:
         try:
-            if is_pdf(path, source.root):
+            data = None if Path(path).suffix.lower() == ".pdf" else inputs.read_input(path, source.root, max_bytes)
+            if data is None or data.startswith(b"%PDF"):  # one guarded open per text page, sniffed here
                 more, fails = read_pdf_pages(path, len(pages_) + 1, source.root)
                 pages_.extend(more)
                 failures.extend(fails)
             else:
-                page = read_page(path, len(pages_) + 1, max_bytes, source.root)
+                page = _text_page(path, len(pages_) + 1, data)
                 failures.extend(Failure(str(path), "read", m, h) for m, h in page_problems(page.text))
                 pages_.extend(issue_pages(page))
         except InputError as exc:

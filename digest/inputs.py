@@ -64,9 +64,12 @@ class Root:
     label: str
     is_inbox: bool = False
 
-    def contains(self, real: Path) -> bool:
-        """True when the real (resolved) path `real` lies in this tree."""
-        return real == self.path or real.is_relative_to(self.path)
+    def contains(self, real: str | os.PathLike) -> bool:
+        """True when the real (resolved) path `real` lies in this tree (string comparison: no
+        file system access, and fast, as it runs for every entry)."""
+        top = os.fspath(self.path)
+        s = os.fspath(real)
+        return s == top or s.startswith(top if top.endswith(os.sep) else top + os.sep)
 
 
 def inbox_root(inbox: str | os.PathLike) -> Root:
@@ -109,8 +112,12 @@ def _os_error(path: str | os.PathLike, exc: OSError) -> InputError:
 
 def realpath(path: str | os.PathLike) -> Path:
     """The real path of `path` (every link resolved). Raises InputError: loop, broken link, missing."""
+    return Path(_realpath(path))
+
+
+def _realpath(path: str | os.PathLike) -> str:
     try:
-        return Path(os.path.realpath(os.fspath(path), strict=True))
+        return os.path.realpath(os.fspath(path), strict=True)
     except OSError as exc:
         raise _os_error(path, exc) from None
     except RuntimeError:  # defensive: pathlib-style loop reports
@@ -124,7 +131,7 @@ def confine(path: str | os.PathLike, root: Root, name: str | os.PathLike | None 
     link, a missing path."""
     name = path if name is None else name
     try:
-        real = realpath(path)
+        real = _realpath(path)
     except InputError as exc:
         if name is path:
             raise
@@ -133,7 +140,7 @@ def confine(path: str | os.PathLike, root: Root, name: str | os.PathLike | None 
         raise OutsideRootError(os.fspath(name), f"symbolic link points outside {root.label}: it leads to {real}; "
                                "not followed", "only files inside the inbox, or inside a path named on the "
                                "command line, are read")
-    return real
+    return Path(real)
 
 
 def named(raw: str | os.PathLike, inbox: str | os.PathLike | None = None) -> tuple[Path, Root, tuple[str, ...] | None]:
@@ -218,18 +225,18 @@ def open_input(path: str | os.PathLike, root: Root | None = None) -> BinaryIO:
         raise
 
 
-def _opened_path(fd: int, expected: Path, st: os.stat_result) -> Path:
+def _opened_path(fd: int, expected: Path, st: os.stat_result) -> str:
     """The real path of the open file `fd`: /proc/self/fd on Linux; elsewhere `expected` when it
     is still the same file (device and inode), else a path outside every root."""
     try:
-        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+        return os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         pass
     try:
         now = os.stat(expected)
     except OSError:
-        return Path("/nonexistent/changed")
-    return expected if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino) else Path("/nonexistent/changed")
+        return "/nonexistent/changed"
+    return os.fspath(expected) if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino) else "/nonexistent/changed"
 
 
 def read_input(path: str | os.PathLike, root: Root | None, max_bytes: int) -> bytes:
