@@ -204,8 +204,10 @@ def _article_json(a, date_iso) -> dict:
 
 def _read_for_cli(path: Path, settings: Settings):
     from . import ingest as ingest_mod
+    from .inputs import named
 
     try:
+        named(path, settings.inbox)  # a file in the inbox follows the inbox's rules (digest.inputs)
         reading = ingest_mod.read_file(path, int(settings.max_file_mb * 1024 * 1024))
     except DigestError as exc:
         raise _fail(exc) from None

@@ -6,9 +6,9 @@ every folder it searches is listed by :func:`scan`; both confine what they touch
 
 - **The inbox** (DIGEST_INBOX, resolved once: the setting may itself be a link) is the root of
   everything in it, whether found by ``digest run``, by ``digest ingest`` without a path, or named
-  on the command line (``digest ingest inbox/2025-07-18``). A link in the inbox is followed only
-  when it leads to a place inside the inbox; ``inbox/etc -> /etc`` is refused, at the top level and
-  at any depth.
+  on the command line (``digest ingest inbox/2025-07-18``, ``digest segment inbox/…``). A link in
+  the inbox is followed only when it leads to a place inside the inbox; ``inbox/etc -> /etc`` is
+  refused, at the top level and at any depth, and so is ``inbox/etc/passwd`` named through it.
 - **A path named on the command line outside the inbox** is resolved once: the folders leading to
   it are followed wherever they go (``/srv -> /data``), and the named file or folder is the root
   of what is read under it. If the named path is itself a link, it is followed only to a place in
@@ -164,6 +164,12 @@ def named(raw: str | os.PathLike, inbox: str | os.PathLike | None = None) -> tup
     if full.is_symlink() and _leads_up(folder, confine(full, Root(Path("/"), "/"), path)):
         raise _loop(path)
     ib = inbox_root(inbox) if inbox is not None else None
+    spelled = Root(Path(os.path.abspath(os.fspath(inbox))), "the inbox", True) if inbox is not None else None
+    if spelled is not None and spelled.contains(lexical) and lexical != spelled.path:
+        # named by its place in the inbox as spelled (inbox/etc/passwd with inbox/etc -> /etc):
+        # every link on the way must stay in the inbox, not only the last one
+        confine(lexical, ib, path)
+        return path, ib, lexical.relative_to(spelled.path).parts
     if ib is not None and ib.contains(full):  # named by its place in the inbox: the inbox rules
         if full != ib.path:
             confine(full, ib, path)

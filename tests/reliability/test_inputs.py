@@ -145,6 +145,18 @@ def test_links_named_on_the_command_line_are_not_followed_out(home, outside, tmp
     assert "内部资料" not in stored_text(home)[1]
 
 
+def test_a_path_named_through_a_link_in_the_inbox_is_refused(home, outside, tmp_path):
+    """`inbox/leak/secret.txt` with inbox/leak -> outside: every link on the way is checked, not
+    only the last component, by ingest and by segment/summarize."""
+    (home / "inbox" / "leak").symlink_to(outside, target_is_directory=True)
+    log = tmp_path / "audit.log"
+    for command in ("ingest", "segment", "summarize"):
+        done = digest(home, command, "inbox/leak/secret.txt", log=log)
+        assert done.returncode == 2, (command, done.stderr)
+        assert "inbox/leak/secret.txt: " in done.stderr and "points outside the inbox" in done.stderr, done.stderr
+    assert_untouched(log, outside)
+
+
 def test_a_folder_named_on_the_command_line_is_its_own_root(home, outside, tmp_path):
     """The rule the README states: a path named on the command line is the operator's choice,
     resolved once; links inside it may not lead out of it."""
