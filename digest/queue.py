@@ -39,6 +39,7 @@ from .config import Settings
 from .errors import DigestError
 from .faults import checkpoint
 from .models import Failure
+from .outbox import fit_name
 from .schema import jobs
 
 log = logging.getLogger("digest.worker")
@@ -212,7 +213,9 @@ def ingest_job(store: Any, settings: Settings, job: Job) -> tuple[str, str, int 
         paths, key_of, local_of = [], {}, {}
         originals = p.get("paths") or []
         for i, f in enumerate(p["files"]):
-            path = tmp / f"{i:04d}_{f['name']}"
+            suffix = Path(f["name"]).suffix if len(Path(f["name"]).suffix) <= 16 else ""
+            stem = f["name"][:len(f["name"]) - len(suffix)]
+            path = tmp / fit_name(f"{i:04d}_{stem}", 200, suffix)  # any name fits (outbox.fit_name), suffix kept
             path.write_bytes(base64.b64decode(f["data"]))
             os.utime(path, (f["mtime"], f["mtime"]))
             paths.append(path)

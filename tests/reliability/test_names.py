@@ -150,3 +150,16 @@ def test_a_huge_number_in_a_preview_url_is_a_404(tmp_path):
                 f"/issue/{issue_id}/page/{huge}/source", f"/article/{2**63}"):
         assert client.get(url).status_code == 404, url
     assert client.get(f"/issue/{issue_id}").status_code == 200
+
+
+def test_a_page_with_a_long_file_name_goes_through_the_queue(tmp_path):
+    """A 254-byte file name is read by `digest ingest`, so the queue's worker, which writes the
+    job's bytes to a private temporary folder, must take it too (its copy once failed with
+    'File name too long')."""
+    name = "很长的文件名" * 13 + "abcdefg_20250618.txt"  # 234 + 20 = 254 bytes
+    assert 250 < len(name.encode()) <= 255
+    (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    queued = digest(tmp_path, "ingest", "--queue", "--json", name)
+    assert queued.returncode == 0, queued.stderr
+    worker = digest(tmp_path, "worker", "--drain", "--json")
+    assert worker.returncode == 0 and json.loads(worker.stdout) == {"done": 1, "failed": 0}, worker.stderr
