@@ -11,6 +11,8 @@ features, and the markup itself never reaches the text:
 * HTML: block elements become lines, ``<h1>``–``<h6>`` heading levels, ``<nav>``/``<header>``/
   ``<footer>``/``<script>`` and friends are furniture;
 * YAML front matter (``---`` … ``---``): its ``title``/``date``/``paper`` fields go to ``meta``;
+* field-labelled e-paper text exports (``标题：`` / ``作者：`` / ``正文：`` …, format ``export``):
+  rewritten as a plain page by :mod:`digest.reading.exports`;
 * web copies whose paragraphs are glued into one line (by ``　　`` or by a space after a sentence
   end) are split back into paragraphs;
 * characters: half-width ``｡ ､ ｢ ｣`` (U+FF61–FF64) become 。、「」, look-alike radicals become the
@@ -26,6 +28,7 @@ import re
 from html.parser import HTMLParser
 
 from .chars import repair_chars
+from .exports import from_export, is_export
 from .lines import Document, Line
 
 _HALFWIDTH = str.maketrans({"｡": "。", "､": "、", "｢": "「", "｣": "」"})
@@ -76,6 +79,8 @@ def to_document(text: str, source: str = "") -> Document:
         fmt = "html"
     else:
         lines, fmt, stray = _text_lines(raw, start)
+        if is_export(lines):
+            lines, fmt = from_export(lines, meta), "export"
     if start:
         lines.insert(0, Line("---", 1, furniture="YAML front matter (title/date read into the page's metadata)"))
     lines = _converter_header(lines, meta)

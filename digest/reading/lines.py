@@ -44,7 +44,7 @@ class Document:
     """The lines of one page (one file of an issue, or one PDF page) and what the format said."""
 
     lines: tuple[Line, ...]
-    format: str = "plain"  # plain | layout | markdown | html | web | pdf
+    format: str = "plain"  # plain | layout | markdown | html | web | export | pdf
     source: str = ""
     meta: dict = field(default_factory=dict)  # e.g. YAML front matter: title, date, paper
     body_size: float | None = None  # PDF: the font size of running text on the page (points)
