@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from . import chrome
 from .lines import Document, Line
 from .repair import CJK
 
@@ -110,6 +111,9 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return EDGE, "page number"
     if n <= 30 and _PAGE_LABEL.match(s):
         return EDGE, "版 label"
+    web = chrome.reason(s)
+    if web:
+        return web
     if n <= 20 and _QR.match(s):
         return FLOW, "QR-code prompt"
     if n <= 80 and _EDITOR.match(s) and "。" not in s:
@@ -138,7 +142,7 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "classified advertisement (遗失声明)"
     if n <= 40 and re.search(r"第\s*\d+\s*期|今日\s*\d+\s*版|本期\s*\d+\s*版", s) and not _prose(s):
         return EDGE, "masthead (issue number)"
-    if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s):
+    if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s):
         return EDGE, "masthead date line"
     if n <= 14 and sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff") <= 8 and _ODD.search(s):
         return FLOW, "label with layout debris (odd symbols)"
@@ -187,6 +191,7 @@ def find(doc: Document) -> dict[int, tuple[str, str]]:
         r = line_reason(ln.text.strip())
         if r:
             out[i] = r
+    chrome.after_end(lines, out)
     _recurring(lines, out)
     _mastheads(lines, out)
     _lists(lines, out)
@@ -231,7 +236,8 @@ def _mastheads(lines: tuple[Line, ...], out: dict) -> None:
             block.append(i)
             i += 1
         for j in block:
-            if j not in out and len(lines[j].text) <= 40 and _masthead_date(" ".join(lines[j].text.split()), bare=True):
+            if j not in out and len(lines[j].text) <= 40 and (_masthead_date(" ".join(lines[j].text.split()), bare=True)
+                                                              or chrome.date_range(lines[j].text)):
                 out[j] = (EDGE, "masthead date line")
         marked = [j for j in block if j in out and out[j][1] in ("masthead date line", "版 label", "masthead (issue number)",
                                                                  "masthead date line (lunar calendar)")]
