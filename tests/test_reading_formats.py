@@ -117,6 +117,8 @@ WECHAT = """原创 青梧早报 青梧早报
 
 👆点击蓝字 关注我们
 
+🌤早上好！今天是2月17日，星期二。一起来看今天的青梧👇
+
 01
 青梧东站新增两趟早班车
 
@@ -150,14 +152,20 @@ def test_wechat_post_chrome_is_furniture():
     lab = labels(WECHAT)
     lines = WECHAT.split("\n")
     furniture_nos = [n for n, s in enumerate(lines, 1)
-                     if s.startswith(("原创", "2026年02月17日", "👆", "- END -", "往期推荐", "青梧这三条", "寒假带娃",
+                     if s.startswith(("原创", "2026年02月17日", "👆", "🌤", "- END -", "往期推荐", "青梧这三条", "寒假带娃",
                                       "编辑：", "审核：", "分享 收藏"))]
-    assert len(furniture_nos) == 10
+    assert len(furniture_nos) == 11
     for no in furniture_nos:
         assert lab.get(no) == "furniture", (no, lines[no - 1], lab.get(no))
     got = arts(WECHAT)
     assert [a.title for a in got] == ["青梧东站新增两趟早班车", "青梧图书馆延长开放时间"]
     assert "往期推荐" not in got[-1].body and "审核" not in got[-1].body
+    assert not any("一起来看" in a.body for a in got)
+
+
+def test_prompt_pointing_down_is_furniture_but_a_story_line_is_not():
+    assert line_reason("下面跟着小编一起看看👇") is not None
+    assert line_reason("记者近日走访了城东三个社区，看到了这样一幕。") is None
 
 
 def test_share_bar_and_review_credit_are_furniture():

@@ -8,7 +8,7 @@ the site's own furniture around the stories:
 * the **post header** of a 公众号 post (``原创`` + account name) and its **date line**
   (``2026年02月17日 07:15 浙江``: date, time and the poster's province) — the post's date is its
   issue date;
-* **prompts** to follow the account (``点击蓝字 关注我们``), the **END mark** (``- END -``) after
+* **prompts** to follow the account (``点击蓝字 关注我们``) or to read on (``一起来看👇``), the **END mark** (``- END -``) after
   which nothing belongs to a story (往期推荐 and its links, 编辑/审核 credits, the share bar),
   **recommendation headings** (往期推荐, 猜你喜欢) and the **share bar** (``分享 收藏 点赞 在看``).
 
@@ -40,6 +40,7 @@ _SHARE = {"分享", "收藏", "点赞", "點讚", "在看", "赞", "讚", "转�
           "閱讀原文", "喜欢", "喜歡", "推荐", "赞赏", "讚賞", "打赏"}
 _RECOMMEND = re.compile(r"^(往期推荐|往期推薦|往期回顾|往期精彩|精彩回顾|猜你喜欢|猜你喜歡|热文推荐|熱文推薦|更多精彩|相关推荐|"
                         r"推荐阅读|推薦閱讀)[:：]?$")
+_POINT_DOWN = re.compile(r"(👇|⬇️?|👇🏻|👇🏼)+\s*$")
 _LIST_ITEM = re.compile(r"^\s*([◇◆·•●○▪▸►▶☆★◎※\-*]|\d{1,2}\s*[.、．)）])")
 _DATE_RANGE = re.compile(rf"^{_DATE}\s*[—–\-~～至到]+\s*(?:{_DATE}|(?:\d{{1,2}}\s*月\s*)?\d{{1,2}}\s*日)$")
 
@@ -64,6 +65,8 @@ def reason(s: str) -> tuple[str, str] | None:
         return FLOW, "editor credit (审核/监制/统筹 …)"
     if n <= 40 and _RECOMMEND.match(s):
         return FLOW, "heading of a list of other stories (往期推荐)"
+    if n <= 60 and _POINT_DOWN.search(s):
+        return FLOW, "prompt pointing down to the post's items (…👇)"
     toks = s.split()
     if 2 <= len(toks) <= 10 and all(t in _SHARE for t in toks):
         return FLOW, "share bar of a post (分享 收藏 点赞 在看)"
