@@ -5,7 +5,6 @@ Exit codes: 0 everything done, 1 partly done (some input failed), 2 nothing done
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import sys
@@ -19,6 +18,8 @@ from .context import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, Ctx, Fail, pass_ctx
 from .context import fail as _fail
 from .display import SafeLogFormatter, safe_text
 from .context import parse_date as _date
+from .context import resolve_range
+from .cli_send import register as _register_send
 from .cli_db import register as _register_db
 from .cli_news import register as _register_news
 from .errors import DigestError
@@ -26,7 +27,7 @@ from .models import Failure
 from .headline import headline
 from .preview import register as _register_preview
 from .progress import Progress
-from .scheduler import register as _register_service
+from .cli_run import register as _register_service
 
 __all__ = ["cli", "main", "Ctx", "Fail", "pass_ctx", "EXIT_OK", "EXIT_PARTIAL", "EXIT_NOTHING"]
 
@@ -134,27 +135,6 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
     sys.exit(report.exit_code)
 
 
-def _range(date_, from_, to_, store, settings) -> tuple[dt.date, dt.date]:
-    if date_ and (from_ or to_):
-        raise click.UsageError("use either --date or --from/--to")
-    if date_:
-        d = _date(date_)
-        return d, d
-    if from_ or to_:
-        lo, hi = store.date_bounds(settings.publication)
-        start = _date(from_, "--from") or lo
-        end = _date(to_, "--to") or hi
-        if start is None or end is None:
-            raise Fail("nothing ingested yet, so the range cannot be guessed\n  hint: give both --from and --to")
-        if start > end:
-            raise click.BadParameter("--from is after --to")
-        return start, end
-    lo, hi = store.date_bounds(settings.publication)
-    if hi is None:
-        raise Fail(f"no issue of {settings.publication} in the store\n  hint: run `digest ingest PATH` first")
-    return hi, hi
-
-
 @cli.command()
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="One day [default: the latest issue].")
 @click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range.")
@@ -163,15 +143,28 @@ def _range(date_, from_, to_, store, settings) -> tuple[dt.date, dt.date]:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_ctx
 def build(c: Ctx, date_, from_, to_, paper, as_json):
-    """Build the digest of a day or a date range and write it to the outbox (.eml, .html, .txt)."""
+    """Build the digest of a day or a date range and write it to the outbox (.eml, .html, .txt).
+
+    A range without articles writes nothing (no digest, no file) and exits 2. Building never
+    sends and never counts as delivery: the morning run still covers those issues."""
     settings = c.settings(**({"publication": paper} if paper else {}))
     store = c.store(settings)
-    start, end = _range(date_, from_, to_, store, settings)
+    start, end = resolve_range(date_, from_, to_, store, settings)
     try:
         result = pipeline.build(store, settings, start, end)
     except DigestError as exc:
         raise _fail(exc) from None
     d = result.digest
+    if result.digest_id is None:  # an empty range: nothing is written or recorded
+        message = (f"no articles of {safe_text(d.publication)} between {start} and {end}: nothing written "
+                   f"(no digest, no outbox file)")
+        if as_json:
+            click.echo(json.dumps({"digest_id": None, "publication": d.publication, "from": start.isoformat(),
+                                   "to": end.isoformat(), "articles": 0, "reused": False, "front_page": [],
+                                   "files": {}}, ensure_ascii=False, indent=2))
+        click.echo(f"{message}\n  hint: `digest status` lists the issues in the store; check --from/--to "
+                   f"and --paper", err=True)
+        sys.exit(EXIT_NOTHING)
     if as_json:
         click.echo(json.dumps({
             "digest_id": result.digest_id, "publication": d.publication, "from": start.isoformat(),
@@ -182,13 +175,11 @@ def build(c: Ctx, date_, from_, to_, paper, as_json):
             "files": {k: str(v) for k, v in result.paths.items()},
         }, ensure_ascii=False, indent=2))
     else:
-        if d.is_empty:
-            click.echo(f"note: no articles of {safe_text(d.publication)} between {start} and {end}", err=True)
         click.echo(f"digest {safe_text(d.publication)} {d.date_label}: {len(d.front_page)} front-page stories, "
                    f"{d.article_count} articles{' (unchanged)' if result.reused else ''}", err=True)
         for key in ("eml", "html", "text"):
             click.echo(safe_text(result.paths[key]))
-    sys.exit(EXIT_NOTHING if d.is_empty else EXIT_OK)
+    sys.exit(EXIT_OK)
 
 
 def _headline_json(article) -> dict:
@@ -336,71 +327,6 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
     sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
 
 
-@cli.command()
-@click.option("--digest-id", type=click.IntRange(1, 2**63 - 1), help="Send this built digest [default: the latest built one].")
-@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Build (or reuse) the digest of this day and send it.")
-@click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range to build and send.")
-@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of that range.")
-@click.option("--to", "recipients", multiple=True, metavar="ADDR",
-              help="Test send to this address only (repeatable) instead of DIGEST_TO.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
-@click.option("--requeue", is_flag=True,
-              help="Send again to recipients held after an interrupted send (in-data), a permanent failure, or a "
-                   "`sending` claim whose lease expired. Only when you know they did not get it.")
-@click.option("--json", "as_json", is_flag=True, help="Print per-recipient outcomes as JSON.")
-@pass_ctx
-def send(c: Ctx, digest_id, date_, from_, until, recipients, dry_run, requeue, as_json):
-    """E-mail a built digest by SMTP to the subscribers (and DIGEST_TO), or --to ADDR for a test send.
-
-    One message per reader over one connection, each with its own unsubscribe link and
-    List-Unsubscribe header; readers who unsubscribed are skipped, even if already queued.
-
-    Each recipient is recorded in the database: queued -> sent, or failed with the server's reply.
-    Temporary failures (4xx, refused, timeout) are retried with backoff and stay queued; permanent
-    ones (5xx) are reported. A recipient who already got a digest is never sent it again, even
-    after a crash or restart. The message sent is the .eml in the outbox, its Date: set to the send time.
-    Output: one line per recipient, "ADDR: STATUS — server reply" (or JSON with --json).
-    """
-    from .deliver import send_digest
-
-    settings = c.settings()
-    store = c.store(settings)
-    targets = list(recipients) or None  # None: the publication's active subscribers (DIGEST_TO joins them)
-    if not settings.smtp_host and not dry_run:
-        raise Fail("setting DIGEST_SMTP_HOST: no SMTP server configured\n  hint: set it in .env, or use --dry-run")
-    try:
-        if date_ or from_ or until:
-            start, end = _range(date_, from_, until, store, settings)
-            digest_id = pipeline.build(store, settings, start, end).digest_id
-        elif digest_id is None:
-            built = store.list_digests(limit=1, live_only=True)
-            if not built:
-                raise Fail("no digest has been built yet\n  hint: run `digest build` first, or give --date")
-            digest_id = built[0]["id"]
-        elif store.digest_row(digest_id) is None:
-            raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
-        if requeue and not dry_run:
-            for d in store.deliveries(digest_id):
-                if (targets is None or d["recipient"] in targets) and d["status"] in ("in-data", "failed", "sending"):
-                    ok, why = store.requeue_delivery(digest_id, d["recipient"])
-                    if not ok:
-                        click.echo(f"{d['recipient']}: not requeued: {why}", err=True)
-        outcome = send_digest(store, settings, digest_id, to=targets, dry_run=dry_run)
-    except DigestError as exc:
-        raise _fail(exc) from None
-    if as_json:
-        click.echo(json.dumps({"digest_id": digest_id, "outcome": outcome}, ensure_ascii=False, indent=2, default=str))
-    else:
-        for rcpt, state in outcome.items():
-            status, reply = (state, "") if isinstance(state, str) else (state.get("status", "?"), state.get("reply", ""))
-            click.echo(f"{rcpt}: {status}" + (f" — {reply}" if reply else ""))
-    states = [(s if isinstance(s, str) else s.get("status", "")) for s in outcome.values()]
-    if dry_run or all(st == "sent" or (st == "skipped" and "already sent" in o.get("reply", ""))
-                      for st, o in zip(states, outcome.values())):
-        sys.exit(EXIT_OK)
-    sys.exit(EXIT_PARTIAL if "sent" in states else EXIT_NOTHING)
-
-
 @cli.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with \"origins\": where each value came from).")
 @pass_ctx
@@ -421,9 +347,10 @@ def config_cmd(c: Ctx, as_json):
             click.echo(f"{ENV_NAMES[k]:32} {v}  [{settings.origin(k)}]")
 
 
-# `digest run`/`digest status` live in digest/scheduler.py, `digest preview` in digest/preview.py;
+# `digest run`/`digest status` live in digest/cli_run.py, `digest preview` in digest/preview.py;
 # they take their context from digest/context.py and never import this module.
 _register_service(cli)
+_register_send(cli)
 _register_db(cli)
 _register_news(cli)
 _register_preview(cli)

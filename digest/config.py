@@ -8,21 +8,16 @@ came from (Settings.origin(): default, .env, environment or flag).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, ClassVar, Mapping
+from zoneinfo import ZoneInfo
 
-from dotenv import dotenv_values
-
+from .config_checks import (DEFAULT_CRON, LANGUAGES, RANGE_MODES, SECURITY_MODES, EnvFileError,  # noqa: F401
+                            hide_passwords, problems as _problems, read_env_file)
 from .errors import ConfigError
-
-SECURITY_MODES = ("none", "starttls", "ssl")
-RANGE_MODES = ("since_last", "issue_date")
-LANGUAGES = ("zh", "en")  # the preview's interface: Chinese (default) or English
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 
 
 @dataclass(frozen=True)
@@ -42,13 +37,14 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = dataclasses.field(default="", repr=False)
     smtp_security: str = "starttls"
-    smtp_timeout: float = 30.0
+    smtp_timeout: float = 30.0  # seconds per SMTP step (connect, greeting, each command)
     send_retries: int = 5
+    send_time_limit: float = 120.0  # seconds one send may take; recipients not reached by then stay queued
     list_id: str = ""
     unsubscribe: str = ""  # mailto: and/or https: URL(s), comma separated
     base_url: str = ""  # where the preview/archive is reachable, for article links
     poll_seconds: int = 300
-    send_cron: str = "0 7 * * *"
+    send_cron: str = DEFAULT_CRON
     misfire_grace_seconds: int = 3600
     digest_range: str = "since_last"
     send_empty: bool = False
@@ -63,6 +59,9 @@ class Settings:
     leader_lease_seconds: float = 60.0  # `digest run`: the leader's lease; another service takes over after it
     job_lease_seconds: float = 300.0  # `digest worker`: a claimed ingest job is retried by another after it
     ingest_queue: bool = False  # the inbox job of `digest run` queues issues for `digest worker` instead
+    retry_seconds: int = 300  # `digest run` retries owed deliveries (queued, interrupted) this often
+    retry_max_age_hours: float = 72.0  # ... of digests built within this many hours
+    catch_up_days: int = 7  # the morning digest takes late issues dated up to this many days before its newest
     # the newsletter (digest/subscribers.py, digest/tokens.py, digest/web.py, digest/publish.py)
     web_url: str = ""  # where `digest web` is reachable (unsubscribe, subscribe); default: base_url
     secret_key: str = dataclasses.field(default="", repr=False)  # signs tokens; default: one kept in the database
@@ -72,6 +71,8 @@ class Settings:
     web_proxies: int = 0  # reverse proxies in front of `digest web` whose X-Forwarded-* headers are trusted
     web_subscribe: bool = False  # `digest web` shows a subscribe form (double opt-in)
     web_threads: int = 8  # waitress worker threads
+    # the problems load_settings(lenient=True) found (each bad value was left at its default)
+    problems: ClassVar[tuple] = ()
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser().resolve()
@@ -125,11 +126,6 @@ class Settings:
         return out
 
 
-def hide_passwords(text: str) -> str:
-    """Every `scheme://user:password@` in `text` with the password shown as ***."""
-    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
-
-
 # Environment variable for each field (DIGEST_ + upper-case name, with two public exceptions).
 ENV_NAMES = {f.name: "DIGEST_" + f.name.upper() for f in dataclasses.fields(Settings)}
 ENV_NAMES["from_addr"] = "DIGEST_FROM"
@@ -139,117 +135,122 @@ ENV_NAMES["data_dir"] = "DIGEST_DATA"
 def _parse(name: str, raw: Any) -> Any:
     """Turn one raw (string) value into the field's type, or raise ConfigError naming it."""
     env = ENV_NAMES[name]
-    ftype = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    ftype = _TYPES[name]
     if not isinstance(raw, str):
         return tuple(raw) if name == "to" else raw
     raw = raw.strip()
-    try:
-        if ftype == "int":
+    if ftype == "int":
+        try:
             return int(raw)
-        if ftype == "float":
-            return float(raw)
-        if ftype == "bool":
-            low = raw.lower()
-            if low in ("1", "true", "yes", "on"):
-                return True
-            if low in ("0", "false", "no", "off", ""):
-                return False
-            raise ValueError(raw)
-    except ValueError:
-        raise ConfigError(env, f"{raw!r} is not a valid {ftype}") from None
+        except ValueError:
+            raise ConfigError(env, f"{raw!r} is not a whole number", "e.g. 300") from None
+    if ftype == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(env, f"{raw!r} is not a number", "e.g. 30 or 2.5") from None
+        if not math.isfinite(value):
+            raise ConfigError(env, f"{raw!r} is not a finite number", "give a number such as 30")
+        return value
+    if ftype == "bool":
+        low = raw.lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(env, f"{raw!r} is not true or false", "use true/false (or yes/no, 1/0)")
     if name == "to":
-        return tuple(a.strip() for a in re.split(r"[,;\s]+", raw) if a.strip())
+        if not raw:
+            return ()
+        from .addresses import AddressError, split_addresses
+
+        try:
+            return tuple(split_addresses(raw))
+        except AddressError as exc:
+            raise ConfigError(env, exc.message, "separate addresses with commas: a@example.org, b@example.org") from None
     return raw
 
 
-def _validate(s: Settings) -> None:
-    def bad(name: str, msg: str, hint: str = "") -> None:
-        raise ConfigError(ENV_NAMES[name], msg, hint)
-
-    try:
-        ZoneInfo(s.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        bad("timezone", f"unknown time zone {s.timezone!r}", "use an IANA name such as Asia/Shanghai")
-    if s.language not in LANGUAGES:
-        bad("language", f"{s.language!r} is not one of {', '.join(LANGUAGES)}", "zh (中文, the default) or en (English)")
-    if s.smtp_security not in SECURITY_MODES:
-        bad("smtp_security", f"{s.smtp_security!r} is not one of {', '.join(SECURITY_MODES)}")
-    if s.digest_range not in RANGE_MODES:
-        bad("digest_range", f"{s.digest_range!r} is not one of {', '.join(RANGE_MODES)}")
-    if not 0 <= s.smtp_port <= 65535:
-        bad("smtp_port", f"{s.smtp_port} is not a port number")
-    if not _EMAIL.match(s.from_addr):
-        bad("from_addr", f"{s.from_addr!r} is not an e-mail address")
-    for addr in s.to:
-        if not _EMAIL.match(addr):
-            bad("to", f"{addr!r} is not an e-mail address", "separate addresses with commas")
-    if "://" not in (s.database_url or ""):
-        bad("database_url", f"{hide_passwords(s.database_url or '')!r} is not a database URL",
-            "e.g. sqlite:////var/lib/digest/digest.db or postgresql://digest:***@db.example.org/digest")
-    for name in ("poll_seconds", "front_page_size", "summary_chars_front", "summary_chars_other"):
-        if getattr(s, name) <= 0:
-            bad(name, "must be a positive number")
-    for name in ("claim_lease_seconds", "leader_lease_seconds", "job_lease_seconds"):
-        if not getattr(s, name) >= 1:
-            bad(name, "must be at least 1 second")
-    for name in ("misfire_grace_seconds", "jobs", "send_retries"):
-        if getattr(s, name) < 0:
-            bad(name, "must not be negative")
-    for name in ("web_url", "base_url"):
-        url = getattr(s, name)
-        if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
-            bad(name, f"{url!r} is not an http(s) address", "e.g. https://news.example.org (no query string)")
-    if not s.send_rate >= 0:
-        bad("send_rate", "must be 0 (no limit) or a positive number of messages per second")
-    if not 0 <= s.web_port <= 65535:
-        bad("web_port", f"{s.web_port} is not a port number")
-    if s.web_proxies < 0:
-        bad("web_proxies", "must not be negative")
-    if s.web_threads < 1:
-        bad("web_threads", "must be at least 1")
-    if s.max_file_mb <= 0:
-        bad("max_file_mb", "must be a positive number")
-    if len(s.send_cron.split()) != 5:
-        bad("send_cron", f"{s.send_cron!r} is not a five-field cron expression", "e.g. '0 7 * * *'")
-    for ch in "\r\n":
-        if ch in s.publication or ch in s.list_id or ch in s.from_addr:
-            bad("publication", "must be a single line")
+_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 
 
 def load_settings(
     overrides: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     env_file: str | os.PathLike | None = None,
+    *,
+    lenient: bool = False,
+    require_env_file: bool = False,
 ) -> Settings:
     """Build Settings from .env, the environment and explicit overrides (highest wins).
 
     `overrides` uses field names (e.g. {"publication": "…"}); None values are ignored.
-    The .env file is DIGEST_ENV_FILE, else `.env` in DIGEST_HOME or the current directory.
+    The .env file is `env_file`, else DIGEST_ENV_FILE, else `.env` in DIGEST_HOME or the current
+    directory. A file named by DIGEST_ENV_FILE (or by `env_file` with require_env_file=True:
+    the --env-file option) must exist; a missing `.env` is simply no file.
+
+    Every value is checked here (types, ranges, addresses, paths, the database driver, the cron
+    expression): a bad one raises ConfigError naming its DIGEST_* variable, with a hint.
+    lenient=True (for `digest status`): bad values are left at their defaults instead, and the
+    errors are kept in `settings.problems`.
     """
     env = dict(os.environ if env is None else env)
-    if env_file is None:
-        env_file = env.get("DIGEST_ENV_FILE")
-    if env_file is None:
+    problems: list[ConfigError] = []
+    named = env_file if env_file is not None else env.get("DIGEST_ENV_FILE")
+    must_exist = require_env_file if env_file is not None else named is not None
+    if named is not None:
+        env_file = named
+        if must_exist and not Path(named).is_file():
+            error = EnvFileError(named, "no such file" if not Path(named).exists() else "not a file",
+                                 "check the path given to --env-file or DIGEST_ENV_FILE")
+            if not lenient:
+                raise error
+            problems.append(error)
+    else:
         home_guess = Path(env.get("DIGEST_HOME") or (overrides or {}).get("home") or Path.cwd())
         env_file = home_guess / ".env"
-    file_values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).is_file() else {}
+    file_values: dict[str, str] = {}
+    if Path(env_file).is_file():
+        try:
+            file_values, file_problems = read_env_file(env_file, ENV_NAMES.values(), strict=not lenient)
+        except OSError as exc:
+            error = EnvFileError(env_file, f"cannot be read: {exc.strerror or exc}", "fix its owner or mode")
+            if not lenient:
+                raise error from None
+            file_problems = [error]
+        problems += file_problems
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
+    raw: list[tuple[str, Any, str]] = []
     for name, var in ENV_NAMES.items():
         if var in env:
-            values[name], origins[name] = _parse(name, env[var]), "environment"
+            raw.append((name, env[var], "environment"))
         elif var in file_values:
-            values[name], origins[name] = _parse(name, file_values[var]), f".env ({env_file})"
+            raw.append((name, file_values[var], f".env ({env_file})"))
     for name, value in (overrides or {}).items():
         if value is None:
             continue
         if name not in ENV_NAMES:
             raise ConfigError(name, "unknown setting")
-        values[name], origins[name] = _parse(name, value), "flag"
-    try:
-        settings = Settings(**values)
-    except TypeError as exc:  # pragma: no cover - programming error
-        raise ConfigError("?", str(exc)) from None
+        raw.append((name, value, "flag"))
+    for name, value, origin in raw:
+        try:
+            values[name], origins[name] = _parse(name, value), origin
+        except ConfigError as exc:
+            if not lenient:
+                raise
+            problems.append(exc)
+            values.pop(name, None)
+            origins.pop(name, None)
+    settings = Settings(**values)
+    bad = _problems(settings, ENV_NAMES)
+    if bad and not lenient:
+        raise bad[0]
+    if bad:  # leave each bad value at its default (defaults are valid)
+        wrong = {field for field, var in ENV_NAMES.items() if any(p.setting == var for p in bad)}
+        settings = Settings(**{k: v for k, v in values.items() if k not in wrong})
+        origins = {k: v for k, v in origins.items() if k not in wrong}
+        problems += bad
     object.__setattr__(settings, "_origins", origins)
-    _validate(settings)
+    object.__setattr__(settings, "problems", tuple(problems))
     return settings

@@ -1,9 +1,9 @@
 """What every `digest` command shares: the settings/store context, the error type and exit codes.
 
-The command modules (cli.py, scheduler.py's `run`/`status`, preview.py's `preview`) import this
+The command modules (cli.py, cli_run.py's `run`/`status`, preview.py's `preview`) import this
 module; none of them imports another command module back, so imports point one way:
 
-    cli.py ──> scheduler.py, preview.py ──> context.py ──> config.py, pipeline.py
+    cli.py ──> cli_run.py (──> scheduler.py), preview.py ──> context.py ──> config.py, pipeline.py
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class Ctx:
         """The effective settings (overrides + `more`); a bad setting is a Fail naming it."""
         if self._settings is None or more:
             try:
-                self._settings = load_settings({**self.overrides, **more}, env_file=self.env_file)
+                self._settings = load_settings({**self.overrides, **more}, env_file=self.env_file,
+                                               require_env_file=True)
             except DigestError as exc:
                 raise fail(exc) from None
         return self._settings
@@ -68,3 +69,28 @@ def parse_date(value: str | None, name: str = "--date") -> dt.date | None:
         except ValueError:
             continue
     raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=name)
+
+
+def resolve_range(date_: str | None, from_: str | None, to_: str | None, store, settings: Settings
+                  ) -> tuple[dt.date, dt.date]:
+    """The range named by --date D, or --from D1 --to D2 (either may be left out: the first or
+    last issue of the store), or by nothing (the latest issue), as `build` and `send` name it."""
+    if date_ and (from_ or to_):
+        raise click.UsageError("use either --date or --from/--to")
+    if date_:
+        d = parse_date(date_)
+        return d, d
+    if from_ or to_:
+        start, end = parse_date(from_, "--from"), parse_date(to_, "--to")
+        if start is None or end is None:
+            lo, hi = store.date_bounds(settings.publication)
+            start, end = start or lo, end or hi
+        if start is None or end is None:
+            raise Fail("nothing ingested yet, so the range cannot be guessed\n  hint: give both --from and --to")
+        if start > end:
+            raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
+        return start, end
+    lo, hi = store.date_bounds(settings.publication)
+    if hi is None:
+        raise Fail(f"no issue of {settings.publication} in the store\n  hint: run `digest ingest PATH` first")
+    return hi, hi

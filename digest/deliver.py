@@ -16,14 +16,12 @@ The SMTP password is never logged, written to a file or put into an error or a r
 """
 from __future__ import annotations
 
-import base64
 import copy
 import re
 import email.policy
 import logging
-import smtplib
-import socket
-import ssl
+import os
+import threading
 import time
 from datetime import datetime, timezone
 from email.headerregistry import Address
@@ -31,8 +29,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Callable, Sequence
-
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from .config import Settings
 from .errors import DeliveryError
@@ -42,12 +38,15 @@ from .models import Rendered
 from .mailmerge import list_unsubscribe_header as _list_unsubscribe
 from .mailmerge import personal_message, readers_for
 from .render import one_line
+from .smtp import Sender as _Sender, _Final, _Session, _Temporary
 
 log = logging.getLogger(__name__)
 
 # Backoff between attempts: wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]) seconds.
-# Tests shrink it; the number of attempts is settings.send_retries (at least one).
-RETRY_WAIT: tuple[float, float] = (2.0, 120.0)
+# Tests shrink it (in-process, or DIGEST_TEST_RETRY_WAIT="0.05,0.2" for a subprocess); the number
+# of attempts is settings.send_retries (at least one).
+RETRY_WAIT: tuple[float, float] = tuple(float(x) for x in os.environ["DIGEST_TEST_RETRY_WAIT"].split(",")[:2]) \
+    if os.environ.get("DIGEST_TEST_RETRY_WAIT") else (2.0, 120.0)  # type: ignore[assignment]
 WIRE = email.policy.SMTP  # CRLF line ends: the .eml holds the bytes that go over the wire
 
 
@@ -123,202 +122,7 @@ def write_outbox(outbox: Path, stem: str, rendered: Rendered, message: EmailMess
                                               "txt": rendered.text.encode("utf-8"), "eml": message_bytes(message)})
 
 
-# -- SMTP ----------------------------------------------------------------------------------------------
-class _Temporary(Exception):
-    """Worth retrying."""
-
-
-class _Final(Exception):
-    """Not worth retrying; `status` is what to record (failed, or queued for config trouble)."""
-
-    def __init__(self, reply: str, status: str = "failed"):
-        super().__init__(reply)
-        self.status = status
-
-
-class _Tracking:
-    """Remembers whether the final '.' of DATA went out, to tell a lost reply from a lost message."""
-
-    data_end_sent = False
-    _in_data = False
-
-    def data(self, msg):  # type: ignore[override]
-        self._in_data = True
-        try:
-            return super().data(msg)  # type: ignore[misc]
-        finally:
-            self._in_data = False
-
-    def send(self, s):  # type: ignore[override]
-        super().send(s)  # type: ignore[misc]
-        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
-            self.data_end_sent = True
-
-    def auth(self, mechanism, authobject, *, initial_response_ok=True):  # type: ignore[override]
-        """smtplib.SMTP.auth, but credentials are UTF-8 (RFC 4616/4954), not ASCII-only."""
-        def b64(text: str) -> str:
-            return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-        mechanism = mechanism.upper()
-        initial = authobject() if initial_response_ok else None
-        if initial is not None:
-            code, resp = self.docmd("AUTH", f"{mechanism} {b64(initial)}")  # type: ignore[attr-defined]
-        else:
-            code, resp = self.docmd("AUTH", mechanism)  # type: ignore[attr-defined]
-        self._auth_challenge_count = 0 if initial is None else 1
-        while code == 334:
-            self._auth_challenge_count += 1
-            if self._auth_challenge_count > 5:
-                break
-            code, resp = self.docmd(b64(authobject(base64.decodebytes(resp))))  # type: ignore[attr-defined]
-        if code in (235, 503):
-            return code, resp
-        raise smtplib.SMTPAuthenticationError(code, resp)
-
-
-class _SMTP(_Tracking, smtplib.SMTP):
-    pass
-
-
-class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):
-    pass
-
-
-class _Session:
-    """One SMTP connection, opened lazily and reused across recipients; dropped on trouble."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.conn: _SMTP | None = None
-        self.fatal: _Final | None = None  # e.g. wrong password: do not try again this run
-
-    def scrub(self, text: str) -> str:
-        pw = self.settings.smtp_password
-        if pw:
-            for secret in {pw, base64.b64encode(pw.encode()).decode(),
-                           base64.b64encode(f"\0{self.settings.smtp_user}\0{pw}".encode()).decode()}:
-                text = text.replace(secret, "***")
-        return text
-
-    def open(self) -> _SMTP:
-        if self.fatal:
-            raise self.fatal
-        if self.conn is not None:
-            return self.conn
-        s = self.settings
-        context = ssl.create_default_context()
-        conn: Any = None
-        try:
-            if s.smtp_security == "ssl":
-                conn = _SMTP_SSL(s.smtp_host, s.port, timeout=s.smtp_timeout, context=context)
-            else:
-                conn = _SMTP(s.smtp_host, s.port, timeout=s.smtp_timeout)
-            conn.ehlo()
-            if s.smtp_security == "starttls":
-                conn.starttls(context=context)
-                conn.ehlo()
-            if s.smtp_user:
-                conn.login(s.smtp_user, s.smtp_password)
-        except BaseException:
-            if conn is not None:
-                conn.close()
-            raise
-        self.conn = conn
-        return conn
-
-    def drop(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.quit()
-            except (smtplib.SMTPException, OSError):
-                self.conn.close()
-            self.conn = None
-
-    def send(self, sender: str, recipient: str, data: bytes, before_data: Callable[[], None] = lambda: None) -> str:
-        """Send once; returns the server's reply or raises _Temporary / _Final.
-
-        `before_data` runs after the server accepted MAIL and RCPT, right before DATA.
-        """
-        where = f"{self.settings.smtp_host}:{self.settings.port}"
-        conn = None
-        try:
-            conn = self.open()
-            conn.data_end_sent = False
-            def data_step():
-                before_data()
-                return conn.data(data)
-
-            for step, expected in ((lambda: conn.mail(sender), (250,)), (lambda: conn.rcpt(recipient), (250, 251)),
-                                   (data_step, (250,))):
-                code, resp = step()
-                if code not in expected:
-                    try:  # a server that hung up after refusing must not turn the refusal into a drop
-                        conn.rset()
-                    except (smtplib.SMTPException, OSError):
-                        self.drop()
-                    raise smtplib.SMTPResponseException(code, resp)
-            return self.scrub(f"{code} {_text(resp)}")
-        except smtplib.SMTPAuthenticationError as exc:
-            self.drop()
-            reply = self.scrub(f"authentication failed: {exc.smtp_code} {_text(exc.smtp_error)}")
-            if 400 <= exc.smtp_code < 500:
-                raise _Temporary(reply) from None
-            self.fatal = _Final(reply + " (check DIGEST_SMTP_USER and DIGEST_SMTP_PASSWORD)")
-            raise self.fatal from None
-        except smtplib.SMTPResponseException as exc:  # a refusal: MAIL, RCPT, DATA, HELO, greeting
-            if exc.smtp_code in (421, -1) or isinstance(exc, (smtplib.SMTPHeloError, smtplib.SMTPConnectError)):
-                self.drop()
-            reply = self.scrub(f"{exc.smtp_code} {_text(exc.smtp_error)}")
-            if 400 <= exc.smtp_code < 500 or exc.smtp_code < 0:
-                raise _Temporary(reply) from None
-            raise _Final(reply) from None
-        except (smtplib.SMTPNotSupportedError, ssl.SSLError, UnicodeError) as exc:
-            if isinstance(exc, ssl.SSLError) and self.conn is not None:  # TLS was up: a plain drop
-                raise self._lost(exc, conn) from None
-            self.drop()
-            if isinstance(exc, UnicodeError):  # never echo it: it quotes a character of the offending value
-                reason = "the user name, password or an address cannot be encoded for this server"
-            elif isinstance(exc, ssl.SSLError):
-                reason = f"TLS error: {exc.reason or exc} (check DIGEST_SMTP_SECURITY and the server certificate)"
-            else:
-                reason = f"{exc} (check DIGEST_SMTP_SECURITY)"
-            self.fatal = _Final(f"{where}: {self.scrub(reason)}", status="queued")  # fix settings, run again
-            raise self.fatal from None
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # refused, reset, timeout, DNS
-            raise self._lost(exc, conn) from None
-
-    def _lost(self, exc: BaseException, conn: Any) -> Exception:
-        """The connection failed: temporary, unless the end of DATA had already gone out."""
-        ambiguous = conn is not None and conn.data_end_sent
-        if conn is not None:
-            conn.close()
-        self.conn = None
-        reason = self.scrub(f"{self.settings.smtp_host}:{self.settings.port}: {_describe(exc)}")
-        if ambiguous:
-            return _Final(f"ambiguous: connection lost after the message was sent ({reason}); the server "
-                          f"may have accepted it, so it is not re-sent automatically; requeue it if it "
-                          f"did not arrive")
-        return _Temporary(reason)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return one_line(value)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return "timed out"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve host ({exc.strerror})"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"connection closed by the server ({exc})" if str(exc) else "connection closed by the server"
-    return f"{exc.__class__.__name__}: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
-
-
+# -- sending ------------------------------------------------------------------------------------------
 def _read_eml(row: dict) -> bytes:
     """The message bytes: from the database (any host can send), else the outbox file (old rows)."""
     if row.get("eml"):
@@ -337,7 +141,7 @@ def send_one(settings: Settings, recipient: str, data: bytes) -> str:
     that is not a digest (the double opt-in confirmation of `digest web`)."""
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server configured", "set DIGEST_SMTP_HOST")
-    session = _Session(settings)
+    session = _Session(settings, time.monotonic() + settings.send_time_limit)
     try:
         return session.send(settings.from_addr, recipient, data)
     except (_Temporary, _Final) as exc:
@@ -346,62 +150,104 @@ def send_one(settings: Settings, recipient: str, data: bytes) -> str:
         session.drop()
 
 
+def _sendable(store: Any, digest_id: int, *, superseded_ok: bool = False) -> dict:
+    """The digest row to send; DeliveryError when there is none, or it was replaced (unless the
+    deliveries already queued for it are being retried: its readers are owed that message)."""
+    row = store.digest_row(digest_id)
+    if row is None:
+        raise DeliveryError(f"no digest with id {digest_id}", "run `digest build` first")
+    if row.get("superseded") and not superseded_ok:
+        live = store.find_digest(row["publication"], row["start_date"], row["end_date"])
+        raise DeliveryError(f"digest {digest_id} was replaced by a later build of the same range"
+                            + (f" (digest {live['id']})" if live else ""),
+                            f"send digest {live['id']}" if live else "build the range again")
+    return row
+
+
+def would_send(store: Any, settings: Settings, publication: str) -> list[str]:
+    """The list a send would go to, read only: the active subscribers and the DIGEST_TO addresses
+    that would join them (the dry run writes nothing, so they are not added)."""
+    from . import subscribers as subs
+
+    active = [s.email for s in subs.list_subscribers(store, publication, "active")]
+    have = {a.lower() for a in active}
+    extra = [a for a in settings.to if a.lower() not in have and subs.get(store, publication, a) is None]
+    return active + extra
+
+
 def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[str] | None = None,
-                dry_run: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, dict]:
-    """Send digest `digest_id`: one message per reader, over one SMTP connection, at most
-    DIGEST_SEND_RATE messages a second.
+                dry_run: bool = False, progress: Callable[[str], None] | None = None,
+                stop: threading.Event | None = None, owed_only: bool = False,
+                sender: _Sender | None = None) -> dict[str, dict]:
+    """Send digest `digest_id` to its readers: one message per reader, over one SMTP connection,
+    at most DIGEST_SEND_RATE messages a second, for at most DIGEST_SEND_TIME_LIMIT seconds.
 
     `to` None sends to the active subscribers of the digest's publication (DIGEST_TO's addresses
-    join them, digest.subscribers.recipients); a list sends to exactly those addresses (a test
-    send). Each message is the stored one with the reader's To:, List-Unsubscribe and
-    List-Unsubscribe-Post (RFC 8058) and 退订 links (digest.mailmerge; tokens: digest.tokens).
+    join them, digest.subscribers.recipients); a list of addresses is a test send (send_test):
+    recorded apart, never a delivery of the digest. Each message is the stored one with the
+    reader's To:, List-Unsubscribe, List-Unsubscribe-Post (RFC 8058) and 退订 links
+    (digest.mailmerge; tokens: digest.tokens). `owed_only`: only the deliveries already queued
+    (or left `sending` by a process that died) — the service's retries (send_owed); no reader is
+    added. `stop`: set by the service when it stops; nothing new is tried after it.
 
     Returns {recipient: {"status": sent|failed|queued|skipped|dry-run, "reply": str}}. A recipient
-    already sent (or left `sending`/`failed`) is skipped: nobody gets a digest twice. A reader who
-    is no longer active when their turn comes is skipped and their delivery cancelled, even if it
-    was queued before they left.
+    already sent (or left `in-data`/`failed`) is skipped: nobody gets a digest twice. A reader who
+    is no longer active when their turn comes is skipped and their delivery cancelled. After the
+    server or the connection failed (refused, timed out, dropped, 421), or when the time is up,
+    the remaining recipients are left `queued` with the reason, for the next retry.
     """
     from . import subscribers as subs
     from .mailmerge import MailMerge
     from .tokens import Tokens
 
+    if to is not None:
+        return send_test(store, settings, digest_id, to, dry_run=dry_run, progress=progress)
     say = progress or (lambda line: log.info("%s", line))
-    row = store.digest_row(digest_id)
-    if row is None:
-        raise DeliveryError(f"no digest with id {digest_id}", "run `digest build` first")
-    if row.get("superseded"):
-        live = store.find_digest(row["publication"], row["start_date"], row["end_date"])
-        raise DeliveryError(f"digest {digest_id} was replaced by a later build of the same range"
-                            + (f" (digest {live['id']})" if live else ""),
-                            f"send digest {live['id']}" if live else "build the range again")
-    recipients, readers = readers_for(store, settings, row["publication"], to)
-    if not recipients:
-        raise DeliveryError("no recipients", "add subscribers (`digest subscribers add`), set DIGEST_TO or pass --to")
+    row = _sendable(store, digest_id, superseded_ok=owed_only)
     data = _read_eml(row)
-    where = f"{settings.smtp_host or '?'}:{settings.port} ({settings.smtp_security})"
-    known = {d["recipient"]: d for d in store.deliveries(digest_id)}
-    outcome: dict[str, dict] = {}
+    pub = row["publication"]
     if dry_run:
-        for r in recipients:
-            state = known.get(r, {}).get("status")
-            status = "skipped" if state and state != "queued" else "dry-run"
-            reply = f"already {state}" if status == "skipped" else \
-                f"would send {row['eml_path']} ({len(data)} bytes) via {where}"
-            outcome[r] = dict(status=status, reply=reply)
+        known = {d["recipient"]: d["status"] for d in store.deliveries(digest_id)}
+        wanted = [r for r, st in known.items() if st in ("queued", "sending")] if owed_only \
+            else would_send(store, settings, pub)
+        where = f"{settings.smtp_host or '?'}:{settings.port} ({settings.smtp_security})"
+        outcome = {}
+        for r in wanted:
+            state = known.get(r)
+            skip = state not in (None, "queued")
+            reply = f"already {state}" if skip else f"would send {row['eml_path'] or 'the stored message'} " \
+                                                    f"({len(data)} bytes) via {where}"
+            outcome[r] = dict(status="skipped" if skip else "dry-run", reply=reply)
             say(f"{r}: {reply}")
         return outcome
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server configured", "set DIGEST_SMTP_HOST (or use the outbox files)")
-    store.queue_deliveries(digest_id, recipients)
-    session = _Session(settings)
-    attempts = max(1, settings.send_retries)
+    if owed_only:
+        recipients = [d["recipient"] for d in store.deliveries(digest_id) if d["status"] in ("queued", "sending")]
+        readers = {r.lower(): sub for r in recipients if (sub := subs.get(store, pub, r)) is not None}
+    else:
+        recipients, readers = readers_for(store, settings, pub, None)
+        if not recipients:
+            raise DeliveryError("no recipients", "add subscribers (`digest subscribers add`) or set DIGEST_TO")
+        store.queue_deliveries(digest_id, recipients)
+    own = sender is None
+    sender = sender or _Sender(settings, stop, wait=RETRY_WAIT)
     merge = MailMerge(data)
     tokens = Tokens.for_store(store, settings) if settings.public_url and readers else None
-    gap = 1.0 / settings.send_rate if settings.send_rate > 0 else 0.0
-    next_at = time.monotonic()
+    outcome: dict[str, dict] = {}
     try:
-        for r in recipients:
-            if to is None and not subs.is_active(store, row["publication"], r):  # left since the list was read
+        for i, r in enumerate(recipients):
+            why = sender.stopping()
+            if why:
+                rest = [x for x in recipients[i:]]
+                store.note_queued(digest_id, rest, why)
+                states = {d["recipient"]: d["status"] for d in store.deliveries(digest_id)}
+                for x in rest:
+                    if states.get(x) == "queued":
+                        outcome[x] = dict(status="queued", reply=why)
+                say(f"{sum(1 for x in rest if states.get(x) == 'queued')} recipient(s) left queued: {why}")
+                break
+            if not subs.is_active(store, pub, r):  # left since the list was read
                 subs.cancel_delivery(store, digest_id, r, "cancelled: no longer subscribed")
                 outcome[r] = dict(status="skipped", reply="no longer subscribed: not sent")
                 say(f"{r}: skipped (no longer subscribed)")
@@ -421,26 +267,17 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                 checkpoint("send:before-data")
 
             try:
-                retrying = Retrying(
-                    stop=stop_after_attempt(attempts), reraise=False,
-                    wait=wait_exponential(multiplier=RETRY_WAIT[0], max=RETRY_WAIT[1]),
-                    retry=retry_if_exception_type(_Temporary),
-                    before_sleep=lambda rs, r=r: (
-                        store.renew_claim(digest_id, r, settings.claim_lease_seconds),  # still ours while retrying
-                        say(f"{r}: attempt {rs.attempt_number} failed ({rs.outcome.exception()}); retrying")))
                 wire = stamp_date(personal_message(settings, merge, tokens, r, readers.get(r.lower())))
-                if gap:
-                    time.sleep(max(0.0, next_at - time.monotonic()))
-                    next_at = max(next_at, time.monotonic()) + gap
-                reply = retrying(session.send, settings.from_addr, r, wire, before_data)
-                status = "sent"
-                checkpoint("send:after-accept")
-            except RetryError as exc:
-                status, reply = "queued", f"{exc.last_attempt.exception()} (after {attempts} attempts)"
-            except _Final as exc:
-                status, reply = exc.status, str(exc)
+
+                def on_retry(r=r) -> None:  # one more SMTP try; the claim stays ours while retrying
+                    store.count_attempt(digest_id, r)
+                    store.renew_claim(digest_id, r, settings.claim_lease_seconds)
+
+                status, reply, _tries = sender.attempt(r, wire, before_data, on_retry=on_retry, say=say)
+                if status == "sent":
+                    checkpoint("send:after-accept")
             except BaseException:
-                conn = session.conn
+                conn = sender.session.conn
                 unsure = conn is not None and conn.data_end_sent
                 status = "failed" if unsure else "queued"
                 reply = "ambiguous: interrupted after the message was sent" if unsure else "interrupted before sending"
@@ -450,8 +287,94 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
                 outcome[r] = dict(status=status, reply=reply)
                 say(f"{r}: {status} ({reply})")
     finally:
-        session.drop()
+        if own:
+            sender.close()
     return outcome
 
 
-__all__ = ["build_message", "message_bytes", "stamp_date", "write_outbox", "send_digest", "send_one", "RETRY_WAIT"]
+def send_test(store: Any, settings: Settings, digest_id: int, addresses: Sequence[str], *,
+              dry_run: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, dict]:
+    """A test send (`digest send --test-to`, the preview's "send test") of digest `digest_id` to
+    `addresses` (each string may hold several: "a@x.org, 张三 <b@y.org>"; every one is validated
+    before anything is sent). Each address gets its own message (To: that address only, never the
+    list; a subscriber's own unsubscribe link, anyone else's a link to the page that says how to
+    leave), with the usual retries. Recorded in test_sends, never in deliveries: a test send
+    never counts as delivery, so the morning run and `digest send` still send the digest to every
+    reader. Returns {address: {"status", "reply", "test": True}}. Raises AddressError first."""
+    from . import subscribers as subs
+    from .addresses import split_addresses
+    from .mailmerge import MailMerge
+    from .tokens import Tokens
+
+    wanted = list(dict.fromkeys(a for text in addresses for a in split_addresses(text)))
+    say = progress or (lambda line: log.info("%s", line))
+    row = _sendable(store, digest_id)
+    data = _read_eml(row)
+    if dry_run:
+        out = {a: dict(status="dry-run", reply=f"would send a test of digest {digest_id} ({len(data)} bytes)", test=True)
+               for a in wanted}
+        for a, o in out.items():
+            say(f"{a}: {o['reply']}")
+        return out
+    if not settings.smtp_host:
+        raise DeliveryError("no SMTP server configured", "set DIGEST_SMTP_HOST")
+    readers = {a.lower(): sub for a in wanted if (sub := subs.get(store, row["publication"], a)) is not None}
+    merge = MailMerge(data)
+    tokens = Tokens.for_store(store, settings) if settings.public_url and readers else None
+    sender = _Sender(settings, wait=RETRY_WAIT)
+    outcome: dict[str, dict] = {}
+    try:
+        for a in wanted:
+            why = sender.stopping()
+            if why:
+                status, reply, tries = "queued", why, 0
+            else:
+                wire = stamp_date(personal_message(settings, merge, tokens, a, readers.get(a.lower())))
+                status, reply, tries = sender.attempt(a, wire, say=say)
+            store.record_test_send(digest_id, a, status, tries, reply)
+            outcome[a] = dict(status=status, reply=reply, test=True)
+            say(f"{a}: {status} (test) ({reply})")
+    finally:
+        sender.close()
+    return outcome
+
+
+def send_owed(store: Any, settings: Settings, *, stop: threading.Event | None = None,
+              progress: Callable[[str], None] | None = None, publication: str | None = None) -> tuple[str, str]:
+    """The service's retries: send every delivery still owed — queued after a temporary failure,
+    left by a send that stopped (time limit, a failed server, a stop) or interrupted (a `sending`
+    claim whose process died) — of the digests built within DIGEST_RETRY_MAX_AGE_HOURS, oldest
+    first, over one connection and within one DIGEST_SEND_TIME_LIMIT (`publication`: only its
+    digests; default every paper's). Returns (outcome, detail): outcome nothing (nothing owed),
+    ok (all owed sent), partial or failed."""
+    owed = store.owed_digests(settings.retry_max_age_hours, publication)
+    if not owed:
+        return "nothing", "no delivery owed"
+    if not settings.smtp_host:
+        return "failed", f"{sum(d['queued'] + d['sending'] for d in owed)} deliveries owed but DIGEST_SMTP_HOST is not set"
+    sender = _Sender(settings, stop, wait=RETRY_WAIT)
+    counts: dict[str, int] = {}
+    try:
+        for d in owed:
+            try:
+                outcome = send_digest(store, settings, d["id"], progress=progress, owed_only=True, sender=sender)
+            except DeliveryError as exc:
+                counts[f"digest {d['id']}: {exc.message}"] = 1
+                continue
+            for o in outcome.values():
+                counts[o["status"]] = counts.get(o["status"], 0) + 1
+            if sender.halted:
+                break
+    finally:
+        sender.close()
+    digests_named = ", ".join(str(d["id"]) for d in owed)
+    detail = f"owed deliveries of digest(s) {digests_named}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    if sender.halted:
+        detail += f"; stopped: {sender.halted}"
+    if counts.get("sent") and set(counts) <= {"sent", "skipped"}:
+        return "ok", detail
+    return ("partial" if counts.get("sent") else "failed"), detail
+
+
+__all__ = ["build_message", "message_bytes", "stamp_date", "write_outbox", "send_digest", "send_test", "send_owed",
+           "send_one", "would_send", "RETRY_WAIT"]

@@ -21,7 +21,7 @@ from . import pipeline
 from .config import Settings
 from .errors import DigestError
 from .lease import LEADER, Lease, abandoned_runs, current_holder, heartbeat, instance_id, renew_runs, stopped
-from .runstate import JOB_DIGEST, JOBS_TABLE
+from .runstate import DIGEST_EXECUTOR, JOB_DIGEST, JOBS_TABLE
 
 log = logging.getLogger("digest.run")
 SHARED = "shared"
@@ -84,7 +84,8 @@ class Leadership:
                 log.warning("digest: the run due at %s never finished (process killed?): running it again", cut)
                 keep["next_run_time"] = cut
         self.scheduler.add_job(self.job, self.trigger, args=[self.args], id=JOB_DIGEST, jobstore=SHARED,
-                               name="build and deliver the digest", replace_existing=True, **keep)
+                               executor=DIGEST_EXECUTOR, name="build and deliver the digest", replace_existing=True,
+                               **keep)
         self._resume_abandoned()
         log.info("leading the digest services (%s); next digest run at %s", self.instance,
                  self.scheduler.get_job(JOB_DIGEST, SHARED).next_run_time)
@@ -100,7 +101,8 @@ class Leadership:
             log.warning("digest: the run due at %s UTC was left unfinished by %s: resuming it",
                         run["run_at"], run["claimed_by"])
             self.scheduler.add_job(self.job, "date", args=[{**self.args, "run_at": run["run_at"]}],
-                                   id=job_id, run_date=dt.datetime.now(self.settings.tz), misfire_grace_time=None)
+                                   id=job_id, run_date=dt.datetime.now(self.settings.tz), misfire_grace_time=None,
+                                   executor=DIGEST_EXECUTOR)
 
     def _step_down(self) -> None:
         self.leader = False

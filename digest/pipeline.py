@@ -312,33 +312,46 @@ def _stem(publication: str, start: dt.date, end: dt.date, max_bytes: int = 223) 
 
 
 def make_digest(store: Store, settings: Settings, start: dt.date, end: dt.date,
-                publication: str | None = None) -> Digest:
-    """Rank the stored articles of a date range into a Digest (no summariser runs here)."""
+                publication: str | None = None, issue_ids: Iterable[int] | None = None) -> Digest:
+    """Rank the stored articles of a date range into a Digest (no summariser runs here).
+    `issue_ids`: only the articles of these issues (the morning run's undelivered ones)."""
     from .rank import build_digest
 
     publication = publication or settings.publication
     items = store.articles_between(start, end, publication)
+    if issue_ids is not None:
+        wanted = set(issue_ids)
+        items = [a for a in items if a.issue_id in wanted]
     return build_digest(items, publication, start, end, front_size=settings.front_page_size,
                         base_url=settings.base_url)
 
 
 def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
-          publication: str | None = None, allow_empty: bool = True) -> BuildResult:
+          publication: str | None = None, allow_empty: bool = False,
+          issue_ids: Iterable[int] | None = None) -> BuildResult:
     """Build the digest of a date range and write it to the outbox as .eml, .html and .txt.
 
     The database decides first: the digest (with its message bytes) is recorded as the live one
     of its range, or an existing row with the same content is reused (its Message-ID and files);
     only then are the files written, from the recorded bytes. Two builds of one range, at once or
     one after the other, never leave two sendable digests, and a crash between the record and the
-    files is completed by the next build.
+    files is completed by the next build. The digest records the issues it was built from
+    (`issue_ids`, default every live issue of the range): what it delivers once dispatched.
+
+    A range without articles writes and records nothing: the result has digest_id None and no
+    paths (allow_empty=True writes the "共 0 篇" digest: DIGEST_SEND_EMPTY's morning e-mail).
+    The stored message carries no reader's address (To: undisclosed-recipients): each reader's
+    copy gets its own To: when it is sent (digest.mailmerge).
     """
     from .deliver import build_message, message_bytes
     from .outbox import name_limit, write_set
+    from .plan import live_issue_ids
     from .render import render_digest
 
-    digest = make_digest(store, settings, start, end, publication)
+    digest = make_digest(store, settings, start, end, publication, issue_ids)
     if digest.is_empty and not allow_empty:
         return BuildResult(digest, None, None, {})
+    members = list(issue_ids) if issue_ids is not None else live_issue_ids(store, digest.publication, start, end)
     rendered = render_digest(digest, settings)
     content_hash = hashlib.sha256((rendered.subject + rendered.html + rendered.text).encode()).hexdigest()
     keys = ("eml", "html", "text")
@@ -346,12 +359,13 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     if previous and previous["content_hash"] == content_hash and all(
             previous[f"{k}_path"] and Path(previous[f"{k}_path"]).exists() for k in keys):
         paths = {k: Path(previous[f"{k}_path"]) for k in keys}
+        store.add_digest_issues(previous["id"], members)  # same content from other versions: they count too
         return BuildResult(digest, rendered, previous["id"], paths, reused=True)
-    message = build_message(rendered, settings, to=settings.to)
+    message = build_message(rendered, settings, to=())
     digest_id, reused = store.record_digest(
         publication=digest.publication, start_date=start, end_date=end, subject=rendered.subject,
         message_id=message["Message-ID"], eml=message_bytes(message), content_hash=content_hash,
-        article_count=digest.article_count)
+        article_count=digest.article_count, issue_ids=members)
     row = store.digest_row(digest_id) or {}
     if reused and all(row.get(f"{k}_path") and Path(row[f"{k}_path"]).exists() for k in keys):
         return BuildResult(digest, rendered, digest_id, {k: Path(row[f"{k}_path"]) for k in keys}, reused=True)

@@ -317,7 +317,10 @@ def send_test():
             raise DigestError(_("no SMTP server configured"), _("set DIGEST_SMTP_HOST (and restart the preview)"))
         result = pipeline.build(st.store, st.settings, start, end, publication=pub)
         digest_id = result.digest_id
-        outcome = send_digest(st.store, st.settings, digest_id, to=[addr])
+        if digest_id is None:  # an empty range: nothing is built, nothing sent (issue 15.4)
+            raise DigestError(_("There is no article of %(pub)s between %(start)s and %(end)s: nothing was built "
+                                "or sent.", pub=pub, start=start, end=end), "")
+        outcome = send_digest(st.store, st.settings, digest_id, to=[addr])  # a test send: never a delivery
     except DigestError as exc:
         error = exc
     ok = bool(outcome) and all(v.get("status") == "sent" for v in outcome.values())

@@ -18,6 +18,9 @@ from .display import PRINTED_RULES, local_time, safe_text, zone_label
 from .errors import DigestError
 
 JOB_INBOX, JOB_DIGEST = "inbox", "digest"
+JOB_RETRY = "retry"  # owed deliveries of earlier digests (digest/scheduler.py)
+DIGEST_EXECUTOR = "digest"  # the scheduler's thread for the digest, resume and retry jobs (inbox: "default")
+JOB_SETTINGS = "settings"  # job_runs rows of a failed (or repaired) settings reload of `digest run`
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_NAME = "digest-run.lock"
 
@@ -44,8 +47,11 @@ class RunLock:
         self.path, self.fd = path, None
 
     def acquire(self) -> "RunLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = _open_regular(self.path, os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            raise _lock_error(self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -67,11 +73,33 @@ class RunLock:
             self.fd = None
 
 
+def _open_regular(path: Path, flags: int) -> int:
+    """os.open for the lock file, which must be a regular file: never blocks (a FIFO), never
+    follows a symlink; OSError otherwise (IsADirectoryError, "not a regular file" …)."""
+    import stat
+
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(0, "not a regular file")
+    return fd
+
+
+def _lock_error(path: Path, exc: OSError) -> DigestError:
+    return DigestError(f"cannot open the lock file {path}: {exc.strerror or exc}",
+                       f"the service's user must be able to read and write it: fix its owner or mode "
+                       f"(ls -l {path}), or remove it while no `digest run` is running")
+
+
 def lock_holder(path: Path) -> int | None:
-    """The pid of the running `digest run` (-1 when it is starting), or None when nobody holds the lock."""
+    """The pid of the running `digest run` (-1 when it is starting), or None when nobody holds the lock.
+    Raises DigestError (with a hint) when the lock file cannot be opened."""
     if not path.exists():
         return None
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = _open_regular(path, os.O_RDONLY)
+    except OSError as exc:
+        raise _lock_error(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
@@ -117,7 +145,10 @@ def scheduled_jobs(settings: Settings) -> list[dict]:
 
 def status_data(settings: Settings, store) -> dict[str, Any]:
     path = lock_path(settings)
-    pid = lock_holder(path)
+    try:
+        pid, lock_problem = lock_holder(path), ""
+    except DigestError as exc:
+        pid, lock_problem = None, str(exc)
     guessed = [{"id": r["id"], "publication": r["publication"], "date": r["issue_date"], "date_rule": r["date_rule"],
                 "sources": r["sources"]}
                for r in store.list_issues(exclude_rules=PRINTED_RULES, limit=500)]  # SQL-filtered (scale)
@@ -135,16 +166,70 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
         "timezone": settings.timezone,
         "guessed_dates": sorted(guessed, key=lambda g: (g["date"], g["id"]), reverse=True),
         "running": pid is not None or any(s["kind"] == "run" and s["state"] == "alive" for s in services),
-        "pid": pid if pid and pid > 0 else None, "lock_file": str(path),
+        "pid": pid if pid and pid > 0 else None, "lock_file": str(path), "lock_problem": lock_problem,
+        "settings_problems": [str(p) for p in getattr(settings, "problems", ())],
+        "service_settings": service_settings_problem(store),
         "services": services, "leader": leader, "scheduled_runs": scheduled_runs(store, 5),
         "queue": queue_status(store),
         "jobs": jobs,
         "runs": store.recent_runs(10),
         "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
         "failures": store.recent_failures(5),
-        "deliveries": store.pending_deliveries(),
+        "deliveries": _owed_notes(store.pending_deliveries(), store, settings),
+        "owed": _owed(store, settings),
+        "morning": _morning(store, settings),
         "digests": [{k: v for k, v in d.items() if k != "content_hash"} for d in store.list_digests(5)],
     }
+
+
+def _owed(store, settings: Settings) -> list[dict]:
+    """Digests whose readers are still owed it: [{digest_id, publication, start_date, end_date,
+    built_at, queued, sending, retried_until, given_up}] — given_up: built more than
+    DIGEST_RETRY_MAX_AGE_HOURS ago, so the service no longer retries it."""
+    out = []
+    for given_up, rows in ((False, store.owed_digests(settings.retry_max_age_hours)),
+                           (True, store.owed_digests(settings.retry_max_age_hours, older=True))):
+        for d in rows:
+            out.append({"digest_id": d["id"], "publication": d["publication"], "start_date": d["start_date"],
+                        "end_date": d["end_date"], "built_at": d["built_at"], "queued": d["queued"],
+                        "sending": d["sending"], "superseded": d["superseded"], "given_up": given_up,
+                        "retried_until": d["built_at"] + dt.timedelta(hours=settings.retry_max_age_hours)})
+    return out
+
+
+def _owed_notes(rows: list[dict], store, settings: Settings) -> list[dict]:
+    """The pending deliveries, a queued one's note saying when `digest run` retries it."""
+    built = {d["id"]: d["built_at"] for d in store.owed_digests()} if rows else {}
+    limit = dt.timedelta(hours=settings.retry_max_age_hours)
+    for d in rows:
+        if d["status"] != "queued" or d["digest_id"] not in built:
+            continue
+        until = built[d["digest_id"]] + limit
+        if until > dt.datetime.now(dt.timezone.utc).replace(tzinfo=None):
+            d["state_note"] = (f"owed: `digest run` retries it every {settings.retry_seconds}s until "
+                               f"{until:%Y-%m-%d %H:%M} UTC (DIGEST_RETRY_MAX_AGE_HOURS="
+                               f"{settings.retry_max_age_hours:g})" + ("" if settings.deliver_smtp else
+                                                                         "; DIGEST_DELIVER_SMTP is off: "
+                                                                         "`digest send` sends it"))
+        else:
+            d["state_note"] = (f"given up by the service (the digest is older than DIGEST_RETRY_MAX_AGE_HOURS="
+                               f"{settings.retry_max_age_hours:g}): `digest send --digest-id {d['digest_id']}` "
+                               f"sends it")
+    return rows
+
+
+def _morning(store, settings: Settings) -> dict:
+    """What the next morning run would cover (digest.plan): {range, why, issue_ids, late, skipped}."""
+    from .plan import plan_digest, skipped_text
+
+    try:
+        plan = plan_digest(store, settings, dt.datetime.now(settings.tz).date())
+    except DigestError as exc:
+        return {"error": str(exc)}
+    return {"range": list(plan.range) if plan.range else None, "why": plan.why, "issue_ids": plan.issue_ids,
+            "late": [{"id": i["id"], "date": i["issue_date"], "correction": bool(i["correction"])} for i in plan.late],
+            "skipped": [{"id": i["id"], "date": i["issue_date"], "reason": r} for i, r in plan.skipped],
+            "skipped_text": skipped_text(plan.skipped) if plan.skipped else ""}
 
 
 def _local(value: Any, tz) -> str:
@@ -152,11 +237,27 @@ def _local(value: Any, tz) -> str:
     return local_time(value, tz)
 
 
+def service_settings_problem(store) -> dict | None:
+    """The service's last settings reload if it failed (job_runs, job "settings"): the service runs
+    on with its last good settings until the file is fixed. None when the last reload was good."""
+    last = store.recent_runs(1, job=JOB_SETTINGS)
+    return last[0] if last and last[0]["outcome"] == "failed" else None
+
+
 def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     tz, now = settings.tz, dt.datetime.now(settings.tz)
-    lines = [f"digest run: running (pid {data['pid'] or '?'})" if data["pid"]
-             else "digest run: running on another home or host (see services)" if data["running"]
-             else f"digest run: not running (lock file {data['lock_file']})"]
+    lines = [f"settings: {p}" for p in data.get("settings_problems") or ()]
+    if lines:
+        lines.append("  (status shows the defaults in their place; other commands refuse to run until this is fixed)")
+    if data.get("lock_problem"):
+        lines.append(f"lock file: {data['lock_problem']}")
+    bad = data.get("service_settings")
+    if bad:
+        lines.append(f"settings of the running service: the reload of {_local(bad['started_at'], tz)} failed: "
+                     f"{bad['detail']}")
+    lines.append(f"digest run: running (pid {data['pid'] or '?'})" if data["pid"]
+                 else "digest run: running on another home or host (see services)" if data["running"]
+                 else f"digest run: not running (lock file {data['lock_file']})")
     leader = data.get("leader")
     for s in data.get("services", []):
         role = " leader" if leader and leader["holder"] == s["instance"] and leader["alive"] else ""
@@ -192,6 +293,21 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     if data["failures"]:
         lines.append("recent input failures:")
         lines += [f"  {_local(f['created_at'], tz)}  {f['path']} ({f['stage']}): {f['message']}" for f in data["failures"]]
+    for o in data.get("owed") or ():
+        rng = f"{o['start_date']}" if o["start_date"] == o["end_date"] else f"{o['start_date']}..{o['end_date']}"
+        state = (f"given up (built more than DIGEST_RETRY_MAX_AGE_HOURS ago): `digest send --digest-id "
+                 f"{o['digest_id']}` sends it") if o["given_up"] else \
+            f"retried by `digest run` until {_local(o['retried_until'], tz)}"
+        lines.append(f"still owed: digest {o['digest_id']} {safe_text(o['publication'])} {rng} to {o['queued'] + o['sending']} "
+                     f"reader(s): {state}")
+    morning = data.get("morning") or {}
+    if morning.get("range"):
+        late = morning.get("late") or []
+        lines.append(f"next morning run: {morning['why']}" + (
+            f"; with {len(late)} late issue(s) or correction(s) ({', '.join(str(x['date']) for x in late[:5])})"
+            if late else ""))
+    if morning.get("skipped_text"):
+        lines.append(f"issues the morning run leaves out: {morning['skipped_text']}")
     lines.append("deliveries not sent:" if data["deliveries"] else "deliveries not sent: none")
     for d in data["deliveries"]:
         lines.append(f"  digest {d['digest_id']} -> {d['recipient']}: {d['status']}, {d['attempts']} attempt(s), "

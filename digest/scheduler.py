@@ -1,12 +1,18 @@
-"""`digest run` (the daily service) and `digest status`.
+"""`digest run`, the daily service (its commands: digest/cli_run.py).
 
-Two jobs in one APScheduler 3 scheduler; the digest job is kept in the project database (table
-apscheduler_jobs) by the leader only (several services may share one database, see leader.py):
+Three jobs in one APScheduler 3 scheduler, the inbox job on its own thread (a slow SMTP server
+never holds up polling) and the others on a second one; the digest job is kept in the project
+database (table apscheduler_jobs) by the leader only (several services may share one database,
+see leader.py):
   inbox   every DIGEST_POLL_SECONDS: ingest inbox entries that are complete, i.e. whose size and
           mtime did not change between two polls (names ending .part/.tmp or hidden are never taken);
   digest  on DIGEST_SEND_CRON: build the digest of the issues not yet delivered and deliver it
-          (outbox always, SMTP when DIGEST_DELIVER_SMTP), one digest per paper (pipeline.papers:
-          DIGEST_PUBLICATION, then every other publication in the store, e.g. inbox/<paper>/…).
+          (outbox always, SMTP when DIGEST_DELIVER_SMTP; digest/morning.py), one digest per paper
+          (pipeline.papers: DIGEST_PUBLICATION, then every other publication in the store, e.g.
+          inbox/<paper>/…);
+  retry   every DIGEST_RETRY_SECONDS, on the leader: the deliveries still owed of digests built
+          within DIGEST_RETRY_MAX_AGE_HOURS (digest.deliver.send_owed).
+Settings are re-read by every job; a bad edit is recorded and the last good ones used (reload.py).
 A run missed while the machine was off or asleep runs once when it is back within
 DIGEST_MISFIRE_GRACE_SECONDS, and is recorded as `missed` otherwise. One `digest run` per home
 (lock file), any number per database: one leads (a lease in the database), the others stand by;
@@ -25,16 +31,19 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import pipeline
-from .config import Settings, load_settings
-from .display import SafeLogFormatter, safe_text
+from .config import Settings
+from .display import safe_text
 from .errors import DigestError
 from . import inputs
 from .ingest import _candidate_name, paper_folder, survey
-from .runstate import (JOB_DIGEST, JOB_INBOX, JOBS_TABLE, LOCK_NAME, RunLock, _json_default,  # noqa: F401
-                       lock_holder, lock_path, scheduled_jobs, status_data, status_text)
+from .morning import deliver_digest, plan_range  # noqa: F401 (plan_range: for callers of the old name)
+from .reload import job_settings as _settings, remember_settings
+from .runstate import (DIGEST_EXECUTOR, JOB_DIGEST, JOB_INBOX, JOB_RETRY, LOCK_NAME,  # noqa: F401
+                       lock_holder, scheduled_jobs)
 
 log = logging.getLogger("digest.run")
 WAKE_SECONDS = 30.0  # re-check the wall clock this often (timers do not count suspended time)
+_STOPS: dict[str, threading.Event] = {}  # service instance -> its stop event: a send stops at once with it
 
 
 def _utcnow() -> dt.datetime:
@@ -46,10 +55,6 @@ def job_args(settings: Settings, overrides: dict[str, Any], env_file: str | None
     over = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None}
     over["home"] = str(settings.home)
     return {"overrides": over, "env_file": env_file}
-
-
-def _settings(args: dict[str, Any]) -> Settings:
-    return load_settings(args.get("overrides") or {}, env_file=args.get("env_file"))
 
 
 # -- the inbox job --------------------------------------------------------------------------
@@ -181,67 +186,33 @@ def _failures_text(failures: list) -> str:
 
 # -- the digest job ---------------------------------------------------------------------------
 
-def _last_delivered(store, settings: Settings) -> dict | None:
-    """The digest the next one continues from: the last one sent by SMTP, or (outbox only) built."""
-    if settings.deliver_smtp:
-        return store.last_sent_digest(settings.publication)
-    return store.last_built_digest(settings.publication)  # one indexed query, not a list of digests
-
-
-def plan_range(store, settings: Settings, today: dt.date) -> tuple[tuple[dt.date, dt.date] | None, str]:
-    """The date range of the next digest, or None and why there is nothing new."""
-    pub = settings.publication
-    last = _last_delivered(store, settings)
-    since = f" since digest {last['id']} ({last['start_date']}..{last['end_date']})" if last else ""
-    empty = None if last is not None and today <= last["end_date"] else (today, today)
-    _, newest = store.date_bounds(pub)
-    if newest is None:
-        return (empty if settings.send_empty else None), f"no issue of {pub} in the store"
-    if settings.digest_range == "issue_date":
-        if last is not None and last["end_date"] >= newest:
-            return (empty if settings.send_empty else None), f"no issue of {pub} newer than {newest}{since}"
-        return (newest, newest), f"newest issue {newest}"
-    if last is not None:
-        start = last["end_date"] + dt.timedelta(days=1)
-    else:  # nothing delivered yet: from the earliest issue no digest covers (else just the newest day)
-        start = store.first_uncovered_date(pub) or newest  # SQL: no issue or digest list is loaded
-    if start > newest:
-        return (empty if settings.send_empty else None), f"no new issue of {pub}{since}"
-    return (start, newest), f"issues {start}..{newest}"
-
-
-def deliver_digest(store, settings: Settings) -> tuple[str, str]:
-    today = dt.datetime.now(settings.tz).date()
-    rng, why = plan_range(store, settings, today)
-    if rng is None:
-        return "nothing", f"{why}: no e-mail sent (DIGEST_SEND_EMPTY is off)" if not settings.send_empty else why
-    start, end = rng
-    result = pipeline.build(store, settings, start, end, allow_empty=settings.send_empty)
-    if result.digest_id is None:
-        return "nothing", f"no article of {settings.publication} in {start}..{end}: no e-mail sent"
-    d = result.digest
-    detail = (f"digest {result.digest_id} {d.publication} {start}..{end}: {d.article_count} articles"
-              f"{', empty' if d.is_empty else ''} -> {result.paths['eml']}{' (unchanged)' if result.reused else ''}")
+def retry_job(args: dict[str, Any]) -> str:
+    """Every DIGEST_RETRY_SECONDS on the leader: send the deliveries still owed (digest.deliver.send_owed)."""
+    try:
+        settings = _settings(args)
+    except DigestError as exc:
+        log.error("%s: %s", JOB_RETRY, exc)
+        return "failed"
     if not settings.deliver_smtp:
-        return "ok", detail + "; SMTP off (DIGEST_DELIVER_SMTP)"
-    from .subscribers import counts  # the readers: subscribers of the publication, DIGEST_TO joining them
+        return "nothing"
 
-    if not settings.to and not counts(store, settings.publication)["active"]:
-        return "partial", detail + "; not e-mailed: no active subscriber and DIGEST_TO is empty"
-    from .deliver import send_digest  # lazily: only the SMTP path needs it
+    def body(store) -> tuple[str, str]:
+        from .deliver import send_owed
+        from .lease import current_holder
 
-    outcome = send_digest(store, settings, result.digest_id)
-    states = [s["status"] if s["status"] != "skipped" else s.get("reply", "skipped") for s in outcome.values()]
-    detail += "; smtp: " + ", ".join(f"{states.count(st)} {st}" for st in dict.fromkeys(states))
-    if all(st in ("sent", "already sent") for st in states):
-        return "ok", detail
-    return ("partial" if "sent" in states else "failed"), detail
+        holder = current_holder(store)
+        instance = args.get("instance")
+        if instance and (holder is None or holder["holder"] != instance or not holder["alive"]):
+            return "nothing", "standing by: the leader retries owed deliveries"
+        return send_owed(store, settings, stop=_STOPS.get(instance or ""))
+    return _logged(settings, JOB_RETRY, body, record_nothing=False)
 
 
 # -- running and recording jobs -----------------------------------------------------------------
 
-def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]]) -> str:
-    """Run one job body: log its outcome and duration, record it in job_runs. Never raises."""
+def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]], *, record_nothing: bool = True) -> str:
+    """Run one job body: log its outcome and duration, record it in job_runs. Never raises.
+    record_nothing=False: an outcome "nothing" is only logged at debug level (frequent checks)."""
     started, t0 = _utcnow(), time.monotonic()
     store = None
     try:
@@ -253,6 +224,9 @@ def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]]) 
         log.exception("%s job crashed", job)
         outcome, detail = "failed", f"{exc.__class__.__name__}: {exc}"
     level = logging.WARNING if outcome in ("failed", "partial") else logging.INFO
+    if outcome == "nothing" and not record_nothing:
+        log.debug("%s: %s in %.1fs: %s", job, outcome, time.monotonic() - t0, detail)
+        return outcome
     log.log(level, "%s: %s in %.1fs: %s", job, outcome, time.monotonic() - t0, detail)
     try:
         (store or pipeline.open_store(settings)).log_run(job, started, outcome, detail, _utcnow())
@@ -262,14 +236,22 @@ def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]]) 
 
 
 def inbox_job(args: dict[str, Any]) -> str:
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except DigestError as exc:
+        log.error("%s: %s", JOB_INBOX, exc)
+        return "failed"
     return _logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, _watcher))
 
 
 def digest_job(args: dict[str, Any]) -> str:
     """The cron job: claim this fire time's scheduled run of each paper (one host per run), build
     and deliver one digest per paper."""
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except DigestError as exc:
+        log.error("%s: %s", JOB_DIGEST, exc)
+        return "failed"
     run_at = args.get("run_at") or fire_time(args.get("trigger"), settings)
     return _logged(settings, JOB_DIGEST,
                    lambda store: deliver_papers(store, settings, run_at, args.get("instance")))
@@ -298,13 +280,14 @@ def scheduled_delivery(store, settings: Settings, run_at: dt.datetime | None, ho
     """
     from .lease import claim_run, finish_run
 
+    stop = _STOPS.get(holder or "")
     if run_at is None or holder is None:
-        return deliver_digest(store, settings)
+        return deliver_digest(store, settings, stop)
     claim, why = claim_run(store, settings.publication, run_at, holder, settings.leader_lease_seconds)
     if claim is None:
         return "nothing", why
     try:
-        outcome, detail = deliver_digest(store, settings)
+        outcome, detail = deliver_digest(store, settings, stop)
     except Exception as exc:  # recorded, then reported by _logged as usual
         finish_run(store, claim, holder, "failed", f"{exc.__class__.__name__}: {exc}")
         raise
@@ -360,8 +343,27 @@ def make_scheduler(settings: Settings):
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    return BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(1)},  # one job at a time
+    class Executor(ThreadPoolExecutor):
+        """One thread; a job due while the service stops is not started (APScheduler would log a
+        traceback submitting it to a pool being shut down). The leader that starts next makes up
+        a digest run missed this way (_unfinished_run)."""
+
+        closed = False
+
+        def shutdown(self, wait: bool = True) -> None:
+            self.closed = True
+            super().shutdown(wait)
+
+        def _do_submit_job(self, job, run_times) -> None:
+            try:
+                if not self.closed:
+                    return super()._do_submit_job(job, run_times)
+            except RuntimeError:  # the pool was shut down a moment ago
+                pass
+            log.info("%s: not started: the service is stopping", job.id)
+
+    return BackgroundScheduler(  # a slow send never holds up inbox polling: one thread each
+        executors={"default": Executor(1), DIGEST_EXECUTOR: Executor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
         timezone=settings.tz)
 
@@ -423,6 +425,7 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
 
     from .leader import Leadership
 
+    remember_settings(args, settings)
     scheduler = make_scheduler(settings)
     scheduler.add_listener(_on_event(settings), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     scheduler.start(paused=True)
@@ -433,7 +436,12 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
                           args=[args], id=JOB_INBOX, name="ingest complete inbox files", replace_existing=True,
                           next_run_time=dt.datetime.now(settings.tz), misfire_grace_time=None)
         leadership = Leadership(settings, scheduler, args, trigger, job=digest_job, unfinished=_unfinished_run)
+        _STOPS[leadership.instance] = stop
         leadership.tick()
+        scheduler.add_job(retry_job, IntervalTrigger(seconds=settings.retry_seconds, timezone=settings.tz),
+                          args=[{**args, "instance": leadership.instance}], id=JOB_RETRY, executor=DIGEST_EXECUTOR,
+                          name="retry owed deliveries", replace_existing=True, misfire_grace_time=None,
+                          next_run_time=dt.datetime.now(settings.tz) + dt.timedelta(seconds=1))
         scheduler.resume()
         log.info("digest run started (pid %d, %s): inbox %s every %ss; digest %s%s",
                  os.getpid(), leadership.instance, settings.inbox, settings.poll_seconds, trigger,
@@ -447,107 +455,12 @@ def run_service(settings: Settings, args: dict[str, Any], stop: threading.Event,
                 next_wake = time.monotonic() + min(WAKE_SECONDS, settings.poll_seconds)
         log.info("stopping: waiting for a running job to finish")
     finally:
+        stop.set()  # a send in progress leaves its remaining recipients queued
+        scheduler.pause()  # no job is submitted any more (APScheduler logs a traceback for one
+        with scheduler._jobstores_lock:  # submitted to an executor being shut down); wait for a
+            pass  # round of _process_jobs under way to end
         scheduler.shutdown(wait=True)
         if leadership is not None:
             leadership.close()
+            _STOPS.pop(leadership.instance, None)
     log.info("digest run stopped")
-
-
-# -- commands (registered on the `digest` group by cli.py) ---------------------------------------
-
-def register(cli) -> None:
-    import json
-    import signal
-    import sys
-
-    import click
-
-    from .context import Fail, pass_ctx
-
-    @cli.command("run")
-    @click.option("--once", is_flag=True, help="Poll the inbox and run the digest job once now, then exit (for cron).")
-    @click.option("--poll-seconds", type=click.IntRange(min=1), help="Inbox poll interval [DIGEST_POLL_SECONDS; 300].")
-    @click.option("--cron", "send_cron", metavar="'M H DOM MON DOW'",
-                  help="When to build and send the digest [DIGEST_SEND_CRON; '0 7 * * *'].")
-    @click.option("--settle", type=click.FloatRange(min=0), default=2.0, show_default=True,
-                  help="With --once: seconds between the two looks at the inbox.")
-    @pass_ctx
-    def run_cmd(c, once, poll_seconds, send_cron, settle):
-        """The daily service: poll the inbox, and build and deliver the digest on a schedule.
-
-        \b
-        Jobs (the digest job kept in the database, table apscheduler_jobs, by the leader):
-          inbox   every DIGEST_POLL_SECONDS: ingest new issue files and folders from the inbox
-                  once complete (same size and mtime on two polls; *.part, *.tmp and hidden names
-                  are never taken, so write there and rename for an instant pick-up)
-          digest  on DIGEST_SEND_CRON in DIGEST_TIMEZONE: the digest of the issues since the last
-                  delivered one (DIGEST_DIGEST_RANGE=since_last) or of the newest issue
-                  (issue_date), written to the outbox and, with DIGEST_DELIVER_SMTP, e-mailed;
-                  one digest per paper (DIGEST_PUBLICATION and every paper in the store: a
-                  top-level inbox folder whose name is not a date is a paper, inbox/大众日报/…).
-                  No new issue: no e-mail, unless DIGEST_SEND_EMPTY.
-        A digest run missed while the machine was off or asleep runs once on return within
-        DIGEST_MISFIRE_GRACE_SECONDS and is logged as missed otherwise. One `digest run` per home
-        (lock file data/digest-run.lock); services on several homes or hosts may share a database:
-        one leads (DIGEST_LEADER_LEASE_SECONDS) and sends each scheduled run exactly once, the
-        others poll their inboxes and take over if it dies. SIGINT/SIGTERM let the running job
-        finish, then exit 0. Every run is logged (stderr and DIGEST_LOG_FILE) and shown by
-        `digest status`.
-        """
-        more = {k: v for k, v in (("poll_seconds", poll_seconds), ("send_cron", send_cron)) if v is not None}
-        settings = c.settings(**more)
-        _setup_logging(settings)
-        c.store(settings)  # create or migrate the database now, with a clear error if impossible
-        try:
-            lock = RunLock(lock_path(settings)).acquire()
-        except (DigestError, OSError) as exc:
-            raise Fail(str(exc)) from None
-        try:
-            if once:
-                sys.exit(run_once(settings, settle))
-            stop = threading.Event()
-
-            def on_signal(signum, _frame):
-                log.info("%s received", signal.Signals(signum).name)
-                stop.set()
-            signal.signal(signal.SIGTERM, on_signal)
-            signal.signal(signal.SIGINT, on_signal)
-            try:
-                run_service(settings, job_args(settings, {**c.overrides, **more}, c.env_file), stop)
-            except DigestError as exc:
-                raise Fail(str(exc)) from None
-            except ValueError as exc:  # a cron expression APScheduler cannot read
-                raise Fail(f"setting DIGEST_SEND_CRON: {exc}") from None
-        finally:
-            lock.release()
-
-    @cli.command("status")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-    @pass_ctx
-    def status_cmd(c, as_json):
-        """Show the service: is `digest run` running (pid), next job runs, last runs and failures,
-        deliveries not sent (with the server's last reply) and the last digests."""
-        settings = c.settings()
-        try:
-            data = status_data(settings, c.store(settings))
-        except DigestError as exc:
-            raise Fail(str(exc)) from None
-        if as_json:
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
-        else:
-            click.echo("\n".join(status_text(data, settings)))
-
-
-
-def _setup_logging(settings: Settings) -> None:
-    """Job runs at INFO on stderr (the cli's handler) and, with DIGEST_LOG_FILE, in that file."""
-    logger = logging.getLogger("digest")
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
-    if settings.log_file:
-        from logging.handlers import WatchedFileHandler
-
-        handler = WatchedFileHandler(Path(settings.log_file).expanduser(), encoding="utf-8")
-        handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        for name in ("digest", "apscheduler"):
-            logging.getLogger(name).addHandler(handler)

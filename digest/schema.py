@@ -100,6 +100,24 @@ digests = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False, index=True),
     sa.Column("superseded", sa.Boolean, nullable=False, default=False, server_default=sa.false()),  # (v5)
     sa.Column("eml", sa.LargeBinary),  # the message's wire bytes: any host can send it (v5)
+    # when it went to its readers: deliveries queued for the list, or (without SMTP) written by the
+    # morning run. A digest only built (or only test-sent) has none: its issues are not delivered (v9)
+    sa.Column("dispatched_at", sa.DateTime),
+)
+digest_issues = sa.Table(  # the issues (versions) a digest was built from: what the morning run has delivered (v9)
+    "digest_issues", metadata,
+    sa.Column("digest_id", sa.Integer, sa.ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("issue_id", sa.Integer, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+test_sends = sa.Table(  # `digest send --test-to` and the preview's "send test": never a delivery of the digest (v9)
+    "test_sends", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("digest_id", sa.Integer, sa.ForeignKey("digests.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # sent | failed | queued (temporary trouble: not retried)
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),  # SMTP tries
+    sa.Column("last_reply", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False, default=_now),
 )
 deliveries = sa.Table(
     "deliveries", metadata,
@@ -259,7 +277,25 @@ def _v5(conn) -> None:
         index.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 8
+def _v9(conn) -> None:
+    """Test sends apart from deliveries; which issues each digest holds; when a digest went out.
+
+    Digests built before: their issues are the versions ingested before the build whose date is in
+    the range, and each counts as dispatched when built (so far a built digest was a delivered one):
+    an upgrade never mails the history again. Deliveries cannot be told from test sends afterwards.
+    """
+    _add_column("digests", "dispatched_at", sa.DateTime())(conn)
+    metadata.create_all(conn, tables=[digest_issues, test_sends])
+    conn.execute(sa.update(digests).where(digests.c.dispatched_at.is_(None)).values(dispatched_at=digests.c.built_at))
+    members = sa.select(digests.c.id, issues.c.id).select_from(digests.join(issues, sa.and_(
+        issues.c.publication == digests.c.publication, issues.c.issue_date >= digests.c.start_date,
+        issues.c.issue_date <= digests.c.end_date, issues.c.ingested_at <= digests.c.built_at)))
+    known = sa.select(digest_issues.c.digest_id)
+    conn.execute(sa.insert(digest_issues).from_select(["digest_id", "issue_id"],
+                                                      members.where(digests.c.id.not_in(known))))
+
+
+SCHEMA_VERSION = 9
 # Migration n upgrades a database at version n-1 to version n. Version 1 is the initial schema
 # (created from the current metadata, so later migrations must tolerate finding their change done).
 MIGRATIONS: dict[int, Any] = {
@@ -271,4 +307,5 @@ MIGRATIONS: dict[int, Any] = {
     6: _add_column("services", "expires_at", sa.DateTime()),  # liveness of a service by its own lease
     7: _add_column("pages", "path", sa.Text()),  # the local file a page was read from
     8: lambda conn: metadata.create_all(conn, tables=[subscribers, subscriber_events]),  # newsletter readers
+    9: _v9,  # test sends, digest_issues, digests.dispatched_at (delivery: what the morning run covers)
 }

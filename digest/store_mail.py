@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from . import db
-from .schema import _now, deliveries, digests
+from .schema import _now, deliveries, digest_issues, digests, test_sends
 
 CLAIM_LEASE_SECONDS = 900.0  # default lease of a `sending` claim (DIGEST_CLAIM_LEASE_SECONDS)
 _LISTED = [c for c in digests.c if c.name != "eml"]  # listings never carry the message bytes
@@ -33,13 +33,17 @@ class MailStore:
     # -- digests -------------------------------------------------------------------------
     def record_digest(self, *, publication: str, start_date: dt.date, end_date: dt.date, subject: str,
                       message_id: str, content_hash: str, article_count: int, eml: bytes | None = None,
-                      eml_path: str = "", html_path: str = "", text_path: str = "") -> tuple[int, bool]:
+                      eml_path: str = "", html_path: str = "", text_path: str = "",
+                      issue_ids: Iterable[int] = ()) -> tuple[int, bool]:
         """Make this content the live digest of its range. Returns (digest id, reused).
 
         reused: a row of this range with the same content existed (live, or superseded and now
         made live again); its Message-ID and bytes stand, the values given here are ignored.
         Safe against concurrent builds: the loser of a race gets the winner's row.
+        `issue_ids`: the issues (versions) it was built from, recorded in digest_issues in the same
+        transaction (what the morning run counts as delivered once the digest is dispatched).
         """
+        members = sorted(set(issue_ids))
         key = (digests.c.publication == publication, digests.c.start_date == start_date,
                digests.c.end_date == end_date)
         for attempt in range(5):
@@ -48,6 +52,7 @@ class MailStore:
                     live = conn.execute(sa.select(digests.c.id, digests.c.content_hash)
                                         .where(*key, digests.c.superseded.is_(False)).with_for_update()).first()
                     if live is not None and live.content_hash == content_hash:
+                        self._add_members(conn, live.id, members)
                         return live.id, True
                     same = conn.execute(sa.select(digests.c.id).where(*key, digests.c.content_hash == content_hash)
                                         .order_by(digests.c.id.desc()).with_for_update()).scalar()
@@ -55,17 +60,43 @@ class MailStore:
                         conn.execute(sa.update(digests).where(digests.c.id == live.id).values(superseded=True))
                     if same is not None:
                         conn.execute(sa.update(digests).where(digests.c.id == same).values(superseded=False))
+                        self._add_members(conn, same, members)
                         return same, True
                     new_id = conn.execute(sa.insert(digests).values(
                         publication=publication, start_date=start_date, end_date=end_date, built_at=_now(),
                         subject=subject, message_id=message_id, eml=eml, eml_path=eml_path, html_path=html_path,
                         text_path=text_path, article_count=article_count, content_hash=content_hash,
                         superseded=False)).inserted_primary_key[0]
+                    self._add_members(conn, new_id, members)
                     return new_id, False
             except IntegrityError as exc:  # another build of this range won the race: take its row
                 if not db.is_unique_violation(exc) or attempt == 4:
                     raise db.store_error(exc, self.url) from None
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _add_members(conn: Any, digest_id: int, issue_ids: list[int]) -> None:
+        if not issue_ids:
+            return
+        known = set(conn.execute(sa.select(digest_issues.c.issue_id).where(digest_issues.c.digest_id == digest_id))
+                    .scalars())
+        rows = [dict(digest_id=digest_id, issue_id=i) for i in issue_ids if i not in known]
+        if rows:
+            conn.execute(sa.insert(digest_issues), rows)
+
+    def add_digest_issues(self, digest_id: int, issue_ids: Iterable[int]) -> None:
+        """Record that the digest holds these issues too (a rebuild with the same content)."""
+        members = sorted(set(issue_ids))
+        if members:
+            with self._write() as conn:
+                self._add_members(conn, digest_id, members)
+
+    def mark_dispatched(self, digest_id: int) -> None:
+        """Record that the digest went to its readers (the first time only): its issues count as
+        delivered from now on (digest.plan). Queuing deliveries for the list does it too."""
+        with self._write() as conn:
+            conn.execute(sa.update(digests).where(digests.c.id == digest_id, digests.c.dispatched_at.is_(None))
+                         .values(dispatched_at=_now()))
 
     def save_digest(self, **values: Any) -> int:
         """Record a digest as the live one of its range (see record_digest); returns its id."""
@@ -92,7 +123,8 @@ class MailStore:
 
     def list_digests(self, limit: int = 50, *, publication: str | None = None, offset: int = 0,
                      live_only: bool = False) -> list[dict]:
-        """Digests newest first, a page of `limit` from `offset`, each with its deliveries."""
+        """Digests newest first, a page of `limit` from `offset`, each with its deliveries and,
+        apart, its test sends (`test_sends`)."""
         q = sa.select(*_LISTED).order_by(digests.c.id.desc()).limit(limit).offset(offset)
         if publication is not None:
             q = q.where(digests.c.publication == publication)
@@ -102,12 +134,17 @@ class MailStore:
             out = [dict(r._mapping) for r in conn.execute(q)]
             ids = [d["id"] for d in out]
             by: dict[int, list] = {i: [] for i in ids}
+            tests: dict[int, list] = {i: [] for i in ids}
             if ids:
                 for r in conn.execute(sa.select(deliveries).where(deliveries.c.digest_id.in_(ids))
                                       .order_by(deliveries.c.id)):
                     by[r.digest_id].append(dict(r._mapping))
+                for r in conn.execute(sa.select(test_sends).where(test_sends.c.digest_id.in_(ids))
+                                      .order_by(test_sends.c.id)):
+                    tests[r.digest_id].append(dict(r._mapping))
             for d in out:
                 d["deliveries"] = by[d["id"]]
+                d["test_sends"] = tests[d["id"]]  # never deliveries: listed apart
             return out
 
     def covered_ranges(self, publication: str) -> list[tuple[dt.date, dt.date]]:
@@ -142,7 +179,8 @@ class MailStore:
 
     # -- deliveries -----------------------------------------------------------------------
     def queue_deliveries(self, digest_id: int, recipients: Iterable[str]) -> None:
-        """Queue the digest for each recipient; recipients already queued or sent are left alone."""
+        """Queue the digest for each recipient; recipients already queued or sent are left alone.
+        The digest counts as dispatched from then on (mark_dispatched): the readers are owed it."""
         wanted = list(dict.fromkeys(recipients))
         for attempt in range(3):
             try:
@@ -153,6 +191,10 @@ class MailStore:
                                  updated_at=_now()) for r in wanted if r not in known]
                     if rows:
                         conn.execute(sa.insert(deliveries), rows)
+                    if wanted:
+                        conn.execute(sa.update(digests).where(digests.c.id == digest_id,
+                                                              digests.c.dispatched_at.is_(None))
+                                     .values(dispatched_at=_now()))
                 return
             except IntegrityError as exc:  # queued by another process at the same moment: fine
                 if not db.is_unique_violation(exc) or attempt == 2:
@@ -205,6 +247,65 @@ class MailStore:
                 deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient,
                 deliveries.c.status == "sending", deliveries.c.claimed_by == claimer())
                 .values(lease_until=now + dt.timedelta(seconds=lease_seconds))).rowcount == 1
+
+    def count_attempt(self, digest_id: int, recipient: str) -> None:
+        """One more SMTP try of a claimed delivery (the claim counts the first one): `attempts` is
+        the number of times the server was tried for this recipient."""
+        with self._write() as conn:
+            conn.execute(sa.update(deliveries).where(
+                deliveries.c.digest_id == digest_id, deliveries.c.recipient == recipient)
+                .values(attempts=deliveries.c.attempts + 1, updated_at=_now()))
+
+    def note_queued(self, digest_id: int, recipients: Iterable[str], reply: str) -> None:
+        """Say why deliveries still `queued` were not tried in this send (one UPDATE for all)."""
+        names = list(recipients)
+        if not names:
+            return
+        with self._write() as conn:
+            conn.execute(sa.update(deliveries).where(
+                deliveries.c.digest_id == digest_id, deliveries.c.recipient.in_(names),
+                deliveries.c.status == "queued").values(last_reply=reply[:2000], updated_at=_now()))
+
+    def owed_digests(self, max_age_hours: float | None = None, publication: str | None = None,
+                     *, older: bool = False) -> list[dict]:
+        """Digests with deliveries still owed (`queued`, or `sending` under a claim that may have
+        died), oldest first: [{id, publication, start_date, end_date, built_at, superseded, queued,
+        sending}]. max_age_hours: only digests built within that many hours (older=True: only
+        those built before, which the service no longer retries)."""
+        owed = sa.func.count(deliveries.c.id)
+        q = (sa.select(digests.c.id, digests.c.publication, digests.c.start_date, digests.c.end_date,
+                       digests.c.built_at, digests.c.superseded,
+                       owed.filter(deliveries.c.status == "queued").label("queued"),
+                       owed.filter(deliveries.c.status == "sending").label("sending"))
+             .join(deliveries, deliveries.c.digest_id == digests.c.id)
+             .where(deliveries.c.status.in_(("queued", "sending")))
+             .group_by(digests.c.id, digests.c.publication, digests.c.start_date, digests.c.end_date,
+                       digests.c.built_at, digests.c.superseded)
+             .order_by(digests.c.id))
+        if publication is not None:
+            q = q.where(digests.c.publication == publication)
+        if max_age_hours is not None:
+            cut = _now() - dt.timedelta(hours=max_age_hours)
+            q = q.where(digests.c.built_at < cut) if older else q.where(digests.c.built_at >= cut)
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # -- test sends (never deliveries of the digest) ------------------------------------------
+    def record_test_send(self, digest_id: int, recipient: str, status: str, attempts: int, reply: str = "") -> None:
+        """Record one test send (`digest send --test-to`, the preview's "send test"). Test sends
+        are kept apart from deliveries: they never count as delivery, never make a digest
+        dispatched and never stop the real recipients from getting it."""
+        with self._write() as conn:
+            conn.execute(sa.insert(test_sends).values(digest_id=digest_id, recipient=recipient, status=status,
+                                                      attempts=attempts, last_reply=reply[:2000], created_at=_now()))
+
+    def test_sends(self, digest_id: int | None = None, limit: int = 20) -> list[dict]:
+        """Test sends, newest first (of one digest, or of all)."""
+        q = sa.select(test_sends).order_by(test_sends.c.id.desc()).limit(limit)
+        if digest_id is not None:
+            q = q.where(test_sends.c.digest_id == digest_id)
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
 
     def delivery_in_data(self, digest_id: int, recipient: str) -> None:
         """Record that the DATA command is about to go out: from here a crash is ambiguous."""

@@ -25,13 +25,13 @@ def test_defaults_live_under_home(tmp_path):
 
 
 def test_precedence_dotenv_env_flags(tmp_path):
-    (tmp_path / ".env").write_text("DIGEST_PUBLICATION=来自文件\nDIGEST_SMTP_PORT=2525\nDIGEST_TO=a@x.test, b@x.test\n",
+    (tmp_path / ".env").write_text("DIGEST_PUBLICATION=来自文件\nDIGEST_SMTP_PORT=2525\nDIGEST_TO=a@example.org, b@example.org\n",
                                    encoding="utf-8")
     env = {"DIGEST_HOME": str(tmp_path), "DIGEST_SMTP_PORT": "2600"}
     s = load_settings(env=env)
     assert s.publication == "来自文件"  # .env
     assert s.smtp_port == 2600  # environment beats .env
-    assert s.to == ("a@x.test", "b@x.test")
+    assert s.to == ("a@example.org", "b@example.org")
     s = load_settings({"publication": "来自命令行"}, env=env)
     assert s.publication == "来自命令行"  # flag beats both
 

@@ -317,7 +317,7 @@ def test_drop_mid_data_is_temporary(tmp_path, monkeypatch):
         assert out["reader@example.org"]["status"] == "queued"
         assert server.connections == 2  # retried: the final "." never left the client
         assert "reader@example.org" in status(store, digest_id)
-        assert "Server not connected" in status(store, digest_id)["reader@example.org"][1]
+        assert "closed the connection" in status(store, digest_id)["reader@example.org"][1]
 
 
 def test_drop_mid_data_unseen_by_client_is_ambiguous(tmp_path):

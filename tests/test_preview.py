@@ -367,9 +367,10 @@ def test_send_test_sends_to_that_one_address_only(tmp_path):
         ctl.stop()
     assert len(handler.messages) == 1 and handler.messages[0][1] == ["editor@example.org"]
     built = store.list_digests()
-    assert [d["recipient"] for d in built[0]["deliveries"]] == ["editor@example.org"]
+    assert built[0]["deliveries"] == []  # a test send is never a delivery of the digest (issue 17.4)
+    assert [t["recipient"] for t in built[0]["test_sends"]] == ["editor@example.org"]
     index = body(c.get("/"))
-    assert "status-sent" in index and "editor@example.org" in index
+    assert "status-sent" in index and "editor@example.org" in index and "测试发送" in index
     assert f'/outbox/{quote(Path(built[0]["html_path"]).name)}' in index
     eml = c.get(f'/outbox/{quote(Path(built[0]["eml_path"]).name)}')
     assert eml.status_code == 200 and eml.get_data() == Path(built[0]["eml_path"]).read_bytes()
