@@ -4,7 +4,8 @@ import os
 import pytest
 
 from digest.errors import InputError
-from digest.ingest import date_from_name, decode, discover, read_issue, read_page
+from digest.decoding import decode
+from digest.ingest import date_from_name, discover, read_issue, read_page
 from digest.reading.dates import guess
 from digest.models import Failure
 
