@@ -593,3 +593,17 @@ def test_a_column_label_above_a_cartoon_title_is_furniture():
     titles = [a.title for a in p.articles]
     assert "“雨季”备忘录" in titles and "漫画" not in titles
     assert {lb.text.strip(): lb.label for lb in p.labels}["漫画"] == "furniture"
+
+
+def test_a_headline_on_top_of_a_column_whose_lines_look_headline_shaped():
+    # pdftotext without -layout: a story cut at its column end (a comma), a blank line, then the
+    # next story's two-line headline right on top of its 15-character column lines. Column lines
+    # carry no full stop, so they are "headline-shaped" too; the full width below decides.
+    page = ("河湾区老旧小区改造\n本报记者 石青山\n"
+            "河湾区今年计划改造老旧小区三十\n个，涉及居民一万二千余户，目前\n已有十个小区开工建设。施工队在\n"
+            "楼道里更换锈蚀的燃气立管，\n\n"
+            "春季农村道路交通\n安全整治行动启动\n"
+            "记者从有关部门获悉，为做好春\n耕生产与返程客流叠加期间的农村道\n路交通安全工作，全市整治行动日\n"
+            "前启动，将持续至五月底。\n")
+    titles = [a.title for a in arts(page)]
+    assert titles == ["河湾区老旧小区改造", "春季农村道路交通安全整治行动启动"]

@@ -196,8 +196,8 @@ def _head_lines(short: list[str], texts: list[str]) -> int:
                    and len(h) >= 4 for h in head):
             return 0
         full = sum(1 for x in rest if x >= 0.85 * width)
-        if full >= 2 and not fl.heading_like(short[k]) and not spans_word(head[-1], short[k]) \
-                and not ends_sentence(head[-1]):
+        below = len(texts[k].strip()) >= 0.85 * width or not fl.heading_like(short[k])  # a full line follows
+        if full >= 2 and below and not spans_word(head[-1], short[k]) and not ends_sentence(head[-1]):
             return k
     return 0
 
