@@ -607,3 +607,24 @@ def test_a_headline_on_top_of_a_column_whose_lines_look_headline_shaped():
             "前启动，将持续至五月底。\n")
     titles = [a.title for a in arts(page)]
     assert titles == ["河湾区老旧小区改造", "春季农村道路交通安全整治行动启动"]
+
+
+def test_the_papers_name_printed_again_mid_page_is_furniture_a_story_flows_past():
+    page = ("河湾日报\n2026年3月5日 星期四\n第01版 要闻\n\n河湾区启动雨污分流改造\n本报记者 石青山\n"
+            "近日，河湾区在老城片区启动雨污分流改造，涉及街巷二十\n六条，计划年底前完工。\n\n河湾日报\n\n"
+            "改造期间，沿线居民出行将受到一定影响，区住建局已在各\n路口设置了绕行指示牌。\n")
+    p = read_text(page)
+    assert [a.title for a in p.articles] == ["河湾区启动雨污分流改造"]
+    assert "绕行指示牌" in "".join(p.articles[0].paragraphs)
+    assert [lb.label for lb in p.labels if lb.text.strip() == "河湾日报"] == ["furniture", "furniture"]
+
+
+def test_a_credited_photo_caption_under_a_list_heading_is_not_a_list_item():
+    from digest.reading.furniture import find
+    from digest.reading.formats import to_document
+
+    page = ("今日导读\n\n老街一栋居民楼的楼道里，新装的扶手已经投入使用。 本报记者 石青山 摄\n\n"
+            "近日，河湾区在老城片区启动雨污分流改造，涉及街巷二十六条，计划年底前完工。\n")
+    doc = to_document(page)
+    furn = find(doc)
+    assert [doc.lines[i].text for i in furn] == ["今日导读"]

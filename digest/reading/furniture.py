@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import chrome
+from .fields import split_photo_credit
 from .lines import Document, Line
 from .repair import CJK
 
@@ -194,8 +195,19 @@ def find(doc: Document) -> dict[int, tuple[str, str]]:
     chrome.after_end(lines, out)
     _recurring(lines, out)
     _mastheads(lines, out)
+    _paper_name_again(lines, out)
     _lists(lines, out)
     return out
+
+
+def _paper_name_again(lines: tuple[Line, ...], out: dict) -> None:
+    """The paper's name, once found in a masthead, printed again on a line of its own anywhere on
+    the page (a logo in a box, a watermark, an app promotion's title): furniture that stories flow past."""
+    names = {" ".join(lines[j].text.split()) for j, (_, why) in out.items()
+             if why.startswith("masthead (paper name") and _paper_name(lines[j].text)}
+    for i, ln in enumerate(lines):
+        if i not in out and names and " ".join(ln.text.split()) in names:
+            out[i] = (EDGE, "the paper's name printed again (logo or box)")
 
 
 def _recurring(lines: tuple[Line, ...], out: dict) -> None:
@@ -292,7 +304,8 @@ def _lists(lines: tuple[Line, ...], out: dict) -> None:
             for k in range(i, j):
                 out.setdefault(k, (FLOW, "table of contents / list of 版 (repeats headlines)"))
         elif head:  # the items of a 相关新闻 / comments list: every line up to the next blank line
-            while j < len(lines) and (j == i or not lines[j].blank_before) and len(lines[j].text) <= 120:
+            while j < len(lines) and (j == i or not lines[j].blank_before) and len(lines[j].text) <= 120 \
+                    and split_photo_credit(lines[j].text) is None:  # a credited photo caption is a story's
                 out.setdefault(j, (FLOW, "item of a list of other stories or comments"))
                 j += 1
         i = max(j, i + 1)
