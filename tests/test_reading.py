@@ -628,3 +628,19 @@ def test_a_credited_photo_caption_under_a_list_heading_is_not_a_list_item():
     doc = to_document(page)
     furn = find(doc)
     assert [doc.lines[i].text for i in furn] == ["今日导读"]
+
+
+def test_section_and_column_labels_above_a_headline_are_not_its_kicker():
+    def story(n: int) -> str:
+        return f"本报记者 石青山\n\n第{n}个故事的正文从这里开始，河湾区的居民对此十分关心，纷纷前来了解情况。\n\n"
+    page = ("体育\n\n河湾队主场二比一逆转对手\n" + story(1) +          # a label alone between blank lines
+            "读书\n在纸上重建一座老城\n" + story(2) +                 # a two-character label right above
+            "老城旧事\n\n巷口那家修表铺\n" + story(3) +              # a longer name, alone in its own run
+            "河湾夜话\n秋天的第一碗鱼丸\n" + story(4) +              # a column name (…夜话) right above
+            "麦收在即\n河湾三万台农机整装待发\n" + story(5))        # a real 引题: a phrase that reads with its 主题
+    p = read_text(page)
+    assert [a.title for a in p.articles] == [
+        "河湾队主场二比一逆转对手", "在纸上重建一座老城", "巷口那家修表铺", "秋天的第一碗鱼丸",
+        "麦收在即 | 河湾三万台农机整装待发"]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert [labels[x] for x in ("体育", "读书", "老城旧事", "河湾夜话")] == ["furniture"] * 4

@@ -45,9 +45,9 @@ def headline(d: Draft, furniture: list[str], sized: bool = False) -> tuple[str |
         furniture.append(parts.pop(0))  # a section banner set above a smaller headline
     if len(parts) >= 3 and not any(p.startswith("——") for p in parts) and len(parts[0]) <= 8:
         furniture.append(parts.pop(0))  # column label above a two-part headline
-    elif len(parts) >= 2 and fl.column_name(parts[0]):
+    elif len(parts) >= 2 and (fl.column_name(parts[0]) or _section_label(d, parts)):
         d.column = parts[0]
-        furniture.append(parts.pop(0))  # the column's standing head (东方时评) above the headline
+        furniture.append(parts.pop(0))  # the column's standing head (东方时评, 体育, 老街旧事) above the headline
     while len(parts) >= 3 and parts[-2].startswith("——") and len(parts[-1]) <= 6 and not parts[-1].startswith("——"):
         furniture.append(parts.pop())  # nothing follows a 副题 in a headline: a section label set beside it
     parts = merge_dangling(parts)
@@ -55,6 +55,18 @@ def headline(d: Draft, furniture: list[str], sized: bool = False) -> tuple[str |
         return None, None
     main = [p for p in parts if not p.startswith("——")] or parts
     return " | ".join(parts), main[1] if len(main) >= 2 else main[0]
+
+
+def _section_label(d: Draft, parts: list[str]) -> bool:
+    """Is the first part a section or column label (体育, 读书, 老街旧事) rather than an 引题? A 引题 is a
+    phrase that reads with its 主题; a label is a name of two or three characters, or of up to five
+    set alone between blank lines above the headline (its own run, in another type)."""
+    if parts[1].startswith("——"):
+        return False
+    letters = sum(1 for ch in parts[0] if ch.isalnum())
+    heads = [u for u in d.units if u.kind in ("H", "N")]
+    alone = len(heads) >= 2 and heads[0].parts == [parts[0]]
+    return letters <= 3 or (alone and letters <= 5)
 
 
 def merge_dangling(parts: list[str]) -> list[str]:

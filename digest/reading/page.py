@@ -90,7 +90,7 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
         elif u.kind in ("H", "N") and id(u) not in owner:
             why = "headline whose story is not on this page (teaser or jump)"
         for i in u.lines:
-            if u.kind == "H" and clean_line(doc.lines[i].text.strip(), prose=False) in furniture:
+            if u.kind in ("H", "N") and clean_line(doc.lines[i].text.strip(), prose=False) in furniture:
                 out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
                                             "furniture: a banner or column label set above the headline"))
             pos = owner.get(id(u))
