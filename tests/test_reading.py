@@ -644,3 +644,19 @@ def test_section_and_column_labels_above_a_headline_are_not_its_kicker():
         "麦收在即 | 河湾三万台农机整装待发"]
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert [labels[x] for x in ("体育", "读书", "老城旧事", "河湾夜话")] == ["furniture"] * 4
+
+
+def test_headlines_set_in_lenticular_brackets_and_a_bracketed_photo_credit():
+    page = ("河湾报\n2025年10月15日 星期三 第3版\n\n"
+            "【河湾区老城片区雨污分流改造过半】\n记者 石青山\n"
+            "近日，河湾区在老城片区启动雨污分流改造，涉及街巷二十六条，计划年底前完工。\n"
+            "【记者手记】\n改造期间，居民出行受到一些影响，但大家都表示理解。\n\n"
+            "【图片新闻】\n【金秋稻香】\n"
+            "10月14日，河湾区万亩水稻示范片进入收割期，收割机在稻田里来回穿梭。\n（苗禾　摄）\n\n"
+            "【成人高考10月20日起网上报名】\n"
+            "今年全国成人高校招生网上报名将于10月20日至26日进行，考生须登录省教育考试院网站报名。\n")
+    p = read_text(page)
+    got = [(a.title, a.byline, a.kind) for a in p.articles]
+    assert got == [("河湾区老城片区雨污分流改造过半", "石青山", "news"), ("金秋稻香", "苗禾", "photo_caption"),
+                   ("成人高考10月20日起网上报名", None, "news")]
+    assert "居民出行" in "".join(p.articles[0].paragraphs)  # 【记者手记】 is a label inside the story

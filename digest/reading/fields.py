@@ -228,10 +228,12 @@ def trailer(line: str) -> tuple[str, list[str]] | None:
 
 
 def photo_credit(line: str) -> list[str] | None:
-    """Names of a photo (or cartoon) credit line: 本报记者 X 摄, 本報記者 X 攝, 吕晓帆 作."""
+    """Names of a photo (or cartoon) credit line: 本报记者 X 摄, 本報記者 X 攝, 吕晓帆 作, （X 摄）."""
     s = " ".join(line.split())
     if len(s) > 30:
         return None
+    if s[:1] in "（(" and s[-1:] in "）)":
+        s = s[1:-1].strip()  # （滕宇 摄）: the credit set in brackets under the picture
     made = _MADE_BY.match(s)
     if made:
         return [made.group(1)]

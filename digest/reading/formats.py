@@ -36,6 +36,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _MD_HEAD = re.compile(r"^[ \t\u3000\u00a0]*(#{1,6})[ \t\u3000\u00a0]+(?:#{1,6}[ \t\u3000\u00a0]+)*")
 _MD_QUOTE = re.compile(r"^[ \t\u3000]*>[ \t\u3000]?")
 _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
+# a line that is nothing but 【…】: some papers set every headline so; genre words in 【】 (讯, 编者按,
+# 记者手记, 图片新闻, 链接 …) are labels, ledes and notes, not headlines
+_ENCLOSED = re.compile(r"^【([^【】]{2,40})】$")
+_ENCLOSED_GENRE = re.compile(r"(讯|訊|消息|电|電|按|的话|的話|手记|手記|说法|說法|链接|鏈接|背景|贴士|貼士|阅读|閱讀|"
+                             r"新闻|新聞|图说|圖說|观察|觀察|提示|快讯|简讯|速览|导读|视点|时评|评论|短评|随笔)$")
 _MD_BOLD = re.compile(r"\*\*(.*?)\*\*")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:https?:|/|\.|#)[^)]*\)")
@@ -205,6 +210,9 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
             markdown += 1
         elif "**" in stripped:
             stripped = _MD_BOLD.sub(r"\1", stripped).replace("**", "")
+        em = _ENCLOSED.match(stripped)
+        if em and not _ENCLOSED_GENRE.search(em.group(1)) and not re.search(r"[。；]", em.group(1)):
+            bold, stripped = True, em.group(1).strip()  # 【headline】: a marked line, like **bold**
         indent = _width(s[:len(s) - len(s.lstrip(" \t\u3000"))])
         if indent >= 4 or re.search(r"\S {3,}\S", stripped):
             layout_votes += 1

@@ -94,7 +94,9 @@ def _labels(doc: Document, units: list[Unit], drafts, dropped: list[Unit], furni
                 out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, "furniture",
                                             "furniture: a banner or column label set above the headline"))
             pos = owner.get(id(u))
-            part = _part(doc.lines[i].text, by_pos.get(pos)) if u.kind == "H" and pos is not None else ""
+            part = _part(doc.lines[i].text, by_pos.get(pos)) if u.kind in "HN" and pos is not None else ""
+            if u.kind == "N" and part:  # a short line that looked like a name but heads its story
+                label, why = "headline", "headline: a short line above its story (not a name: nothing signs it)"
             out.setdefault(i, LineLabel(doc.lines[i].no, doc.lines[i].text, label,
                                         f"{why} — {part}" if part else why, pos))
         for i in u.lifted:
