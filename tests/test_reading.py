@@ -660,3 +660,27 @@ def test_headlines_set_in_lenticular_brackets_and_a_bracketed_photo_credit():
     assert got == [("河湾区老城片区雨污分流改造过半", "石青山", "news"), ("金秋稻香", "苗禾", "photo_caption"),
                    ("成人高考10月20日起网上报名", None, "news")]
     assert "居民出行" in "".join(p.articles[0].paragraphs)  # 【记者手记】 is a label inside the story
+
+
+def test_more_byline_and_credit_forms():
+    from digest.reading import fields as fl
+
+    assert fl.byline_line("陈慧文 报道 hwchen@example.com.sg") == (["陈慧文"], False)  # Singapore / Malaysia
+    assert fl.byline_line("黄家明、郑伟文 报道") == (["黄家明", "郑伟文"], False)
+    assert fl.byline_line("○ 沈小岸") == (["沈小岸"], True)  # any signature mark
+    assert fl.lede("河湾晚报讯（记者 石青山）11日，河湾区")[1] == ["石青山"]  # <paper>讯 like 本报讯
+    assert fl.lede("据报讯，河湾区") is None
+    assert fl.trailer("（河湾书城供稿 伍思文 整理）") == ("credit", ["伍思文"])
+    assert fl.trailer("（钱牧文，作者系河湾市作家协会会员）") == ("attribution", ["钱牧文"])
+    assert fl.trailer("来源：河湾晚报（记者 褚一帆 实习生 伍佳）") == ("credit", ["褚一帆", "伍佳"])
+
+
+def test_a_source_line_naming_the_reporter_is_the_closing_credit_and_emoji_leave_headlines():
+    page = ("🚌河湾至机场快线7月20日开通❤️\n\n"
+            "记者从河湾市交通运输局获悉，河湾至机场快线将于7月20日开通，全程约四十分钟，票价十元。\n"
+            "来源：河湾晚报（记者 甘若溪）\n\n"
+            "社论：交付延误 更要及时沟通\n\n"
+            "对许多年轻夫妇来说，新房是成家立业的起点。交付时间一再推迟，打乱的不只是搬家计划。\n")
+    p = read_text(page)
+    got = [(a.title, a.byline) for a in p.articles]
+    assert got == [("河湾至机场快线7月20日开通", "甘若溪"), ("社论：交付延误 更要及时沟通", None)]

@@ -15,11 +15,13 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..models import Continuation
 from .unit import Unit
 from .repair import clean_line, ends_sentence
+from . import fields as fl
 from .fields import notice_title
 from .words import opens_mid_sentence, starts_mid_sentence
 
@@ -122,6 +124,9 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
         return ""
     if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]) or notice_title(u.text):
         return ""
+    label = re.match(r"^(\S{2,6}?)[：:]", u.text)
+    if label and fl.column_name(label.group(1)) or fl.column_tag(u.text):
+        return ""  # 社论：… / …（时评）: a piece of its own under its column's name, never a cross-head
     nxt = _ahead(units, i)
     while len(nxt) > 1 and nxt[0].kind == "K":
         nxt = nxt[1:]  # the photo of the section under the cross-head, its caption before the text

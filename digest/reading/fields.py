@@ -13,7 +13,7 @@ import re
 from ..models import Continuation
 from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
 
-MARKS = "□■◇◆●▢◎"
+MARKS = "□■◇◆●▢◎○"
 _ROLE_WORDS = (r"(?:本报|本報|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
                r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影)")
 _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"
@@ -29,6 +29,11 @@ _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采
 _SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生
 _MADE_BY = re.compile(f"^([{CJK}·]{{2,4}})[\\s　]+(?:作|繪|绘|画|畫)$")  # a cartoon's credit: 吕晓帆　作
 _AUTHOR_NOTE = re.compile(f"^[(（]\\s*作者\\s*[:：]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:系|为|是|現任|现任).{{1,50}}[)）]$")
+_REPORTED = re.compile(f"^([{CJK}·]{{2,4}}(?:\\s*[、 ]\\s*[{CJK}·]{{2,4}}){{0,4}})\\s*(?:报道|報道|報導|报导)"
+                       r"(?:\s+[\w.+-]+@[\w.-]+)?$")  # 陈慧敏 报道 (hmchen@…): Singapore and Malaysian bylines
+_SIGNED_NOTE = re.compile(f"^[(（]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:作者)?(?:系|为|為|是|现任|現任|现为|現為).{{1,60}}[)）]$")
+_COMPILED_BY = re.compile(f"^[(（][^()（）]{{0,24}}?([{CJK}·]{{2,4}})\\s*(?:整理|辑|輯|撰稿)\\s*[)）]$")  # （…供稿 X 整理）
+_SOURCE_CREDIT = re.compile(f"^(?:来源|來源)\\s*[:：]\\s*[^()（）]{{1,24}}[(（]\\s*((?:{_ROLE_WORDS})[^()（）]{{1,40}})[)）]$")
 _ROLE_CREDIT = re.compile(f"^[(（]\\s*{_ROLE_WORDS}[^()（）]{{1,30}}[)）]$")  # （通讯员 其木格）
 _ROLE_ONLY = re.compile(f"^[{MARKS}]?\\s*{_ROLE_WORDS}$")
 _METADATA = re.compile(r"^(?:作者|記者|记者)\s*[:：]\s*(.+?)(?:\s{2,}|\u3000|来源|來源|发布|發佈|$)")
@@ -37,6 +42,7 @@ _WIRE_LEDE = re.compile(f"^[(（]\\s*([{CJK}]{{2,6}}社)\\s*(?:{_ROLE_WORDS})([{
                         f"(\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]\\s*[)）]")
 _HK_LEDE = re.compile(f"^[【\\[]\\s*[{CJK}]{{0,8}}(?:專訊|专讯|訊|讯)\\s*[】\\]]\\s*(?:(?:{_ROLE_WORDS})([{CJK}·]{{2,4}}?)(?:報道|报道|報導)[:：])?")
 _LEDE = re.compile(f"^[【\\[]?\\s*(本报讯|本報訊|本报消息|本報消息|本报[{CJK}]{{1,8}}讯|本報[{CJK}]{{1,8}}訊|"
+                   f"[{CJK}]{{2,8}}(?:报|報)(?:讯|訊)|"  # 南屿晚报讯: the paper names itself
                    f"本报[{CJK}]{{1,8}}?(?:\\d{{1,2}}月)?\\d{{1,2}}日电|本報[{CJK}]{{1,8}}?(?:\\d{{1,2}}月)?\\d{{1,2}}日電|"
                    f"新华社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日电|"
                    f"[{CJK}]{{2,8}}社[{CJK}]{{0,8}}?(?:\\d{{1,2}}月)?(?:\\d{{1,2}}|[一二三四五六七八九十廿卅]{{1,3}})日[电電]|"
@@ -97,6 +103,10 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     signed = _SIGNED.match(s)
     if signed:
         return [signed.group(1)], True
+    reported = _REPORTED.match(s)
+    if reported:
+        names = names_of(reported.group(1))
+        return (names, False) if names else None
     slash = _BYLINE_SLASH.match(s)
     if slash:
         names = names_of(slash.group(1))
@@ -160,6 +170,10 @@ def lede(text: str) -> tuple[str, list[str]] | None:
     本报合肥18日电（记者 X）, 【新华社重庆十四日电】（记者X）, and the Taiwan / Hong Kong forms
     【記者X／高雄報導】, （中央社記者X台北1日電）, 【維港新報訊】記者X報道："""
     m = _LEDE.match(text)
+    if m and not m.group(2):
+        hk = _HK_LEDE.match(text)  # 【維港新報訊】記者X報道：names the reporter after the bracket
+        if hk and hk.group(1):
+            return hk.group(0), [hk.group(1)]
     if m:
         return m.group(0), names_of(m.group(2) or "")
     m = _TW_LEDE.match(text)
@@ -202,7 +216,8 @@ def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
 
 
 def trailer(line: str) -> tuple[str, list[str]] | None:
-    """Closing lines of a piece: (kind, names) for 作者单位 / funding note / (Name 职务) / a wire credit."""
+    """Closing lines of a piece: (kind, names) for 作者单位 / funding note / (Name 职务) / （X，作者系…）/
+    a wire credit / （X 整理） / a source line naming the reporter (来源：X报（记者 Y））."""
     s = line.strip()
     if len(s) > 200:
         return None
@@ -212,6 +227,14 @@ def trailer(line: str) -> tuple[str, list[str]] | None:
         names = names_of(s.strip("()（）"))
         if names:
             return "credit", names
+    m = _SIGNED_NOTE.match(s)
+    if m:
+        return "attribution", [m.group(1)]  # （X，作者系…会员）: the author signs at the end
+    m = _COMPILED_BY.match(s) or _SOURCE_CREDIT.match(s)
+    if m:
+        names = names_of(m.group(1))
+        if names:
+            return "credit", names  # （…供稿 X 整理）, 来源：南屿晚报（记者 X）
     m = _ATTRIB.match(s)
     if m and _JOB.search(m.group(2)) and "：" not in m.group(2) and ":" not in m.group(2):
         return "attribution", [m.group(1)]

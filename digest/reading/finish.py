@@ -23,13 +23,14 @@ _BULLET = re.compile(r"^[▶►▷●◆◇★☆◎▲△■□]+\s*")  # layou
 _COMMENT_TAG = re.compile(r"[（(](时评|評論|评论|记者手记|記者手記|快评|短评|观察|随笔|杂谈|论坛|言论|社论|述评|现场评论|"
                           r"编辑手记|编者按|来论|漫评|锐评|热评|新论|评|論)[）)]$")
 _OPINION_COLUMN = re.compile("(时评|評論|评论|短评|快评|锐评|热评|漫评|论坛|言论|社论|社評|社评|述评|随笔|杂谈|来论|新论|来信|漫画)$")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
 _NOTICE = re.compile(r"^(即日起|自即日起)|开放时间|办理时间|咨询电话|报名时间|特此(通知|公告)|敬请")
 
 
 def headline(d: Draft, furniture: list[str], sized: bool = False) -> tuple[str | None, str | None]:
     """(full title with parts joined by " | ", main title) of a draft; lifted pieces go to furniture.
     ``sized``: the levels are type sizes (a PDF), where a main title is larger than its decks."""
-    parts = [p for p in d.parts if p]
+    parts = [q for q in (_EMOJI.sub("", p).strip() for p in d.parts) if q]  # 🚌…❤️: decoration, like ■
     for x in d.interlopers:
         if len(parts) == 1 and len(parts[0]) <= 8:
             parts[0] = f"{parts[0]} {x}"  # a two-half headline split by the column flow

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import chrome
-from .fields import split_photo_credit
+from .fields import split_photo_credit, trailer
 from .lines import Document, Line
 from .repair import CJK
 
@@ -137,7 +137,7 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "heading of a list of other stories (导读, 相关新闻, 评论 …)"
     if n <= 80 and _AFTER_STORY.search(s):
         return FLOW, "web page navigation (上一篇/下一篇, breadcrumbs, share bar)"
-    if n <= 90 and _SOURCE_META.match(s):
+    if n <= 90 and _SOURCE_META.match(s) and trailer(s) is None:  # 来源：X报（记者 Y） credits the story
         return FLOW, "source and time of a web copy (metadata)"
     if n <= 100 and _CLASSIFIED.search(s):
         return FLOW, "classified advertisement (遗失声明)"
