@@ -1,8 +1,10 @@
 """Reading: one page of a newspaper (a text dump, Markdown/HTML copy or PDF page) -> articles.
 
     formats.py   text in any format      -> Document (lines.py: lines with layout features)
+    exports.py   field-labelled exports  -> the plain page shape (标题：/作者：/正文： fields)
     pdf*.py      a PDF page              -> Document (type sizes, reading order, page furniture)
     furniture.py page furniture          -> masthead, footers, credits, menus; printed date/paper/版
+    chrome.py    web/app chrome          -> section menus, 发布/更新 lines, WeChat post header/END/share bar
     fields.py    one-line fields         -> bylines, ledes, credits, captions, jump markers, headline shape
     labels.py    the line labeller       -> labelled units (unit.py), each with its reason; runs.py
                                             shapes runs of lines into headline groups and paragraphs
