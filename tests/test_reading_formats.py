@@ -208,3 +208,26 @@ def test_dated_list_item_is_never_a_masthead_date():
     why = {ln.no: ln.reason for ln in read_text(WEEKLY).labels}
     assert not any("masthead" in why[no] for no in (12, 13, 14))
     assert "masthead" in why[2]
+
+
+EXPORT_NEXT_LINE = """标题：
+城北新建三座口袋公园
+作者：
+祁安　柯望舒
+正文：
+　　城北街道今年利用边角空地新建三座口袋公园，总面积八千余平方米，月底前全部开放。
+　　公园里设置了健身步道、儿童游乐区和休息长廊。
+
+标题：
+青梧开通首条夜间旅游公交线
+作者：
+正文：
+　　青梧首条夜间旅游公交线本周五开通，串联老街、江滨公园和夜市三个景点。
+"""
+
+
+def test_export_field_value_on_the_line_below_its_label():
+    got = arts(EXPORT_NEXT_LINE)
+    assert [a.title for a in got] == ["城北新建三座口袋公园", "青梧开通首条夜间旅游公交线"]
+    assert [a.byline for a in got] == ["祁安 柯望舒", None]
+    assert got[0].paragraphs[0].startswith("城北街道今年")

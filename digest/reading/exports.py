@@ -16,7 +16,7 @@ list of labelled fields::
     ----------
 
 The field name says the role of each line, so the export is turned into what a plain page looks
-like: the field values become headline lines, a ``作者：X`` byline line and paragraphs, with a blank
+like (a label standing alone takes the line below as its value): the field values become headline lines, a ``作者：X`` byline line and paragraphs, with a blank
 line before each article; empty fields, item numbers, rules and the header fields are furniture;
 the ``日期`` field is the printed issue date (put into the document's metadata).
 
@@ -57,12 +57,16 @@ def from_export(lines: list[Line], meta: dict) -> list[Line]:
     out: list[Line] = []
     fresh = True  # the next line opens a block (after a number, rule, header or bare 正文：)
     in_title = False  # the last line written was a title field (the next one continues the stack)
-    for ln in lines:
+    pending = ""  # a field whose label stood alone with its value on the line below
+    for k, ln in enumerate(lines):
         s = ln.text.strip()
         if ln.furniture:
             out.append(ln)
             continue
         m = _FIELD.match(s)
+        if pending and m is None and not (_NUMBER.match(s) or _RULE.match(s)):
+            m = _FIELD.match(f"{pending}：{s}")
+        pending = ""
         if _NUMBER.match(s) or _RULE.match(s):
             out.append(_furniture(ln, "item number or rule between the articles of a text export"))
             fresh, in_title = True, False
@@ -79,17 +83,34 @@ def from_export(lines: list[Line], meta: dict) -> list[Line]:
             out.append(_furniture(ln, f"converter header (e-paper text export: {name} field of the page)"))
             fresh, in_title = True, False
             continue
+        if not value and name not in _BODY and _value_below(lines, k):
+            pending = name
+            out.append(_furniture(ln, f"field label of a text export ({name}：, its value on the line below)"))
+            continue
         if not value:
             out.append(_furniture(ln, f"empty field of a text export ({name}：)"))
             fresh = fresh or name in _BODY  # a bare 正文： : the body starts on the next line
             continue
         title = name in _KICKER + _TITLE + _DECK
         if name in _AUTHOR:
-            value = "作者：" + _BIO.sub("", value)  # the metadata byline form; a bio in brackets is not a name
+            # the metadata byline form, names set apart by single spaces (the field holds only names;
+            # a bio in brackets is not one)
+            value = "作者：" + " ".join(_BIO.sub("", value).split())
         blank = 0 if title and in_title else 1
         out.append(Line(**{**ln.__dict__, "text": value, "blank_before": blank, "indent": 0}))
         fresh, in_title = False, title
     return out
+
+
+def _value_below(lines: list[Line], k: int) -> bool:
+    """Whether the line after a bare field label is its value: there is one, not blank-separated,
+    not itself a field, a number or a rule."""
+    if k + 1 >= len(lines):
+        return False
+    nxt = lines[k + 1]
+    s = nxt.text.strip()
+    return not nxt.blank_before and not nxt.furniture and not _FIELD.match(s) and not _NUMBER.match(s) \
+        and not _RULE.match(s)
 
 
 def _furniture(ln: Line, why: str) -> Line:
