@@ -104,6 +104,8 @@ def test_menu_of_section_names_is_furniture():
     assert line_reason("本地｜两岸｜国际｜财经｜文娱") is not None
     # a headline with one bar is not a menu
     assert line_reason("青梧区启动老旧小区加装电梯 | 三十个小区今年完工") is None
+    # nor is the header row of a Markdown pipe table (opened and closed by a bar)
+    assert line_reason("| 品种 | 产地 | 单价 | 涨跌 |") is None
 
 
 def test_publish_and_update_lines_are_furniture():

@@ -75,8 +75,11 @@ def reason(s: str) -> tuple[str, str] | None:
 
 def menu(s: str) -> bool:
     """A row of 4+ short section names separated by vertical bars (``首页 | 本地 | 国际 | 财经``);
-    a headline with one bar in it is not one."""
-    toks = [t for t in _BAR.split(s.strip()) if t]
+    a headline with one bar in it is not one, nor a pipe table's row (``| 品种 | 单价 |``)."""
+    s = s.strip()
+    if s.startswith(("|", "｜")) or s.endswith(("|", "｜")):
+        return False  # a row of a pipe table
+    toks = [t for t in _BAR.split(s) if t]
     return len(toks) >= 4 and s.count("|") + s.count("｜") >= 3 and all(_SECTION_NAME.match(t) for t in toks)
 
 
