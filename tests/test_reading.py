@@ -684,3 +684,22 @@ def test_a_source_line_naming_the_reporter_is_the_closing_credit_and_emoji_leave
     p = read_text(page)
     got = [(a.title, a.byline) for a in p.articles]
     assert got == [("河湾至机场快线7月20日开通", "甘若溪"), ("社论：交付延误 更要及时沟通", None)]
+
+
+def test_a_page_of_legal_notices_splits_into_one_notice_each():
+    # a banner, then notices set as a title, a case number, the text, 特此公告, the court and a date
+    # in 〇 numerals: the dates differ, so they are no running footer, and a title after a
+    # signature date is no banner inside a sentence
+    def notice(court: str, case: str, day: str) -> str:
+        return (f"{court}公告\n（2025）河01民初{case}号\n"
+                "石某：本院受理原告河湾市某建材有限公司诉你买卖合同纠纷一案，因你下落不明，依法向你公告送达起诉状副本。\n"
+                f"特此公告。\n{court}\n二〇二五年五月{day}日\n\n")
+    page = ("法院公告\n\n" + notice("河湾市中级人民法院", "218", "十二") + notice("河湾市临川区人民法院", "1536", "十四")
+            + notice("河湾市东湖区人民法院", "87", "十五") + "拍卖公告\n"
+            "受某公司管理人委托，定于2025年6月6日10时在河湾产权交易网对该公司厂房进行网络拍卖，欢迎竞买。\n"
+            "河湾市某公司管理人\n")
+    p = read_text(page)
+    assert [(a.title, a.kind) for a in p.articles] == [
+        ("河湾市中级人民法院公告", "notice"), ("河湾市临川区人民法院公告", "notice"),
+        ("河湾市东湖区人民法院公告", "notice"), ("拍卖公告", "notice")]
+    assert all(any("二〇二五年五月" in x for x in a.paragraphs) for a in p.articles[:3])

@@ -66,7 +66,8 @@ def _section_label(d: Draft, parts: list[str]) -> bool:
         return False
     letters = sum(1 for ch in parts[0] if ch.isalnum())
     heads = [u for u in d.units if u.kind in ("H", "N")]
-    alone = len(heads) >= 2 and heads[0].parts == [parts[0]]
+    alone = bool(heads) and (heads[0].parts == [parts[0]] and len(heads) >= 2 or heads[0].breaks[:1] == [1]
+                             and heads[0].parts[0] == parts[0])
     return letters <= 3 or (alone and letters <= 5)
 
 

@@ -215,6 +215,7 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
     heads, footers and per-article tool lines."""
     pages: dict[str, set[int]] = {}
     count: Counter = Counter()
+    same: Counter = Counter()  # exact repeats: a tool line repeats itself; notices' dates differ
     for i, ln in enumerate(lines):
         s = ln.text.strip()
         if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2:
@@ -222,12 +223,14 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
         t = template(s)
         pages.setdefault(t, set()).add(ln.page)
         count[t] += 1
+        same[s] += 1
+    exact = {template(s) for s, n in same.items() if n >= 2}
     for i, ln in enumerate(lines):
         s = ln.text.strip()
         if i in out or len(s) > 40 or _prose(s) or source_line(s):
             continue
         t = template(s)
-        if t in pages and (len(pages[t]) >= 2 and "#" in t or count[t] >= 3) and not _byline_word(s):
+        if t in pages and (len(pages[t]) >= 2 and "#" in t or count[t] >= 3 and t in exact) and not _byline_word(s):
             out[i] = (EDGE if "#" in t else FLOW, f"recurs {count[t]} times on the page(s) (running head or tool line)")
 
 

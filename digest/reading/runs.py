@@ -103,7 +103,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
     if heading and any(fl.lede(x) for x in short):
         heading = False  # a line that opens with 本报讯 / a 电头 is the start of a story's text
     if not heading and doc.format != "pdf":
-        k = _head_lines(short, texts)
+        k = _head_lines(short, texts) or (1 if len(run) > 1 and fl.notice_title(short[0]) else 0)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
             head = _shape_run(doc, run[:k], use_indent, para_lines)
             for u in head:

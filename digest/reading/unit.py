@@ -30,3 +30,4 @@ class Unit:
     photo: bool = False  # K: a photo credit (本报记者 X 摄)
     brief_head: bool = False  # Q: a ■ headline (its body follows), else a one-line brief
     raw: str = ""  # P: the paragraph before prose cleaning (a headline found in it keeps its gaps)
+    breaks: list[int] = field(default_factory=list)  # H: part indices a blank line came before (groups joined)
