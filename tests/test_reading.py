@@ -703,3 +703,21 @@ def test_a_page_of_legal_notices_splits_into_one_notice_each():
         ("河湾市中级人民法院公告", "notice"), ("河湾市临川区人民法院公告", "notice"),
         ("河湾市东湖区人民法院公告", "notice"), ("拍卖公告", "notice")]
     assert all(any("二〇二五年五月" in x for x in a.paragraphs) for a in p.articles[:3])
+
+
+def test_a_credit_glued_to_the_caption_makes_photo_news_under_its_own_headline_only():
+    photo_news = ("# 图片新闻\n\n# 秋桂飘香\n\n![](images/a.jpg)\n\n"
+                  "近日，河湾植物园的桂花陆续开放，不少市民前来赏花拍照。本报记者 苗禾 摄\n\n"
+                  "# 河湾首批智慧公厕投入使用\n\n" + LEDE + "\n")
+    p = read_text(photo_news)
+    assert [(a.title, a.byline, a.kind) for a in p.articles][:1] == [("秋桂飘香", "苗禾", "photo_caption")]
+    assert p.articles[1].title == "河湾首批智慧公厕投入使用"
+    # the same picture under a cross-head inside a story: the story goes on after it
+    in_story = ("# 河湾区老城片区启动雨污分流改造\n\n" + LEDE + "\n\n**一杯凉茶 一张长椅**\n\n![](images/b.jpg)\n\n"
+                "*6月20日，市民在清凉驿站取用凉茶。本报记者 苗禾 摄*\n\n"
+                "驿站里的凉茶由附近的中药店免费熬制，每天早上熬两大桶，中午前就被取完了。\n\n"
+                "# 河湾区供热管网夏季检修启动\n\n本报讯（记者 苗禾）记者近日从河湾热力公司获悉，今年供热管网夏季检修已经启动。\n")
+    p = read_text(in_story)
+    assert len(p.articles) == 2 and p.articles[0].kind == "news"
+    assert p.articles[0].captions == ("6月20日，市民在清凉驿站取用凉茶。 本报记者 苗禾 摄",)
+    assert "中药店" in p.articles[0].paragraphs[-1]

@@ -94,7 +94,10 @@ def has_header(units: list[Unit], i: int) -> bool:
     a = nxt[0]
     if a.kind in ("B", "E", "N") or (a.kind == "P" and a.lede):
         return True
-    return a.kind == "P" and len(nxt) > 1 and nxt[1].kind == "K" and nxt[1].photo
+    # photo news: the caption closed by its credit, and no plain text of the same story after it
+    # (a cross-head over a picture inside a story is followed by more of the story's paragraphs)
+    return a.kind == "P" and len(nxt) > 1 and nxt[1].kind == "K" and nxt[1].photo \
+        and not (len(nxt) > 2 and nxt[2].kind == "P" and not nxt[2].lede)
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             cur.closed = True
             cur.signed = cur.signed or u.bare  # affiliation/attribution sign the piece; a funding note only ends it
         elif u.kind == "K":
-            under_crosshead = cur is not None and bool(cur.subheads) and cur.subheads[-1] == len(cur.paras) - 1
+            under_crosshead = cur is not None and bool(cur.subheads) and cur.subheads[-1] >= len(cur.paras) - 2
             credits_caption = cur is not None and bool(cur.units) and cur.units[-1].kind == "K" \
                 and not cur.units[-1].photo  # 图为… then 本报记者 X 摄: the picture's credit
             if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed \
@@ -285,6 +288,9 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if not cur.names:
                     cur.names = list(u.names)
                 cur.photo = cur.closed = True
+            elif under_crosshead and u.photo and cur.units[-1].kind == "P" and cur.units[-1].why.endswith("(the text of photo news)"):
+                cur.captions.append(f"{cur.paras.pop()} {u.text}")  # a picture under a cross-head: its caption
+                cur.units.append(u)
             elif cur is not None and (cur.paras or ((cur.parts or cur.names) and not u.photo and not cur.closed)):
                 cur.captions.append(u.text)  # the caption of the story's photo (also between header and text)
                 cur.units.append(u)

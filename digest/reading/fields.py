@@ -267,7 +267,7 @@ def photo_credit(line: str) -> list[str] | None:
     return names or None
 
 
-_TRAILING_CREDIT = re.compile(f"[\\s　（(]+((?:{_ROLE_WORDS})?\\s*[{CJK}·]{{2,4}}(?:\\s+[{CJK}·]{{2,4}})?)\\s*(?:摄|攝|摄影|攝影)[)）]?$")
+_TRAILING_CREDIT = re.compile(f"(?:[\\s　（(]+|(?<=[。！？]))((?:{_ROLE_WORDS})?\\s*[{CJK}·]{{2,4}}(?:\\s+[{CJK}·]{{2,4}})?)\\s*(?:摄|攝|摄影|攝影)[)）]?$")
 
 
 def split_photo_credit(line: str) -> tuple[str, list[str]] | None:

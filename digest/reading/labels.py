@@ -122,7 +122,8 @@ def units(doc: Document) -> list[Unit]:
             continue
         caption = fl.split_photo_credit(s) if not fl.lede(s) else None
         k = trailing_head(doc, run + [i], photo=True) if caption is not None else 0
-        if caption is not None and (k or (not run and out and (out[-1].kind == "H" or out[-1].photo))):
+        above = next((x for x in reversed(out) if not (x.kind == "F" and x.category == fu.EDGE)), None)  # a picture between
+        if caption is not None and (k or (not run and above is not None and (above.kind == "H" or above.photo))):
             run.append(i)  # a caption with its photographer's credit under a headline: photo news
             head = run[-k:-1] if k else []
             run[:] = run[:-k] if k else run[:-1]
