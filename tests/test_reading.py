@@ -721,3 +721,18 @@ def test_a_credit_glued_to_the_caption_makes_photo_news_under_its_own_headline_o
     assert len(p.articles) == 2 and p.articles[0].kind == "news"
     assert p.articles[0].captions == ("6月20日，市民在清凉驿站取用凉茶。 本报记者 苗禾 摄",)
     assert "中药店" in p.articles[0].paragraphs[-1]
+
+
+def test_a_serial_with_its_instalment_number_and_chapter_and_a_lead_in_that_ends_in_a_colon():
+    page = ("连载\n长篇小说连载·河湾旧事（37）\n第九章　雨夜\n■文/章小岭\n\n"
+            "　　雨是后半夜下起来的。阿水蹲在货栈的屋檐下，看着雨点砸在青石板上。\n　　（未完待续）\n\n"
+            "## 年末理财 这些“坑”要避开\n\n本报讯（记者 苗禾）年末各类理财产品宣传增多，金融监管部门提醒市民注意以下几点：\n\n"
+            "- 警惕“保本高收益”宣传，正规理财产品不得承诺保本保收益；\n- 通过银行柜台或官方渠道购买。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("长篇小说连载·河湾旧事（37） | 第九章 雨夜", "章小岭"), ("年末理财 这些“坑”要避开", "苗禾")]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["连载"] == "furniture"
+    from digest.reading.fields import heading_like
+
+    assert not heading_like("金融监管部门提醒市民注意以下几点：")  # a lead-in, never a headline part
+    assert heading_like("改革开放纪事（上）")

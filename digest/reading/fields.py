@@ -348,10 +348,16 @@ def column_tag(line: str) -> str:
     return m.group(0) if m else ""
 
 
+_PART_NUMBER = re.compile(r"(?<=\S)[（(](?:\d{1,3}|[上中下一二三四五六七八九十]{1,3})[）)]$")
+
+
 def heading_like(line: str) -> bool:
     """Headline shape: short, no sentence-final full stop, at most one comma, no open quote or
     bracket. A final ？ or ！ and a column tag （时评） are allowed."""
     s = line.strip()
+    if s.endswith(("：", ":")):
+        return False  # a lead-in to a list or a quote (…注意以下几点：)
+    s = _PART_NUMBER.sub("", s)  # 码头上的人们（37）, 改革纪事（上）: a serial's instalment
     tag = column_tag(s)
     if tag and len(s) > len(tag) + 1:
         s = s[:-len(tag)].rstrip()

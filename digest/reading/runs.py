@@ -137,7 +137,7 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
     return out
 
 
-_CLAUSE_START = re.compile(r"^(今起|今年|明年|今日|昨日|近日|日前|即日起|本月|下月|本周|今冬|今春|今夏|今秋|\d{1,2}月)")
+_CLAUSE_START = re.compile(r"^(第[一二三四五六七八九十百\d]+[章回节部篇]|今起|今年|明年|今日|昨日|近日|日前|即日起|本月|下月|本周|今冬|今春|今夏|今秋|\d{1,2}月)")
 _OPEN_END = re.compile(r"[的和与及把让对为向从被将、，,“‘《（]$")
 _OPEN_PLACE = re.compile(r"在[^，,。\s]{1,10}[中上里内下间]$")  # an open 在…中 phrase still needs its predicate
 _OPEN_COUNT = re.compile(r"(?:\d+|[一二两三四五六七八九十百千万]+)[处个家条项名所座批套台辆只款类]$")  # 新增12处 | “口袋健身角”: the count needs its noun
@@ -161,8 +161,8 @@ def wrapped(first: str, second: str, hard_wrapped: bool = False) -> bool:
         return True
     if _OPEN_END.search(a) or _OPEN_PLACE.search(a) or _OPEN_COUNT.search(a) or spans_word(a, b):
         return True
-    if _CLAUSE_START.match(b):
-        return False
+    if _CLAUSE_START.match(b) or a.endswith(("）", ")")):
+        return False  # a new clause, or a line closed by its bracket (（37）, （外一首）) is whole
     la, lb = _letters(a), _letters(b)
     if hard_wrapped and la == lb >= 6 and len(a) == len(b):
         return True
