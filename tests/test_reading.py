@@ -736,3 +736,14 @@ def test_a_serial_with_its_instalment_number_and_chapter_and_a_lead_in_that_ends
 
     assert not heading_like("金融监管部门提醒市民注意以下几点：")  # a lead-in, never a headline part
     assert heading_like("改革开放纪事（上）")
+
+
+def test_a_short_story_signed_at_its_end_begins_at_its_headline_inside_a_page_without_blank_lines():
+    # pdfplumber: no blank lines, 17-character column lines; the second story has no byline or lede,
+    # only a closing credit naming another reporter; its headline is a short line of its own
+    page = ("河湾区跨海大桥主塔封顶\n本报讯（记者 郜小明）3月25日，河湾\n跨海公铁两用大桥3号主塔顺利封顶，\n"
+            "标志着大桥建设进入上部结构施工阶\n段。大桥全长16.8公里，建成后从河\n湾到对岸的东屿岛只需15分钟。\n"
+            "春季农资抽检合格率98.6%\n近日，省市场监管局公布春季农资质\n量抽检结果，共抽检化肥、农药、种\n"
+            "子等样品860批次，不合格产品已全\n部下架。\n（记者 樊子衿）\n")
+    got = [(a.title, a.byline) for a in arts(page)]
+    assert got == [("河湾区跨海大桥主塔封顶", "郜小明"), ("春季农资抽检合格率98.6%", "樊子衿")]

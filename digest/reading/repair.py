@@ -256,16 +256,27 @@ def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
         return []
     width = max(len(ln.strip()) for ln in lines)
     paras = [lines[0].strip()]
+    opened = False  # did ``prev`` open a paragraph after a finished one?
     for prev, ln in zip(lines, lines[1:]):
         if paragraph_lines:
             cut = starts_new(ln) or ends_sentence(prev) or not is_prose(prev)
         else:
-            cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width)
+            cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width) \
+                or (opened and _head_shaped(prev, width))  # a headline between two stories, no blank line
+        opened = cut
         if cut or len(lines) == 1:
             paras.append(ln.strip())
         else:
             paras[-1] = join_pair(paras[-1], ln)
     return paras
+
+
+def _head_shaped(line: str, width: int) -> bool:
+    """A short line (under 0.85 of the column) with no punctuation inside that starts a paragraph but
+    does not end a sentence: wrapped lines fill their column, so it is a line of its own (a headline)."""
+    s = line.strip()
+    return 4 <= len(s) < 0.85 * width and width >= 12 and not re.search(r"[，,。；;：:、“”\"（）()]", s) \
+        and not ends_sentence(s)
 
 
 def continues(prev: str, nxt: str) -> bool:
