@@ -747,3 +747,18 @@ def test_a_short_story_signed_at_its_end_begins_at_its_headline_inside_a_page_wi
             "子等样品860批次，不合格产品已全\n部下架。\n（记者 樊子衿）\n")
     got = [(a.title, a.byline) for a in arts(page)]
     assert got == [("河湾区跨海大桥主塔封顶", "郜小明"), ("春季农资抽检合格率98.6%", "樊子衿")]
+
+
+def test_a_weekly_feature_with_short_cross_heads_stays_one_story():
+    page = ("河湾周刊　第326期\n2025年6月20日—6月26日\n河湾日报社主办　每周五出版\n\n封面故事\n\n"
+            "一座老厂的“第二人生”\n——从机器轰鸣到咖啡飘香\n\n■文/图 本刊记者 甘小霖\n\n"
+            "　　走进河湾棉纺厂旧址，锯齿形屋顶下的老车间里，织布机早已不见踪影，取而代之的是设计工作室和书店。\n\n"
+            "老车间里的新租客\n\n"
+            "　　三年前，区里引入一家文化企业对老厂进行改造，保留了厂房的砖墙、钢架和老标语。如今园区已入驻企业63家。\n\n"
+            "留住工业记忆\n\n"
+            "　　园区还在原来的厂办楼里开设了一间厂史馆，陈列着老职工捐出的工作证、奖状和一台老织布机。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [("一座老厂的“第二人生” | ——从机器轰鸣到咖啡飘香", "甘小霖")]
+    assert p.articles[0].subheads and "厂史馆" in p.articles[0].paragraphs[-1]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["河湾日报社主办　每周五出版"] == labels["封面故事"] == "furniture"

@@ -142,6 +142,8 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
     if stats.header_habit and (not stats.top_level or u.level != stats.top_level or not u.level):
         return (f"subhead: no byline, lede or source line follows it, while {stats.headers} of the "
                 f"page's {stats.heads} headlines have one")
+    if cur.names and not cur.signed and len(u.text) <= 10 and not u.level and not nxt[0].lede:
+        return "subhead: a short head inside a signed story, and the text under it has no byline or lede of its own"
     return ""
 
 

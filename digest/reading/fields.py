@@ -14,7 +14,7 @@ from ..models import Continuation
 from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
 
 MARKS = "□■◇◆●▢◎○"
-_ROLE_WORDS = (r"(?:本报|本報|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
+_ROLE_WORDS = (r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
                r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影)")
 _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"
                    r"|^(?:文|图|圖)(?=\s*[/／:：])")
