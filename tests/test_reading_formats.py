@@ -233,3 +233,12 @@ def test_export_field_value_on_the_line_below_its_label():
     assert [a.title for a in got] == ["城北新建三座口袋公园", "青梧开通首条夜间旅游公交线"]
     assert [a.byline for a in got] == ["祁安 柯望舒", None]
     assert got[0].paragraphs[0].startswith("城北街道今年")
+
+
+def test_publisher_and_publication_day_line_of_a_masthead_is_furniture():
+    assert line_reason("青梧日报社主办　每周五出版") is not None
+    assert line_reason("青梧晚报社主管主办") is not None
+    # a headline naming an organiser is not
+    assert line_reason("青梧晚报社主办读书节 三千市民参与") is None
+    got = arts(WEEKLY)
+    assert got[0].title == "一条老街的新生"

@@ -8,6 +8,7 @@ the site's own furniture around the stories:
 * the **post header** of a 公众号 post (``原创`` + account name) and its **date line**
   (``2026年02月17日 07:15 浙江``: date, time and the poster's province) — the post's date is its
   issue date;
+* the **publisher line** of a masthead (``…日报社主办　每周五出版``);
 * **prompts** to follow the account (``点击蓝字 关注我们``) or to read on (``一起来看👇``), the **END mark** (``- END -``) after
   which nothing belongs to a story (往期推荐 and its links, 编辑/审核 credits, the share bar),
   **recommendation headings** (往期推荐, 猜你喜欢) and the **share bar** (``分享 收藏 点赞 在看``).
@@ -41,6 +42,7 @@ _SHARE = {"分享", "收藏", "点赞", "點讚", "在看", "赞", "讚", "转�
 _RECOMMEND = re.compile(r"^(往期推荐|往期推薦|往期回顾|往期精彩|精彩回顾|猜你喜欢|猜你喜歡|热文推荐|熱文推薦|更多精彩|相关推荐|"
                         r"推荐阅读|推薦閱讀)[:：]?$")
 _POINT_DOWN = re.compile(r"(👇|⬇️?|👇🏻|👇🏼)+\s*$")
+_PUBLISHER = re.compile(r"[社报報]\s*(主管|主办|主辦)+(?=\s|$)|每(周|週|日|旬|月)[一二三四五六日]?\s*出版|逢(周|週|星期)[一二三四五六日]\s*出版")
 _LIST_ITEM = re.compile(r"^\s*([◇◆·•●○▪▸►▶☆★◎※\-*]|\d{1,2}\s*[.、．)）])")
 _DATE_RANGE = re.compile(rf"^{_DATE}\s*[—–\-~～至到]+\s*(?:{_DATE}|(?:\d{{1,2}}\s*月\s*)?\d{{1,2}}\s*日)$")
 
@@ -59,6 +61,8 @@ def reason(s: str) -> tuple[str, str] | None:
         return EDGE, "masthead of a post (原创 + account name)"
     if n <= 30 and "。" not in s and _FOLLOW.search(s):
         return FLOW, "prompt to follow the account (点击蓝字 关注)"
+    if n <= 40 and "。" not in s and _PUBLISHER.search(s):
+        return EDGE, "masthead (publisher and publication day: …社主办　每周五出版)"
     if n <= 20 and _END.match(s):
         return FLOW, "end mark of a post (- END -)"
     if n <= 60 and "。" not in s and _CREDIT.match(s):
