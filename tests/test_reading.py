@@ -762,3 +762,16 @@ def test_a_weekly_feature_with_short_cross_heads_stays_one_story():
     assert p.articles[0].subheads and "厂史馆" in p.articles[0].paragraphs[-1]
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["河湾日报社主办　每周五出版"] == labels["封面故事"] == "furniture"
+
+
+def test_a_data_box_after_a_match_report_is_the_reports_not_a_headline_or_a_contents_list():
+    page = ("河湾队主场二比一逆转对手\n本报记者 穆小晨\n\n"
+            "昨晚，城市足球联赛第12轮在河湾体育中心进行，主场作战的河湾队在落后的情况下连扳两球。\n\n赛况\n"
+            "河湾队 2∶1 海港联　　闽川队 0∶0 龙岩山岳　　厦东队 3∶2 泉南之星\n"
+            "排名　球队　　　场次　胜　平　负　积分\n"
+            "1　　厦东队　　　12　 9　 2　 1　 29\n2　　河湾队　　　12　 8　 3　 1　 27\n\n"
+            "河湾半程马拉松鸣枪 八千名跑者畅跑古城\n\n"
+            "本报讯（记者 穆小晨）5月11日清晨，河湾半程马拉松在古城南门鸣枪开跑，八千名跑者参赛。\n")
+    p = read_text(page)
+    assert [a.title for a in p.articles] == ["河湾队主场二比一逆转对手", "河湾半程马拉松鸣枪 八千名跑者畅跑古城"]
+    assert "厦东队 12 9 2 1 29" in p.articles[0].paragraphs[-1]

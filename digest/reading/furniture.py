@@ -295,12 +295,25 @@ def _paper_name(s: str) -> bool:
     return bool(m) and len(s) <= 14 and not s.endswith(("新闻", "新聞"))
 
 
+CELL_GAP = re.compile(r"[ \t]{2,}|\u3000+")
+
+
+def table_row(text: str) -> bool:
+    """A row of a data table set as text (results, standings, prices): three or more cells set
+    apart by wide gaps (two spaces or more, or ideographic spaces), two of them holding figures
+    (12, 2∶1, 1小时05分), none a sentence."""
+    cells = [c for c in CELL_GAP.split(text.strip()) if c]
+    return len(cells) >= 3 and sum(1 for c in cells if re.search(r"\d", c)) >= 2 \
+        and not any(re.search(r"[。！？；，]", c) for c in cells) and max(len(c) for c in cells) <= 20
+
+
 def _lists(lines: tuple[Line, ...], out: dict) -> None:
     """Lists of 版 names and tables of contents: a run of 3+ list items, or items under a TOC heading."""
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _TOC_ITEM.match(lines[j].text.strip()) and "。" not in lines[j].text:
+        while j < len(lines) and _TOC_ITEM.match(lines[j].text.strip()) and "。" not in lines[j].text \
+                and not table_row(lines[j].text):
             j += 1
         head = i > 0 and (i - 1) in out and out[i - 1][1].startswith("heading of a list")
         if j - i >= 3 or (j > i and head):

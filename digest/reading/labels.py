@@ -138,6 +138,14 @@ def units(doc: Document) -> list[Unit]:
                             names=caption[1], photo=True, page=ln.page))
             i += 1
             continue
+        rows = _table(lines, i, furn)
+        if rows:
+            flush()  # a data box (results, standings) set as text: one paragraph of the story it follows
+            out.append(Unit("P", " / ".join(" ".join(lines[k].text.split()) for k in range(i, i + rows)),
+                            "body: a data table (rows of cells set apart by wide gaps)", list(range(i, i + rows)),
+                            page=ln.page))
+            i += rows
+            continue
         unit, used = _classify(doc, i, s)
         if unit is not None and unit.kind == "K" and not unit.photo and not para_lines:
             used = _wrapped_caption(doc, i, unit, furn)
@@ -167,6 +175,24 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _table(lines, i: int, furn: dict) -> int:
+    """How many lines from i make a data table: lines with no blank line between them that are table
+    rows (fu.table_row) or header rows (four or more short labels: 排名　球队　场次　积分), at least
+    two of them rows and the first not a header alone."""
+    def header(k: int) -> bool:
+        cells = [c for c in fu.CELL_GAP.split(lines[k].text.strip()) if c]
+        return len(cells) >= 4 and all(len(c) <= 4 for c in cells)
+
+    n = rows = 0
+    while i + n < len(lines) and i + n not in furn and (n == 0 or not lines[i + n].blank_before):
+        if fu.table_row(lines[i + n].text):
+            rows += 1
+        elif not header(i + n):
+            break
+        n += 1
+    return n if rows >= 2 else 0
 
 
 def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
