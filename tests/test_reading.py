@@ -775,3 +775,13 @@ def test_a_data_box_after_a_match_report_is_the_reports_not_a_headline_or_a_cont
     p = read_text(page)
     assert [a.title for a in p.articles] == ["河湾队主场二比一逆转对手", "河湾半程马拉松鸣枪 八千名跑者畅跑古城"]
     assert "厦东队 12 9 2 1 29" in p.articles[0].paragraphs[-1]
+
+
+def test_printed_dates_in_every_form_one_parser_for_text_and_pdf():
+    from digest.reading.printed_dates import cn_number, printed_date
+
+    assert [cn_number(x) for x in ("二〇二六", "十", "十二", "二十", "三十一")] == [2026, 10, 12, 20, 31]
+    assert printed_date("出版日期 2026／03／05")[0] == dt.date(2026, 3, 5)  # full-width slashes (PDF mastheads)
+    assert printed_date("2026.13.45 第3版 2026.03.05")[0] == dt.date(2026, 3, 5)  # the first real day
+    assert printed_date("二〇二六年三月十五日")[0] == dt.date(2026, 3, 15)
+    assert printed_date("中華民國113年10月2日")[0] == dt.date(2024, 10, 2)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from . import chrome
 from .fields import split_photo_credit, trailer
 from .lines import Document, Line
+from .printed_dates import DATE_CN, DATE_FULL, DATE_ROC, MONTH_DAY, WEEKDAY, printed_date
 from .repair import CJK
 
 EDGE = "edge"  # page furniture at a page edge: transparent to the story flow (a story runs on)
@@ -38,13 +39,6 @@ _PAGE_NUMBER = re.compile(r"^(第\s*\d{1,4}\s*页|[-—–]\s*\d{1,4}\s*[-—–
 _PAGE_LABEL = re.compile(rf"^(第\s*)?[A-Z]?\d{{1,3}}\s*版(\s*[:：]?\s*[{CJK}·]{{1,8}})?(\s*(上一版|下一版|\|))*$"
                          rf"|^[A-Z]\d{{1,2}}\s*[{CJK}·]{{2,8}}$|^[{CJK}·]{{2,8}}\s*[A-Z]\d{{1,2}}$|^[A-Z]\d{{2}}$"
                          rf"|^\d{{1,2}}\s+[{CJK}·]{{2,6}}$")
-_DATE_FULL = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[.\-/]\s*(\d{1,2})\s*[.\-/]\s*"
-                        r"(\d{1,2})(?!\d))")
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_ROC = re.compile(r"(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CN = re.compile("([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_WEEKDAY = re.compile(r"(星期|礼拜|禮拜|周|週)([一二三四五六日天])")
 _MASTHEAD_WORDS = re.compile(r"星期[一二三四五六日天]|農曆|农历|第\s*\d+\s*期|今日\s*\d+\s*版|电子报|电子版|數字報|数字报"
                              r"|[A-Z]?\d{1,3}\s*版|出版")
 _PAPER = re.compile(rf"([{CJK}]{{1,10}}(?:日报|晚报|早报|时报|商报|都市报|农民报|青年报|法治报|法制报|经济报|日報|晚報|時報|"
@@ -159,18 +153,18 @@ def _masthead_date(s: str, bare: bool = False) -> bool:
     """A printed date with what mastheads set beside it (weekday, 农历, 版, the paper's name); with
     ``bare``, a date alone on its line too (only trusted at the top of a page: at the end of a
     notice the same line is its signature date)."""
-    if _MD.search(s) and _WEEKDAY.search(s) and not _prose(s):
+    if MONTH_DAY.search(s) and WEEKDAY.search(s) and not _prose(s):
         return True  # 3月5日 星期四: a year-less masthead date
-    if not (_DATE_FULL.search(s) or _DATE_CN.search(s) or _DATE_ROC.search(s)):
+    if not (DATE_FULL.search(s) or DATE_CN.search(s) or DATE_ROC.search(s)):
         return False
-    rest = _DATE_ROC.sub("", _DATE_CN.sub("", _DATE_FULL.sub("", s)))
-    return bool(_WEEKDAY.search(s) or _MASTHEAD_WORDS.search(s) or _PAPER.search(s)) or (bare and len(rest.strip()) <= 2)
+    rest = DATE_ROC.sub("", DATE_CN.sub("", DATE_FULL.sub("", s)))
+    return bool(WEEKDAY.search(s) or _MASTHEAD_WORDS.search(s) or _PAPER.search(s)) or (bare and len(rest.strip()) <= 2)
 
 
 def source_line(s: str) -> tuple[str, str] | None:
     """(paper, bracketed text) for a per-article source line such as 《东方日报》（2026年3月5日 第 04 版）."""
     m = _SOURCE.match(s.strip())
-    if m and (_DATE_FULL.search(m.group(2)) or "版" in m.group(2)):
+    if m and (DATE_FULL.search(m.group(2)) or "版" in m.group(2)):
         return m.group(1), m.group(2)
     return None
 
@@ -328,50 +322,6 @@ def _lists(lines: tuple[Line, ...], out: dict) -> None:
 
 
 # -- what the furniture says --------------------------------------------------------------------
-
-def _cn_number(s: str) -> int:
-    if all(ch in _CN_DIGIT for ch in s):
-        return int("".join(str(_CN_DIGIT[ch]) for ch in s))
-    if s == "十":
-        return 10
-    if s.startswith("十"):
-        return 10 + _CN_DIGIT[s[1]]
-    if s.endswith("十"):
-        return _CN_DIGIT[s[0]] * 10
-    a, _, b = s.partition("十")
-    return _CN_DIGIT[a] * 10 + _CN_DIGIT[b]
-
-
-def printed_date(s: str, year_hint: int | None = None) -> tuple[dt.date, str] | None:
-    """A calendar date printed in a masthead/source/metadata line: 2026年3月5日, 2026.03.05,
-    2026-03-05, 2026/03/05, 二〇二六年三月十五日; a year-less 3月5日 with its weekday (星期四)
-    takes the year, within 12 years of ``year_hint``, on which that day was that weekday."""
-    m = _DATE_FULL.search(s)
-    try:
-        if m:
-            y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
-            return dt.date(y, mo, d), m.group(0)
-        m = _DATE_CN.search(s)
-        if m:
-            return dt.date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))), m.group(0)
-        m = _DATE_ROC.search(s)
-        if m:  # the Minguo calendar: year 1 = 1912
-            return dt.date(int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3))), m.group(0)
-    except (ValueError, KeyError):
-        return None
-    m, w = _MD.search(s), _WEEKDAY.search(s)
-    if m and w and year_hint:
-        weekday = min("一二三四五六日天".index(w.group(2)), 6)
-        # years printed in stories are mostly past ones: look forward from the hint first
-        for y in [*range(year_hint, year_hint + 13), *range(year_hint - 1, year_hint - 13, -1)]:
-            try:
-                d = dt.date(y, int(m.group(1)), int(m.group(2)))
-            except ValueError:
-                continue
-            if d.weekday() == weekday:
-                return d, m.group(0) + w.group(0)
-    return None
-
 
 def printed_facts(doc: Document, furniture: dict[int, tuple[str, str]], sources: dict[int, tuple[str, str]],
                   year_hint: int | None = None) -> Printed:

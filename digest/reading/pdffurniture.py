@@ -17,15 +17,12 @@ footer, section labels on coloured bands, the teaser list (今日导读 … 〔3
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Iterable, Sequence
 
 from .pdflayout import Block, Node, PLine, bands
+from .printed_dates import DATE_CN, DATE_FULL, cn_number, printed_date
 
-_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[.\-/／]\s*(\d{1,2})\s*[.\-/／]\s*(\d{1,2})(?!\d))")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _LABEL = re.compile(r"第\s*([A-Z]?\s*\d{1,3}|[一二三四五六七八九十]{1,3})\s*版(?![权本面式])"
                     r"|(?<![\d今共全计期日])([A-Z]?\s*\d{1,3})\s*版(?![权本面式])")
 _JUMP = re.compile(r"[上下]\s*[接转]|[接转]\s*第")
@@ -61,7 +58,7 @@ def _sign(line: PLine, body: float, recurring: set[str], height: float) -> str:
         return "版 label"
     if _EDITOR.search(text):
         return "editor credit"
-    if (_DATE.search(text) or _CN_DATE.search(text)) and len(text) <= 40:
+    if (DATE_FULL.search(text) or DATE_CN.search(text)) and len(text) <= 40:
         return "printed date"
     if _PUBLISHING.search(text) and len(text) <= 80:
         return "publishing data"
@@ -162,9 +159,9 @@ def masthead_meta(lines: Sequence[PLine]) -> dict:
     meta: dict = {}
     texts = ["".join(ln.text.split()) for ln in lines]
     for text in texts:
-        day = printed_date(text)
-        if day:
-            meta["date"] = day.isoformat()
+        found = printed_date(text)
+        if found:
+            meta["date"] = found[0].isoformat()
             break
     labels = [m for t in texts if not _JUMP.search(t) for m in _LABEL.finditer(t)]
     labels.sort(key=lambda m: not m.group(1))  # 第N版 before a bare N版
@@ -181,28 +178,8 @@ def masthead_meta(lines: Sequence[PLine]) -> dict:
     return meta
 
 
-def printed_date(text: str) -> dt.date | None:
-    """The first full date printed in ``text`` (2026年3月5日, 2026.03.05, 2026-3-5, 二〇二六年三月五日)."""
-    for m in _DATE.finditer(text):
-        y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
-        try:
-            return dt.date(y, mo, d)
-        except ValueError:
-            continue
-    for m in _CN_DATE.finditer(text):
-        try:
-            y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-            return dt.date(y, _cn_number(m.group(2)), _cn_number(m.group(3)))
-        except (KeyError, ValueError, TypeError):
-            continue
-    return None
-
-
 def _cn_number(s: str) -> int | None:
-    """一 .. 三十一 -> 1 .. 31."""
-    if not s:
+    try:
+        return cn_number(s)
+    except (KeyError, IndexError, ValueError):
         return None
-    if "十" not in s:
-        return _CN_DIGITS.get(s) if len(s) == 1 else None
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
