@@ -15,6 +15,7 @@
     page.py      the above, for one page -> PageParse (articles + every line's label)
     jumps.py     across pages            -> stories continued (下转/上接) joined
     dates.py     issue date              -> printed, else guessed (and said so)
+    printed_dates.py                     -> the date forms papers print (2026年3月5日, 二〇二六年…, 民國113年…)
     repair.py, chars.py, words.py        -> text repair: broken lines, spaces, punctuation, look-alikes
 """
 from __future__ import annotations
