@@ -785,3 +785,47 @@ def test_printed_dates_in_every_form_one_parser_for_text_and_pdf():
     assert printed_date("2026.13.45 第3版 2026.03.05")[0] == dt.date(2026, 3, 5)  # the first real day
     assert printed_date("二〇二六年三月十五日")[0] == dt.date(2026, 3, 15)
     assert printed_date("中華民國113年10月2日")[0] == dt.date(2024, 10, 2)
+
+
+def test_the_demo_sample_splits_right():
+    # the first digest a new user reads (make demo): a commentary signed at its end after a photo
+    # item signed at its top was read as a cross-head of the photo item (a short-head rule)
+    sample = Path(__file__).resolve().parents[1] / "samples" / "2025-06-18"
+    got = [[(a.title, a.byline, a.kind) for a in read_text((sample / f).read_text(encoding="utf-8")).articles]
+           for f in ("01.txt", "02.txt")]
+    assert got == [
+        [("水城老街改造完工 古巷焕发新活力", "李明远 王小禾", "news"), ("茌平区 麦收进度过半", "赵晴", "news"),
+         ("临清 运河文化节下周开幕", None, "news")],
+        [(None, None, "news"), (None, "孙立", "photo_caption"), ("让阅读成为城市的气质", "刘芳", "commentary"),
+         ("高唐夏季招聘会送岗三千余个", "陈雪", "news"), ("关于调整部分公交线路的公告", None, "notice")]]
+
+
+def test_bylines_with_any_paper_or_status_prefix_and_in_brackets_under_the_headline():
+    from digest.reading import fields as fl
+
+    assert fl.byline_line("晚报记者 沈立言　通讯员 方小蔚") == (["沈立言", "方小蔚"], False)
+    assert fl.byline_line("学生记者　庞舒然") == (["庞舒然"], False)
+    assert fl.byline_line("特约评论员　闻小卓") == (["闻小卓"], False)
+    page = ("河湾县夏粮收购工作启动\n（融媒记者　潘禾青）\n\n"
+            "6月17日，河湾县夏粮收购工作全面启动，全县设立收购网点二十六个，预计收购小麦八万吨。\n")
+    assert [(a.title, a.byline) for a in arts(page)] == [("河湾县夏粮收购工作启动", "潘禾青")]
+
+
+def test_a_headline_and_its_byline_on_one_line():
+    page = ("春耕用肥需求见顶 尿素价格小幅回落　　本报记者　黄穗生\n\n"
+            "进入5月，春耕用肥需求逐步见顶，国内尿素价格连续两周小幅回落，市场观望情绪有所增加。\n\n"
+            "农资保供要算好“两本账”　　特约评论员　闻小卓\n\n"
+            "农资价格关系农民的钱袋子，也关系粮食生产的底气。保供稳价既要算好眼前账，也要算好长远账。\n")
+    assert [(a.title, a.byline) for a in arts(page)] == [
+        ("春耕用肥需求见顶 尿素价格小幅回落", "黄穗生"), ("农资保供要算好“两本账”", "闻小卓")]
+
+
+def test_a_portal_copy_source_line_ends_the_story_and_a_bare_name_under_a_headline_is_its_author():
+    page = ("首页 > 要闻\n\n小微企业贷款“秒批”背后\n本报记者　甘露白\n"
+            "近日，河湾市一家五金加工厂负责人在手机上申请了五十万元贷款，不到一分钟就收到了审批结果。\n"
+            "《河湾日报》（2025年04月22日　第05版）\n(责编：韦思琪、柯远)\n\n"
+            "让数据多跑路 让企业少跑腿\n穆清和\n"
+            "4月21日，我省出台优化营商环境二十条措施，其中多条直指企业办事中的“堵点”。\n"
+            "营商环境好不好，企业最有发言权。把数据共享做实，才能让企业把更多精力用在发展上。\n")
+    assert [(a.title, a.byline) for a in arts(page)] == [
+        ("小微企业贷款“秒批”背后", "甘露白"), ("让数据多跑路 让企业少跑腿", "穆清和")]

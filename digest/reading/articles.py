@@ -120,6 +120,9 @@ def page_stats(units: list[Unit]) -> PageStats:
     return PageStats(len(with_header), len(heads), min(levels) if levels else 0)
 
 
+_SIGNED_HEAD = "subhead: a short head inside a signed story"
+
+
 def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> str:
     """The reason a headline group at i is a cross-head of the open story ``cur`` ('' if not)."""
     u = units[i]
@@ -143,7 +146,7 @@ def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> 
         return (f"subhead: no byline, lede or source line follows it, while {stats.headers} of the "
                 f"page's {stats.heads} headlines have one")
     if cur.names and not cur.signed and len(u.text) <= 10 and not u.level and not nxt[0].lede:
-        return "subhead: a short head inside a signed story, and the text under it has no byline or lede of its own"
+        return f"{_SIGNED_HEAD}, and the text under it has no byline or lede of its own"
     return ""
 
 
@@ -166,6 +169,25 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         drafts.append(cur)
         return cur
 
+    def resplit(split: tuple[int, str] | None) -> bool:
+        """Close ``cur`` before its paragraph ``split[0]`` (a headline taken for a cross-head or for
+        text) and open a new story under that headline holding what followed it."""
+        if split is None:
+            return False
+        k, head = split
+        moved, cur.paras = cur.paras[k + 1:], cur.paras[:k]
+        moved_subheads = [s - k - 1 for s in cur.subheads if s > k]
+        cur.subheads = [s for s in cur.subheads if s < k]
+        moved_units = [x for x in cur.units if x.kind in "PH" and x.text in moved or x.text == head]
+        cur.units = [x for x in cur.units if x not in moved_units]
+        cur.closed = True
+        raw = next((x.raw for x in moved_units if x.text == head and x.raw), head)
+        new(parts=[clean_line(raw, prose=False)], levels=[0], opened_by="H")
+        cur.paras.extend(moved)
+        cur.subheads = moved_subheads
+        cur.units.extend(moved_units)
+        return True
+
     content = _next_index(units, lambda u: u.kind in ("F", "X", "C"))
     shown = _next_index(units, lambda u: (u.kind == "F" and u.category == "edge") or u.kind == "X")
     for i, u in enumerate(units):
@@ -179,6 +201,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
         elif u.kind == "X":
             furniture.append(u)
+            if cur is not None and cur.paras:
+                cur.closed = True  # 《X报》（…第5版）after a story (portal copies): the story ends there
         elif u.kind == "C":
             if cur is not None and (u.conts[0].direction == "to" or (cur.parts and not cur.paras)):
                 cur.conts.extend(u.conts)  # 下转 ends the story above; 上接 under a headline is that story's
@@ -253,26 +277,22 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 cur.units.append(u)
                 if n1 != "P":
                     cur.closed = True
+            elif u.bare and cur.names and u.names and not set(u.names) & set(cur.names) \
+                    and resplit(_split_for_credit(cur, signed_only=True)):
+                cur.names, cur.bare = list(u.names), True
+                cur.units.append(u)  # an author mark after the text signs the piece that began at a cross-head
             else:
                 new(u, names=list(u.names), bare=u.bare, opened_by="B")
+        elif u.kind == "T" and u.names and not u.bare and cur is not None and cur.parts and not cur.paras \
+                and not cur.names and not cur.closed:
+            cur.names = list(u.names)  # （融媒记者 X） right under the headline: the story's byline
+            u.why = "byline in brackets under the headline"
+            cur.units.append(u)
         elif u.kind == "T":
             if cur is None or (cur.closed and cur.signed) or (cur.closed and cur.opened_by == "Q"):
                 new(opened_by="T")
             elif u.names and cur.names and not set(u.names) & set(cur.names):
-                split = _split_for_credit(cur)
-                if split is not None:  # the credit names other reporters: their story began at a headline line
-                    k, head = split
-                    moved, cur.paras = cur.paras[k + 1:], cur.paras[:k]
-                    moved_subheads = [s - k - 1 for s in cur.subheads if s > k]
-                    cur.subheads = [s for s in cur.subheads if s < k]
-                    moved_units = [x for x in cur.units if x.kind in "PH" and x.text in moved or x.text == head]
-                    cur.units = [x for x in cur.units if x not in moved_units]
-                    cur.closed = True
-                    raw = next((x.raw for x in moved_units if x.text == head and x.raw), head)
-                    new(parts=[clean_line(raw, prose=False)], levels=[0], opened_by="H")
-                    cur.paras.extend(moved)
-                    cur.subheads = moved_subheads
-                    cur.units.extend(moved_units)
+                resplit(_split_for_credit(cur))  # the credit names other reporters: their story began at a head
             cur.paras.append(u.text)
             cur.units.append(u)
             if u.names and not cur.names:
@@ -334,11 +354,16 @@ def _cut_from_above(drafts: list[Draft], cur: Draft, u: Unit) -> bool:
                for d in drafts[-4:])
 
 
-def _split_for_credit(d: Draft) -> tuple[int, str] | None:
+def _split_for_credit(d: Draft, signed_only: bool = False) -> tuple[int, str] | None:
     """(index, text) of the last headline-shaped paragraph of ``d`` that follows a finished sentence:
-    where a story without blank lines around its headline began inside the story above."""
+    where a story without blank lines around its headline began inside the story above.
+    ``signed_only``: only a cross-head taken for one because the story above was signed."""
     from .fields import heading_like
 
+    if signed_only:
+        signed = {x.text for x in d.units if d.subwhy.get(id(x), "").startswith(_SIGNED_HEAD)}
+        return next(((k, d.paras[k]) for k in reversed(d.subheads)
+                     if 0 < k < len(d.paras) - 1 and d.paras[k] in signed), None)
     for k in range(len(d.paras) - 1, 0, -1):
         p = d.paras[k]
         if k not in d.subheads and len(p) <= 30 and heading_like(p) and ends_sentence(d.paras[k - 1]) \

@@ -100,7 +100,7 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return None
     s = " ".join(s.split())
     n = len(s)
-    if source_line(s) or "《" in s[:12] or re.match(r"^[(（].*[)）]$", s):
+    if source_line(s) or "《" in s[:12] or (re.match(r"^[(（].*[)）]$", s) and not _EDITOR.match(s)):
         return None  # a source line under a headline, or a bracketed date line of a story: data, not furniture
     if _PAGE_NUMBER.match(s):
         return EDGE, "page number"

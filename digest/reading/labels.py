@@ -138,6 +138,16 @@ def units(doc: Document) -> list[Unit]:
                             names=caption[1], photo=True, page=ln.page))
             i += 1
             continue
+        hb = _head_and_byline(s)
+        if hb:
+            flush()  # 标题　　本报记者　X: the headline and its byline set on one line
+            head, tail, (names, bare) = hb
+            out.append(Unit("H", head, "headline: set on one line with its byline", [i], parts=[head], levels=[0],
+                            page=ln.page))
+            out.append(Unit("B", tail, "byline: on the headline's line, after a wide gap", [i], names=names,
+                            bare=bare, page=ln.page))
+            i += 1
+            continue
         rows = _table(lines, i, furn)
         if rows:
             flush()  # a data box (results, standings) set as text: one paragraph of the story it follows
@@ -175,6 +185,23 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+_WIDE_GAP = re.compile(r"[ \t]{2,}|\u3000{2,}")
+
+
+def _head_and_byline(s: str):
+    """(headline, byline text, (names, bare)) when a line is a headline and its byline side by side,
+    set apart by a wide gap (two spaces or ideographic spaces or more); None otherwise."""
+    for m in _WIDE_GAP.finditer(s):
+        head, tail = s[:m.start()].strip(), s[m.end():].strip()
+        if not head or not tail:
+            continue
+        b = fl.byline_line(tail)
+        if b and b[0] and fl.heading_like(head) and 4 <= len(head) <= 40 and fl.byline_line(head) is None \
+                and not fl.lede(head):
+            return clean_line(head, prose=False), tail, b
+    return None
 
 
 def _table(lines, i: int, furn: dict) -> int:

@@ -103,13 +103,18 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
     if heading and any(fl.lede(x) for x in short):
         heading = False  # a line that opens with 本报讯 / a 电头 is the start of a story's text
     if not heading and doc.format != "pdf":
-        k = _head_lines(short, texts) or (1 if len(run) > 1 and fl.notice_title(short[0]) else 0)
+        k = _head_lines(short, texts) or (1 if len(run) > 1 and fl.notice_title(short[0]) else 0) \
+            or _head_over_name(short, texts)
         if k:  # a headline set right on top of its column, no blank line between (narrow pdftotext columns)
             head = _shape_run(doc, run[:k], use_indent, para_lines)
             for u in head:
                 if u.kind == "H":
                     u.why = "headline: short headline-shaped line(s) on top of a column of full lines"
             return head + _shape_run(doc, run[k:], use_indent, para_lines)
+    if not heading and len(run) >= 2 and len(texts[0]) <= 4 and fl.maybe_name(texts[0]) \
+            and not fl.column_name(texts[0]) and len(texts[1]) >= 20:
+        return ([Unit("N", texts[0], "a lone name over the text (its author)", run[:1], parts=[texts[0]],
+                      page=page)] + _shape_run(doc, run[1:], use_indent, para_lines))
     if heading and len(run) == 1 and fl.maybe_name(short[0]) and not fl.column_name(short[0]):
         return [Unit("N", short[0], "a lone name (author or speaker line)", run, parts=[short[0]], level=level,
                      levels=[level], block_start=indent, page=page)]
@@ -200,6 +205,15 @@ def _head_lines(short: list[str], texts: list[str]) -> int:
         if full >= 2 and below and not spans_word(head[-1], short[k]) and not ends_sentence(head[-1]):
             return k
     return 0
+
+
+def _head_over_name(short: list[str], texts: list[str]) -> int:
+    """1 when a run opens with a headline line right above a bare author name and the text
+    (a headline, the author's name on its own line, then the piece: portal and web copies)."""
+    if len(texts) < 3 or not fl.heading_like(short[0]) or ends_sentence(short[0]) or len(short[0]) > 30:
+        return 0
+    name = texts[1].strip()
+    return 1 if fl.maybe_name(name) and len(name) <= 4 and len(texts[2].strip()) >= 20 else 0
 
 
 def _span(texts: list[str], k: int, paragraph: str) -> int:
