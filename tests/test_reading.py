@@ -829,3 +829,19 @@ def test_a_portal_copy_source_line_ends_the_story_and_a_bare_name_under_a_headli
             "营商环境好不好，企业最有发言权。把数据共享做实，才能让企业把更多精力用在发展上。\n")
     assert [(a.title, a.byline) for a in arts(page)] == [
         ("小微企业贷款“秒批”背后", "甘露白"), ("让数据多跑路 让企业少跑腿", "穆清和")]
+
+
+def test_briefs_whose_headline_runs_in_with_the_text():
+    page = ("本地简讯\n"
+            "■城南片区今起停气检修　28日起，市燃气公司对城南片区中压管网进行检修，涉及6个小区，预计11月1日恢复供气。\n"
+            "■第二批“口袋公园”建成　今年以来，我市利用边角地新建口袋公园15个，每个公园都配有儿童游乐设施和\n"
+            "健身器材，周边居民步行5分钟即可到达。\n"
+            "■市急救中心提醒：秋冬季节心脑血管疾病高发，老年人晨练不宜过早。\n\n"
+            "■ 简讯\n\n"
+            "市图书馆推出“夜读计划” 本报讯 自3月15日起，市图书馆每周五、周六开放至晚上十点。（记者 周立群）\n")
+    p = read_text(page)
+    got = [(a.title, a.byline) for a in p.articles]
+    assert got == [("城南片区今起停气检修", None), ("第二批“口袋公园”建成", None), (None, None),
+                   ("市图书馆推出“夜读计划”", "周立群")]
+    assert p.articles[1].paragraphs[-1].endswith("周边居民步行5分钟即可到达。")
+    assert {lb.text.strip(): lb.label for lb in p.labels}["■ 简讯"] == "furniture"

@@ -113,8 +113,8 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
         # 文/X signs a commentary; 文/图 本报记者 X is a reporter's byline
         return (names, s[0] == "文" and not _ROLE.search(slash.group(1))) if names else None
     body = m.group(1) if m else (s if _BYLINE_ROLE.match(s) else None)
-    if body is None:
-        return None
+    if body is None or column_name(body):
+        return None  # ■ 简讯: the column's standing head, not an author
     body = re.sub(f"[/／][{CJK}]{{2,6}}(?:报道|報導|电|電)$", "", body)  # 特派記者王某/北京報導
     body = re.sub(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)(?=(?:{_ROLE_WORDS}))", "", body)  # 新华社记者 X
     rest = _ROLE.sub(" ", body)

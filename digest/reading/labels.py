@@ -138,6 +138,23 @@ def units(doc: Document) -> list[Unit]:
                             names=caption[1], photo=True, page=ln.page))
             i += 1
             continue
+        ri = _run_in(s)
+        if ri is not None:
+            flush()  # ■城南片区今起停气检修　28日起，…: a brief's headline run in with its text
+            head, rest, marked = ri
+            used = 1
+            while not ends_sentence(rest) and i + used < len(lines) and not lines[i + used].blank_before \
+                    and i + used not in furn and lines[i + used].text.strip()[:1] not in fl.MARKS + "【" \
+                    and _run_in(lines[i + used].text.strip()) is None:
+                rest = join_pair(rest, lines[i + used].text.strip())  # the item wrapped onto the next line
+                used += 1
+            m = fl.lede(rest)
+            out.append(Unit("Q" if marked else "H", head, "headline: run in with its text, set apart by a gap",
+                            [i], parts=[head], levels=[0], brief_head=True, page=ln.page))
+            out.append(Unit("P", clean_line(rest, prose=True), "body: text run in after its headline",
+                            list(range(i, i + used)), lede=m is not None, names=m[1] if m else [], page=ln.page))
+            i += used
+            continue
         hb = _head_and_byline(s)
         if hb:
             flush()  # 标题　　本报记者　X: the headline and its byline set on one line
@@ -188,6 +205,27 @@ def units(doc: Document) -> list[Unit]:
 
 
 _WIDE_GAP = re.compile(r"[ \t]{2,}|\u3000{2,}")
+_RUN_IN_GAP = re.compile(r"[ \t]{2,}|\u3000+|[ \t](?=本报讯|本報訊|本报[^\s，。]{1,8}讯|新华社)")
+
+
+def _run_in(s: str):
+    """(headline, text, marked) for a brief whose headline runs in with its text on one line,
+    set apart by a gap (an ideographic space, two spaces, or a space before 本报讯): ■城南片区今起
+    停气检修　28日起，…; None otherwise. ``marked``: the line opens with a brief's mark (■ ●)."""
+    marked = s[:1] in fl.MARKS
+    body = s[1:].strip() if marked else s.strip()
+    m = _RUN_IN_GAP.search(body)
+    if not m:
+        return None
+    head, rest = body[:m.start()].strip(), body[m.end():].strip()
+    if not (4 <= len(head) <= 30 and fl.heading_like(head) and not re.search(r"[，。；：:]", head)) \
+            or fl.byline_line(head) or fl.byline_line(rest) or len(rest) < 15:
+        return None
+    lede = fl.lede(rest)
+    if not marked and not lede and not (_RUN_IN_GAP.match(body[m.start():]).group(0).startswith("\u3000")
+                                        and re.search(r"[，。]", rest)):
+        return None  # an unmarked line splits only at an ideographic gap before prose, or before a lede
+    return head, rest, marked
 
 
 def _head_and_byline(s: str):
@@ -286,6 +324,8 @@ def _classify(doc: Document, i: int, s: str) -> tuple[Unit | None, int]:
     if b and not ln.heading:
         return Unit("B", s, "byline" + (" (author mark)" if b[1] else ""), [i], names=b[0], bare=b[1], page=page), 1
     m = _BRIEF.match(s)
+    if m and fl.column_name(m.group(1).strip()):
+        return Unit("F", s, "furniture: a column's standing head (■ 简讯)", [i], page=page, category=fu.FLOW), 1
     if m and fl.byline_line(s) is None:
         body = m.group(1).strip()
         head = fl.heading_like(body) and not ends_sentence(body) and len(body) <= 40
