@@ -845,3 +845,9 @@ def test_briefs_whose_headline_runs_in_with_the_text():
                    ("市图书馆推出“夜读计划”", "周立群")]
     assert p.articles[1].paragraphs[-1].endswith("周边居民步行5分钟即可到达。")
     assert {lb.text.strip(): lb.label for lb in p.labels}["■ 简讯"] == "furniture"
+
+
+def test_a_start_date_still_ahead_never_dates_the_issue():
+    d = issue_date(["本报讯 3月10日上午，新区公交快线正式开通。我市2026年春季体质监测3月11日启动。"
+                    "市图书馆自3月15日起每周五开放至晚上十点。"])
+    assert (d.date, d.rule) == (dt.date(2026, 3, 12), "guess")  # the day after 3月11日, not after 3月15日

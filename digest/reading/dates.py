@@ -9,7 +9,7 @@ Rules, in order:
 2. **guess** — no printed date: a paper reports what has happened, so the issue comes after the
    latest past event its stories date exactly (``8月14日``, with the year printed nearby): the
    day after it, or the first day after a month named as past (``2025年7月召开的``). Dates that look
-   ahead (将于…, 截止…, 到…, …前; 截至 means "as of" and counts) and bare years (``1997年建成``)
+   ahead (将于…, 截止…, 到…, …前, …起; 截至 means "as of" and counts) and bare years (``1997年建成``)
    never count.
 3. nothing usable — ``None``; the caller falls back to the file's time and says so.
 """
@@ -28,7 +28,7 @@ _YEAR_MONTH = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年\s*(\d{1,2})\s*月(?!\s
                          r"开幕|闭幕|启动|通过|完成|以来|底|中旬|下旬|初)")
 _AHEAD = re.compile(r"(将于|将在|将|计划|预计|拟|截止|截止到|截至日期|截稿|到|至|前|争取|力争|有效期|之前|起至)\s*$")
 _DEADLINE = re.compile(r"(截稿|截止|期限|有效期|报名|申报)(时间|日期)?\s*[:：为是]?\s*$")
-_TARGET_AFTER = re.compile(r"^\s*(前|之前|以前|截止|到期|止)")
+_TARGET_AFTER = re.compile(r"^\s*(前|之前|以前|截止|到期|止|起|开始)")  # 自3月15日起: a start still ahead
 
 
 @dataclass(frozen=True)
