@@ -851,3 +851,17 @@ def test_a_start_date_still_ahead_never_dates_the_issue():
     d = issue_date(["本报讯 3月10日上午，新区公交快线正式开通。我市2026年春季体质监测3月11日启动。"
                     "市图书馆自3月15日起每周五开放至晚上十点。"])
     assert (d.date, d.rule) == (dt.date(2026, 3, 12), "guess")  # the day after 3月11日, not after 3月15日
+
+
+def test_a_headline_and_its_dash_deck_over_the_text_with_no_blank_line_and_a_dateline_is_no_run_in_head():
+    page = ("河湾民宿组建联盟\n本报记者　舒小婷\n\n"
+            "　　近两年，上坪村的民宿从3家增加到12家，可旺季一房难求、淡季门可罗雀的问题也越来越突出。\n\n"
+            "农技专家进村“坐诊”\n——省农科院专家团在高桥乡开展冬季技术服务\n"
+            "　　12月8日，省农科院8名专家来到高桥乡，走进果园和大棚，现场指导果树修剪和大棚保温。\n"
+            "　　“冬季管理做得好，明年产量能提高一成。”果树专家一边示范一边讲解。\n\n"
+            "长三角首条跨省氢能重卡干线开通\n"
+            "本报杭州4月21日电　（记者严可、聂一帆）21日，连接东岭港与杭州湾物流园的氢能重卡干线正式开通。\n")
+    got = [(a.title, a.byline) for a in arts(page)]
+    assert got == [("河湾民宿组建联盟", "舒小婷"),
+                   ("农技专家进村“坐诊” | ——省农科院专家团在高桥乡开展冬季技术服务", None),
+                   ("长三角首条跨省氢能重卡干线开通", "严可 聂一帆")]

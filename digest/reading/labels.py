@@ -219,8 +219,8 @@ def _run_in(s: str):
         return None
     head, rest = body[:m.start()].strip(), body[m.end():].strip()
     if not (4 <= len(head) <= 30 and fl.heading_like(head) and not re.search(r"[，。；：:]", head)) \
-            or fl.byline_line(head) or fl.byline_line(rest) or len(rest) < 15:
-        return None
+            or fl.byline_line(head) or fl.byline_line(rest) or len(rest) < 15 or fl.lede(body):
+        return None  # 本报杭州4月21日电　（记者…）: a lede's 电头, not a headline
     lede = fl.lede(rest)
     if not marked and not lede and not (_RUN_IN_GAP.match(body[m.start():]).group(0).startswith("\u3000")
                                         and re.search(r"[，。]", rest)):

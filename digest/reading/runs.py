@@ -102,6 +102,11 @@ def _shape_run(doc: Document, run: list[int], use_indent: bool, para_lines: bool
         heading = False  # 一、… / (三)… : a section head inside a long piece
     if heading and any(fl.lede(x) for x in short):
         heading = False  # a line that opens with 本报讯 / a 电头 is the start of a story's text
+    deck = next((k + 1 for k in range(1, min(3, len(short) - 1)) if short[k].startswith("——")), 0)
+    if not heading and deck and len(run) > deck and all(fl.heading_like(x) for x in short[:deck]) \
+            and not any(fl.lede(x) for x in short[:deck]):
+        head = _shape_run(doc, run[:deck], use_indent, para_lines)  # a headline and its —— deck over the text
+        return head + _shape_run(doc, run[deck:], use_indent, para_lines)
     if not heading and doc.format != "pdf":
         k = _head_lines(short, texts) or (1 if len(run) > 1 and fl.notice_title(short[0]) else 0) \
             or _head_over_name(short, texts)
