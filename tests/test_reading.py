@@ -865,3 +865,19 @@ def test_a_headline_and_its_dash_deck_over_the_text_with_no_blank_line_and_a_dat
     assert got == [("河湾民宿组建联盟", "舒小婷"),
                    ("农技专家进村“坐诊” | ——省农科院专家团在高桥乡开展冬季技术服务", None),
                    ("长三角首条跨省氢能重卡干线开通", "严可 聂一帆")]
+
+
+def test_a_page_of_notices_with_letter_spaced_titles_and_one_signature_date():
+    def notice(title: str, body: str, signer: str) -> str:
+        return f"{title}\n{body}\n{signer}\n2025年7月2日\n－－－－－－－－－－－－\n"
+    page = ("河湾都市报　2025年7月3日　星期四　第15版\n\n公告·声明\n\n"
+            + notice("讣　告", "河湾市第一中学退休教师柯守仁同志，因病医治无效，于2025年7月1日在河湾逝世，享年89岁。", "柯守仁同志治丧委员会")
+            + notice("声　明", "近期，有不法分子冒用我公司名义向社会人员推销理财产品。为此，\n一、我公司从未开展理财产品销售业务；\n"
+                     "二、凡以我公司名义进行的上述活动，均与我公司无关。\n特此声明。", "河湾恒远置业有限公司")
+            + notice("致歉声明", "本人于2025年6月18日在网络平台发布了有关某诊所的不实信息，特此致歉。", "声明人：祁向东")
+            + "\n公告声明刊登热线：0597-5556688（工作日8:30—17:30）\n")
+    p = read_text(page)
+    assert [(a.title, a.kind) for a in p.articles] == [("讣告", "notice"), ("声明", "notice"), ("致歉声明", "notice")]
+    assert p.articles[1].paragraphs[0].startswith("近期")
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["公告·声明"] == labels["公告声明刊登热线：0597-5556688（工作日8:30—17:30）"] == "furniture"

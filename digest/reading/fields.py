@@ -329,7 +329,8 @@ def caption_like(line: str) -> bool:
     return len(s) <= 60 and bool(_CAPTION.search(s))
 
 
-_NOTICE_TITLE = re.compile(f"^[{CJK}“”「」·]{{2,16}}(?:通知|公告|启事|啟事|声明|聲明|通告|讣告|訃告|告示|提示)$")
+_NOTICE_TITLE = re.compile(f"^(?:[{CJK}“”「」·]{{2,16}}(?:通知|公告|启事|啟事|声明|聲明|通告|讣告|訃告|告示|提示)"
+                           f"|通知|公告|启事|啟事|声明|聲明|通告|讣告|訃告)$")  # 讣　告 set letter-spaced
 
 
 def notice_title(line: str) -> bool:

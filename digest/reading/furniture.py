@@ -113,6 +113,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "QR-code prompt"
     if n <= 80 and _EDITOR.match(s) and "。" not in s:
         return FLOW, "editor credit (责任编辑/美编/校对)"
+    if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):
+        return FLOW, "the paper's contact line (…热线：number)"
     if n <= 90 and _NOTICE.search(s) and "。" not in s[:-1]:
         return FLOW, "the paper's notice (copyright, address, price)"
     if n <= 90 and _WEATHER.search(s) and ("℃" in s or "级" in s or "°" in s or "空气质量" in s) and "。" not in s:
@@ -212,7 +214,7 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
     same: Counter = Counter()  # exact repeats: a tool line repeats itself; notices' dates differ
     for i, ln in enumerate(lines):
         s = ln.text.strip()
-        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2:
+        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2 or _signature_date(s):
             continue
         t = template(s)
         pages.setdefault(t, set()).add(ln.page)
@@ -226,6 +228,13 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
         t = template(s)
         if t in pages and (len(pages[t]) >= 2 and "#" in t or count[t] >= 3 and t in exact) and not _byline_word(s):
             out[i] = (EDGE if "#" in t else FLOW, f"recurs {count[t]} times on the page(s) (running head or tool line)")
+
+
+def _signature_date(s: str) -> bool:
+    """A bare date on a line of its own (2025年7月2日): the date under a notice's signature, which
+    every notice of a page may share — never a running head (those name the paper or a weekday)."""
+    m = DATE_FULL.fullmatch(s.strip()) or DATE_CN.fullmatch(s.strip())
+    return m is not None
 
 
 def _byline_word(s: str) -> bool:
