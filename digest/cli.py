@@ -22,6 +22,7 @@ from .context import resolve_range
 from .cli_send import register as _register_send
 from .cli_db import register as _register_db
 from .cli_news import register as _register_news
+from .cli_issues import register as _register_issues
 from .errors import DigestError
 from .models import Failure
 from .headline import headline
@@ -117,6 +118,8 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
             "articles": report.articles,
             "failures": [{"path": f.path, "stage": f.stage, "message": f.message, "hint": f.hint}
                          for f in report.failures],
+            "paper_mismatches": [{"id": i, "publication": iss.publication, "printed_paper": printed,
+                                  "sources": list(iss.sources)} for i, iss, printed in _mismatches(report)],
         }, ensure_ascii=False, indent=2))
     else:
         for issue_id, iss in report.ingested:
@@ -126,6 +129,11 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
                 click.echo(f"warning: issue {issue_id}: no date is printed on its pages; {iss.date} is a guess "
                            f"({safe_text(iss.date_evidence)})\n  hint: give such pages their date: `digest ingest --date YYYY-MM-DD PATH` "
                            f"or a dated folder (inbox/2025-03-26/01.txt)", err=True)
+        for issue_id, iss, printed in _mismatches(report):
+            click.echo(f"warning: {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}: its pages print "
+                       f"{safe_text(printed)}, but it is filed under {safe_text(iss.publication)} (issue {issue_id})\n"
+                       f"  hint: use --paper NAME or put it in inbox/<NAME>/ (here: --paper {safe_text(printed)}, "
+                       f"inbox/{safe_text(printed)}/); `digest issues remove {issue_id}` takes this one out", err=True)
         for iss in report.skipped:
             click.echo(f"skipped (already ingested): {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}")
         for f in report.failures:
@@ -133,6 +141,13 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
         click.echo(f"{len(report.ingested)} issue(s), {report.articles} article(s) ingested; "
                    f"{len(report.skipped)} skipped; {len(report.failures)} failure(s)", err=True)
     sys.exit(report.exit_code)
+
+
+def _mismatches(report: pipeline.IngestReport):
+    """(issue id, issue, printed paper) of the issues filed under DIGEST_PUBLICATION by default
+    whose pages print another paper's name."""
+    issues = dict(report.ingested)
+    return [(i, issues[i], printed) for i, printed in report.paper_mismatches if i in issues]
 
 
 @cli.command()
@@ -353,6 +368,7 @@ _register_service(cli)
 _register_send(cli)
 _register_db(cli)
 _register_news(cli)
+_register_issues(cli)
 _register_preview(cli)
 
 

@@ -56,9 +56,10 @@ def analyse_page(page: Page):
 Item = tuple[Article, Summary, str, bytes]  # article, summary, content hash, MinHash signature
 
 
-def segment_pages(pages: Sequence[Page]) -> tuple[list[Article], list[Failure]]:
+def segment_pages(pages: Sequence[Page], printed: list[str] | None = None) -> tuple[list[Article], list[Failure]]:
     """Segment the pages of one issue (or one file) and join stories that jump between them.
-    A page that fails is reported and skipped; the rest go on."""
+    A page that fails is reported and skipped; the rest go on. ``printed``, when given, receives
+    the paper name each page prints (masthead or source line: ``PageParse.paper``), if any."""
     from .reading import join_continuations
 
     failures: list[Failure] = []
@@ -73,20 +74,23 @@ def segment_pages(pages: Sequence[Page]) -> tuple[list[Article], list[Failure]]:
         if not parse.articles:
             failures.append(Failure(page.source, "segment", "no article found on the page",
                                     "the file holds only page furniture or no text"))
+        if printed is not None and parse.paper:
+            printed.append(parse.paper)
         parses.append(parse)
     return [a for a in join_continuations(parses) if a.duplicate_of is None], failures
 
 
 def process_issue(issue: Issue, summary_chars: int = 150, short_chars: int = 60,
-                  context=None) -> tuple[list[Item], list[Failure]]:
+                  context=None, printed: list[str] | None = None) -> tuple[list[Item], list[Failure]]:
     """Segment every page and summarise every article. A bad page is reported; the rest go on.
 
-    ``context``: a ``summarizing.keywords.Corpus`` of the paper's other texts (keywords_context).
+    ``context``: a ``summarizing.keywords.Corpus`` of the paper's other texts (keywords_context);
+    ``printed``: receives the paper names the pages print (segment_pages).
     """
     from .rank import signature
     from .summarize import summarize_articles
 
-    articles, failures = segment_pages(issue.pages)
+    articles, failures = segment_pages(issue.pages, printed)
     items = []
     try:  # the issue's articles together: a word they all use is no keyword for any of them
         summaries = summarize_articles(articles, max_sentences=3, max_chars=summary_chars, short_chars=short_chars,
@@ -117,7 +121,28 @@ def _worker_init(cache_dir: str | None, context=None) -> None:
 
 
 def _work(issue: Issue, budgets: tuple[int, int]):
-    return issue, *process_issue(issue, *budgets, context=_CONTEXT)
+    """(issue, items, failures, the paper names its pages print)."""
+    printed: list[str] = []
+    items, failures = process_issue(issue, *budgets, context=_CONTEXT, printed=printed)
+    return issue, items, failures, printed
+
+
+_NOT_A_NAME = {"本报", "该报", "我报"}  # "本报讯" bylines: the paper speaking of itself, no name
+
+
+def printed_paper(printed: Sequence[str], filed_under: str) -> str | None:
+    """The paper name an issue's pages print when it differs from ``filed_under`` (the publication
+    it is filed under), else None. ``printed``: the names its pages print (segment_pages), most
+    pages first; a page printing ``filed_under`` (or a name holding it: 聊城日报社, 聊城日报电子版)
+    settles it. Used to warn of an issue filed under the default paper by mistake."""
+    names = [re.sub(r"\s+", "", n) for n in printed if n and re.sub(r"\s+", "", n) not in _NOT_A_NAME]
+    names = [n for n in names if len(n) >= 2]
+    if not names:
+        return None
+    filed = re.sub(r"\s+", "", filed_under)
+    if any(filed in n or n in filed for n in names):
+        return None
+    return max(dict.fromkeys(names), key=names.count)
 
 
 CONTEXT_ISSUES = 40  # the pages of this many issues of an ingest run...
@@ -155,6 +180,10 @@ class IngestReport:
     skipped: list[Issue] = field(default_factory=list)  # already in the store (same content hash)
     failures: list[Failure] = field(default_factory=list)
     articles: int = 0
+    # issues filed under DIGEST_PUBLICATION (no --paper, no paper folder) whose pages print another
+    # paper's name: (issue id, the name printed). Ingested all the same (never switched silently);
+    # the CLI warns, `digest status` lists them (failures table, stage "paper").
+    paper_mismatches: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -177,6 +206,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     seen_hashes: set[str] = set()
+    defaulted: set[str] = set()  # content hashes of issues filed under DIGEST_PUBLICATION by default
     local_paths: dict[str, list[str]] = {}  # content hash -> the files read (pages carry logical keys)
     found = [(raw, item) for raw in paths for item in ingest_mod.discover([raw], inbox=settings.inbox)]
     total = sum(1 for _, f in found if not isinstance(f, Failure))
@@ -195,6 +225,8 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             report.failures.extend(fails)
             if issue is None:
                 continue
+            if explicit is None and item.paper is None:
+                defaulted.add(issue.content_hash)
             local_paths[issue.content_hash] = [storable(os.path.abspath(p.source)) for p in issue.pages]
             issue = with_source_keys(issue, raw, settings.inbox)
             try:
@@ -215,8 +247,10 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     pending = todo()
     head = list(itertools.islice(pending, CONTEXT_ISSUES))
     context = keywords_context(store, head[0].publication if head else publication, head)
-    for issue, items, fails in _run(itertools.chain(head, pending), jobs, settings, context):
+    mismatches: list[Failure] = []
+    for issue, items, fails, printed in _run(itertools.chain(head, pending), jobs, settings, context):
         report.failures.extend(fails)
+        other = printed_paper(printed, issue.publication) if issue.content_hash in defaulted else None
         checkpoint("ingest:before-save")
         try:
             issue_id = store.save_issue(issue, items, local_paths.pop(issue.content_hash, None))
@@ -227,6 +261,10 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
         else:
             report.ingested.append((issue_id, _without_text(issue)))
             report.articles += len(items)
+            if other is not None:
+                report.paper_mismatches.append((issue_id, other))
+                mismatches.append(Failure(",".join(issue.sources), "paper", paper_mismatch_message(issue_id, issue, other),
+                                          paper_mismatch_hint(other)))
             checkpoint("ingest:after-save")
         done += 1
         if progress:
@@ -235,12 +273,23 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
     report.failures = [dataclasses.replace(f, path=storable(f.path), message=storable(f.message),
                                            hint=storable(f.hint)) for f in report.failures]
     try:
-        store.record_failures(report.failures)  # for `digest status`; the report has them anyway
+        store.record_failures(report.failures + mismatches)  # for `digest status`; the report has them anyway
     except DigestError as exc:
         report.failures.append(Failure(safe_url(store.url), "store", f"failures not recorded: {exc.message}", exc.hint))
     for f in report.failures:  # the callers report them (the CLI once, `run` in its job log): debug only here
         log.debug("%s", f)
     return report
+
+
+def paper_mismatch_message(issue_id: int, issue: Issue, printed: str) -> str:
+    """The warning of an issue filed under ``issue.publication`` whose pages print ``printed``."""
+    return (f"issue {issue_id} ({issue.date}) is filed under {issue.publication}, but its pages print "
+            f"{printed}")
+
+
+def paper_mismatch_hint(printed: str) -> str:
+    return (f"if it is {printed}'s: `digest issues remove ID`, then ingest it again with --paper {printed} "
+            f"or put it in inbox/{printed}/")
 
 
 def already_ingested(store: Store, settings: Settings, path: str | os.PathLike, *,

@@ -8,6 +8,7 @@ Status reads the persistent job store directly: no scheduler is started.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import fcntl
 import os
 from pathlib import Path
@@ -175,11 +176,24 @@ def status_data(settings: Settings, store) -> dict[str, Any]:
         "runs": store.recent_runs(10),
         "last_digest_runs": store.recent_runs(3, job=JOB_DIGEST),
         "failures": store.recent_failures(5),
+        "paper_mismatches": _paper_mismatches(store),
         "deliveries": _owed_notes(store.pending_deliveries(), store, settings),
         "owed": _owed(store, settings),
         "morning": _morning(store, settings),
         "digests": [{k: v for k, v in d.items() if k != "content_hash"} for d in store.list_digests(5)],
     }
+
+
+def _paper_mismatches(store) -> list[dict]:
+    """Recent ingest warnings (failures of stage "paper") of issues filed under DIGEST_PUBLICATION
+    whose pages print another paper's name, for issues still in the store."""
+    out = []
+    for f in store.recent_failures(200):
+        m = re.match(r"issue (\d+) ", f["message"]) if f["stage"] == "paper" else None
+        row = store.issue_row(int(m.group(1))) if m else None
+        if row is not None and ",".join(row["sources"]) == f["path"]:  # still there (ids can be reused)
+            out.append({**f, "issue_id": int(m.group(1))})
+    return out[:20]
 
 
 def _owed(store, settings: Settings) -> list[dict]:
@@ -290,9 +304,15 @@ def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     for r in sorted(runs.values(), key=lambda r: r["id"], reverse=True):
         secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
         lines.append(f"  {_local(r['started_at'], tz)}  {r['job']:7} {r['outcome']:8} {secs:5.1f}s  {r['detail']}")
-    if data["failures"]:
+    misfiled = data.get("paper_mismatches") or []
+    if misfiled:
+        lines.append("issues filed under another paper than their pages print (`digest issues remove ID`, "
+                     "then ingest with --paper NAME or from inbox/NAME/):")
+        lines += [f"  {_local(f['created_at'], tz)}  {f['path']}: {f['message']}" for f in misfiled]
+    inputs = [f for f in data["failures"] if f["stage"] != "paper"]
+    if inputs:
         lines.append("recent input failures:")
-        lines += [f"  {_local(f['created_at'], tz)}  {f['path']} ({f['stage']}): {f['message']}" for f in data["failures"]]
+        lines += [f"  {_local(f['created_at'], tz)}  {f['path']} ({f['stage']}): {f['message']}" for f in inputs]
     for o in data.get("owed") or ():
         rng = f"{o['start_date']}" if o["start_date"] == o["end_date"] else f"{o['start_date']}..{o['end_date']}"
         state = (f"given up (built more than DIGEST_RETRY_MAX_AGE_HOURS ago): `digest send --digest-id "

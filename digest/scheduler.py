@@ -160,6 +160,9 @@ def poll_inbox(store, settings: Settings, watcher: InboxWatcher) -> tuple[str, s
               f"already known, {len(report.failures)} failure(s) from {_names(ready, inbox)}")
     if report.ingested:
         detail += "; dates " + ", ".join(sorted({iss.date.isoformat() for _, iss in report.ingested}))
+    for issue_id, printed in report.paper_mismatches:  # filed under DIGEST_PUBLICATION, printing another name
+        detail += (f"; warning: issue {issue_id} is filed under {safe_text(settings.publication)} but prints "
+                   f"{safe_text(printed)} (put its files in inbox/{safe_text(printed)}/)")
     return outcome, detail + _failures_text(report.failures)
 
 

@@ -22,6 +22,7 @@ from .faults import checkpoint
 from .models import Article, Continuation, Failure, Issue, StoredArticle, Summary
 from .schema import (SCHEMA_VERSION, _now, articles, deliveries, digests, failures, issues, pages,  # noqa: F401
                      runs, summaries)
+from .schema import digest_issues
 from .sources import sources_key
 from .lease import claimer as _claimer, claimer_dead as _claimer_dead  # noqa: F401 - older import path
 from .store_mail import MailStore
@@ -207,6 +208,40 @@ class Store(MailStore):
             issues.c.publication == publication, issues.c.superseded.is_(False), ~sa.exists(covered))
         with self._read() as conn:
             return conn.execute(q).scalar()
+
+    def issue_digests(self, issue_id: int) -> list[dict]:
+        """The digests built from an issue (any version): [{id, start_date, end_date, dispatched_at}],
+        oldest first; a digest with ``dispatched_at`` went to its readers."""
+        q = (sa.select(digests.c.id, digests.c.start_date, digests.c.end_date, digests.c.dispatched_at)
+             .join(digest_issues, digest_issues.c.digest_id == digests.c.id)
+             .where(digest_issues.c.issue_id == issue_id).order_by(digests.c.id))
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def remove_issue(self, issue_id: int) -> dict | None:
+        """Delete an issue (any version) with its pages, articles and summaries, and its place in
+        the digests built from it (those rows and their outbox files stay: rebuild them). When it
+        was the live version, the version it had superseded (if any) becomes live again. Returns
+        the removed row (``restored``: the id of the version made live, or None), None when unknown.
+        Refusing to remove a delivered issue is the caller's decision (issue_digests)."""
+        with self._write() as conn:
+            row = conn.execute(sa.select(issues).where(issues.c.id == issue_id).with_for_update()).first()
+            if row is None:
+                return None
+            conn.execute(sa.delete(summaries).where(summaries.c.article_id.in_(
+                sa.select(articles.c.id).where(articles.c.issue_id == issue_id))))
+            for table in (articles, pages, digest_issues):  # also without ON DELETE CASCADE enforced
+                conn.execute(sa.delete(table).where(table.c.issue_id == issue_id))
+            conn.execute(sa.delete(issues).where(issues.c.id == issue_id))
+            restored = None
+            if not row.superseded:
+                prev = conn.execute(sa.select(issues.c.id).where(
+                    issues.c.publication == row.publication, issues.c.issue_date == row.issue_date,
+                    issues.c.source_key == row.source_key).order_by(issues.c.version.desc()).limit(1)).scalar()
+                if prev is not None:
+                    conn.execute(sa.update(issues).where(issues.c.id == prev).values(superseded=False))
+                    restored = prev
+        return dict(row._mapping, sources=json.loads(row.sources), restored=restored)
 
     def issue_pages(self, issue_id: int) -> list[dict]:
         with self._read() as conn:
