@@ -38,10 +38,59 @@ def _database_exists(settings) -> bool:
     return path in ("", ":memory:") or Path(path).exists()
 
 
+NOBODY = ("nobody to send to: no active subscriber and DIGEST_TO is empty\n"
+          "  hint: `digest subscribers add ADDR` adds a reader, or set DIGEST_TO=ADDR in .env "
+          "(a test send: --test-to ADDR)")
+
+
+def _send_problems(settings) -> list[str]:
+    """What a real send with these settings would fail on: no SMTP host, no sender address."""
+    out = []
+    if not settings.smtp_host:
+        out.append("no SMTP host: DIGEST_SMTP_HOST is not set (hint: set it in .env, e.g. "
+                   "DIGEST_SMTP_HOST=smtp.example.org)")
+    if settings.origin("from_addr") == "default":
+        out.append(f"sender address not set: DIGEST_FROM is not set, so From: would be {settings.from_addr}, "
+                   f"which mail servers refuse (hint: set DIGEST_FROM=digest@your-domain in .env)")
+    return out
+
+
+def _default_digest(store) -> tuple[int, str]:
+    """(digest id, why) of the digest `digest send` sends when none is named: the one `digest build`
+    (or a send of a range, or the morning run) built or reused last; failing that (a store from
+    before this was noted, or that digest replaced since) the newest live digest, said so."""
+    last = store.last_built()
+    if last is not None:
+        row = store.digest_row(last[0])
+        if row is not None and not row.get("superseded"):
+            return last[0], "the digest built or reused last"
+    built = store.list_digests(limit=1, live_only=True)
+    if not built:
+        raise Fail("no digest has been built yet\n  hint: run `digest build` first, or give --date")
+    return built[0]["id"], ("the newest digest (none noted as built last"
+                            + ("; the one built last was replaced" if last else "") + ")")
+
+
+def _announce(store, settings, digest_id: int, why: str, dry_run: bool) -> str:
+    """"sending digest N (range …, built …)" and why this one, said before anything is sent."""
+    from .display import local_time as _local
+
+    row = store.digest_row(digest_id) or {}
+    start, end = row.get("start_date"), row.get("end_date")
+    rng = f"{start}" if start == end else f"{start}..{end}"
+    built = _local(row["built_at"], settings.tz) if row.get("built_at") else "?"
+    last = store.last_built()
+    used = f", last built or reused {_local(last[1], settings.tz)}" if last and last[0] == digest_id else ""
+    verb = "would send" if dry_run else "sending"
+    return (f"{verb} digest {digest_id} of {row.get('publication', '?')} (range {rng}, built {built}{used}): {why}"
+            + ("\n  hint: --digest-id N, --date D or --from D1 --to D2 names another one (`digest status` lists them)"
+               if why.startswith("the digest built") or why.startswith("the newest") else ""))
+
+
 def register(cli) -> None:
     @cli.command("send")
     @click.option("--digest-id", type=click.IntRange(1, 2**63 - 1),
-                  help="Send this built digest [default: the latest built one].")
+                  help="Send this built digest [default: the one `digest build` built or reused last].")
     @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Build (or reuse) the digest of this day and send it.")
     @click.option("--from", "from_", metavar="YYYY-MM-DD", help="First day of a range to build (or reuse) and send.")
     @click.option("--to", "to_", metavar="YYYY-MM-DD", callback=_to_is_a_date,
@@ -61,7 +110,7 @@ def register(cli) -> None:
         """E-mail a digest by SMTP to the subscribers (and DIGEST_TO), or --test-to ADDR for a test send.
 
         \b
-        digest send                          the latest built digest, to every reader
+        digest send                          the digest built (or reused) last, to every reader
         digest send --date 2025-03-26        build (or reuse) that day's digest and send it
         digest send --from D1 --to D2        the same for a range (named as `digest build` names it)
         digest send --test-to editor@example.org --date D   a test send: only that address
@@ -91,6 +140,10 @@ def register(cli) -> None:
             raise click.UsageError("use either --digest-id or a range (--date, --from/--to)")
         if not settings.smtp_host and not dry_run:
             raise Fail("setting DIGEST_SMTP_HOST: no SMTP server configured\n  hint: set it in .env, or use --dry-run")
+        problems = _send_problems(settings)  # what a real send would fail on (a dry run reports them)
+        if problems and not dry_run:  # the SMTP host is set (checked above): only the sender can be missing
+            click.echo(f"warning: {problems[0]}", err=True)
+        why = ""
         if dry_run and not _database_exists(settings):
             raise Fail(f"nothing to send: no database yet ({settings.database_url})\n"
                        f"  hint: `digest ingest` and `digest build` first")
@@ -114,12 +167,14 @@ def register(cli) -> None:
                                f"{'would be ' if dry_run else ''}built or sent\n"
                                f"  hint: `digest status` lists the issues in the store")
             elif digest_id is None:
-                built = store.list_digests(limit=1, live_only=True)
-                if not built:
-                    raise Fail("no digest has been built yet\n  hint: run `digest build` first, or give --date")
-                digest_id = built[0]["id"]
+                digest_id, why = _default_digest(store)
             elif store.digest_row(digest_id) is None:
                 raise Fail(f"no digest with id {digest_id}\n  hint: `digest status` lists the built digests")
+            else:
+                why = "named by --digest-id"
+            if preview is None and digest_id is not None and not as_json:
+                click.echo(_announce(store, settings, digest_id, why if not (date_ or from_ or to_)
+                                     else "the digest of the range given", dry_run), err=True)
             if preview is not None:  # dry run: report the digest that would be built, to whom
                 who = tests or would_send(store, settings, settings.publication)
                 note = (f"would send{' a test of' if tests else ''} the digest of {preview.date_label} "
@@ -140,15 +195,21 @@ def register(cli) -> None:
             raise fail(exc) from None
         if as_json:
             click.echo(json.dumps({"digest_id": digest_id, "outcome": outcome, "test": bool(tests),
-                                   "dry_run": dry_run}, ensure_ascii=False, indent=2, default=str))
+                                   "dry_run": dry_run, "problems": problems if dry_run else []},
+                                  ensure_ascii=False, indent=2, default=str))
         else:
             if not outcome:
-                click.echo("nobody to send to: no active subscriber and DIGEST_TO is empty", err=True)
+                click.echo(NOBODY, err=True)
             for rcpt, state in outcome.items():
                 status, reply = state.get("status", "?"), state.get("reply", "")
                 label = f"{status} (test send: not a delivery)" if state.get("test") and status == "sent" else status
                 click.echo(f"{rcpt}: {label}" + (f" — {reply}" if reply else ""))
         states = [o.get("status", "") for o in outcome.values()]
+        if dry_run and problems:
+            if not as_json:
+                for p in problems:
+                    click.echo(f"error: a real send would fail: {p}", err=True)
+            sys.exit(EXIT_NOTHING)
         if dry_run and outcome:
             sys.exit(EXIT_OK)
         if outcome and all(st == "sent" or (st == "skipped" and "already sent" in o.get("reply", ""))

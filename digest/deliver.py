@@ -210,7 +210,8 @@ def send_digest(store: Any, settings: Settings, digest_id: int, *, to: Sequence[
         known = {d["recipient"]: d["status"] for d in store.deliveries(digest_id)}
         wanted = [r for r, st in known.items() if st in ("queued", "sending")] if owed_only \
             else would_send(store, settings, pub)
-        where = f"{settings.smtp_host or '?'}:{settings.port} ({settings.smtp_security})"
+        where = f"{settings.smtp_host}:{settings.port} ({settings.smtp_security})" if settings.smtp_host \
+            else "no SMTP host (DIGEST_SMTP_HOST is not set)"
         outcome = {}
         for r in wanted:
             state = known.get(r)

@@ -391,7 +391,19 @@ def build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
     paths (allow_empty=True writes the "共 0 篇" digest: DIGEST_SEND_EMPTY's morning e-mail).
     The stored message carries no reader's address (To: undisclosed-recipients): each reader's
     copy gets its own To: when it is sent (digest.mailmerge).
+
+    The digest built or reused is noted as the last one (Store.note_built): `digest send` without
+    a digest named sends that one.
     """
+    result = _build(store, settings, start, end, publication=publication, allow_empty=allow_empty,
+                    issue_ids=issue_ids)
+    if result.digest_id is not None:
+        store.note_built(result.digest_id)
+    return result
+
+
+def _build(store: Store, settings: Settings, start: dt.date, end: dt.date, *,
+           publication: str | None, allow_empty: bool, issue_ids: Iterable[int] | None) -> BuildResult:
     from .deliver import build_message, message_bytes
     from .outbox import name_limit, write_set
     from .plan import live_issue_ids

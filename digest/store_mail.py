@@ -15,16 +15,18 @@ died on this host, is taken over: that message never reached the server. `in-dat
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from . import db
-from .schema import _now, deliveries, digest_issues, digests, test_sends
+from .schema import _now, deliveries, digest_issues, digests, meta_table, test_sends
 
 CLAIM_LEASE_SECONDS = 900.0  # default lease of a `sending` claim (DIGEST_CLAIM_LEASE_SECONDS)
 _LISTED = [c for c in digests.c if c.name != "eml"]  # listings never carry the message bytes
+_LAST_BUILT = "last_built"  # digest_meta key: the digest built or reused last (note_built)
 
 
 class MailStore:
@@ -90,6 +92,27 @@ class MailStore:
         if members:
             with self._write() as conn:
                 self._add_members(conn, digest_id, members)
+
+    def note_built(self, digest_id: int) -> None:
+        """Remember `digest_id` as the digest built (or reused by a build) last, with the time:
+        what `digest send` sends when no digest is named (key ``last_built`` of digest_meta)."""
+        value = json.dumps({"id": digest_id, "at": _now().isoformat()})
+        try:
+            with self._write() as conn:
+                conn.execute(sa.delete(meta_table).where(meta_table.c.key == _LAST_BUILT))
+                conn.execute(sa.insert(meta_table).values(key=_LAST_BUILT, value=value))
+        except IntegrityError:  # another build noted its digest at the same moment: either is the last
+            pass
+
+    def last_built(self) -> tuple[int, dt.datetime] | None:
+        """(digest id, when, UTC naive) of the digest built or reused last (note_built), or None."""
+        with self._read() as conn:
+            value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == _LAST_BUILT)).scalar()
+        try:
+            data = json.loads(value) if value else None
+            return (int(data["id"]), dt.datetime.fromisoformat(data["at"])) if data else None
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def mark_dispatched(self, digest_id: int) -> None:
         """Record that the digest went to its readers (the first time only): its issues count as

@@ -58,6 +58,8 @@ def test_ingest_in_a_new_home_creates_the_inbox_and_says_what_to_do(run, tmp_pat
 def test_send_prints_clean_text_or_clean_json(run, monkeypatch):
     assert run("ingest", str(SAMPLE)).exit_code == 0
     monkeypatch.setenv("DIGEST_TO", "a@example.org, b@example.org")
+    monkeypatch.setenv("DIGEST_SMTP_HOST", "smtp.example.org")  # else the dry run says a send would fail: exit 2
+    monkeypatch.setenv("DIGEST_FROM", "digest@example.org")
     res = run("send", "--date", "2025-06-18", "--dry-run")
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()

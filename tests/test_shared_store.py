@@ -126,7 +126,8 @@ def test_build_again_with_other_then_same_settings(db_url, tmp_path):
     store = Store(db_url)
     live = store.list_digests(live_only=True)
     assert [d["id"] for d in live] == [f["digest_id"]]
-    dry = run(a, db_url, "send", "--dry-run", "--test-to", "editor@example.org", "--json")
+    dry = run(a, db_url, "send", "--dry-run", "--test-to", "editor@example.org", "--json",
+              env={"DIGEST_SMTP_HOST": "smtp.example.org", "DIGEST_FROM": "digest@example.org"})
     assert dry.returncode == 0, dry.stderr
     assert json.loads(dry.stdout)["digest_id"] == f["digest_id"]  # the live one, not the newest row
 
