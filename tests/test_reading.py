@@ -881,3 +881,17 @@ def test_a_page_of_notices_with_letter_spaced_titles_and_one_signature_date():
     assert p.articles[1].paragraphs[0].startswith("近期")
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["公告·声明"] == labels["公告声明刊登热线：0597-5556688（工作日8:30—17:30）"] == "furniture"
+
+
+def test_a_question_and_answer_page_and_a_readers_letter():
+    def item(q: str, who: str) -> str:
+        return (f"{q}\n【网友留言】网友“{who}”：小区南门外的三盏路灯不亮了，晚上出门很不方便，希望有关部门尽快修好。\n"
+                "【部门回复】市城市管理局：您好！经核实，该路段路灯因电缆被挖断导致熄灭，已于3月5日修复。\n（记者 言小佳 整理）\n\n")
+    page = ("民声热线\n本栏目由本报与市12345政务服务便民热线联合开办\n\n" + item("小区门口路灯坏了一个月谁来修？", "梧桐树下")
+            + item("公交站台何时能加装座椅？", "老杨头") + "读者来信\n社区食堂开进了老小区\n编辑同志：\n"
+            "我今年78岁，和老伴住在老小区里。去年冬天，社区在楼下办起了食堂，一荤两素只要12元。\n河湾街道读者　潘素琴\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("小区门口路灯坏了一个月谁来修？", "言小佳"), ("公交站台何时能加装座椅？", "言小佳"), ("社区食堂开进了老小区", "潘素琴")]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["本栏目由本报与市12345政务服务便民热线联合开办"] == labels["读者来信"] == "furniture"

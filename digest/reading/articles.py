@@ -322,7 +322,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             starts_frame = u.block_start and cur is not None and cur.paras and ends_sentence(cur.paras[-1])
             jump_in = any(c.direction == "from" for c in u.conts) and cur is not None and cur.paras
             if u.lede:
-                if cur is None or cur.paras or (cur.closed and not cur.parts) or (back and cur.closed):
+                after_note = cur is not None and bool(cur.units) and cur.units[-1].kind == "E"  # 编者按 then the letter
+                if cur is None or (cur.paras and not after_note) or (cur.closed and not cur.parts) or (back and cur.closed):
                     new(opened_by="L")
                 cur.lede = True
                 if u.names and not cur.names:

@@ -113,6 +113,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "QR-code prompt"
     if n <= 80 and _EDITOR.match(s) and "。" not in s:
         return FLOW, "editor credit (责任编辑/美编/校对)"
+    if n <= 60 and re.match(r"^(本栏目|本专栏|本栏|本版)[^。]{0,40}(联合|主办|开办|协办|投稿|邮箱|热线|欢迎)", s):
+        return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):
         return FLOW, "the paper's contact line (…热线：number)"
     if n <= 90 and _NOTICE.search(s) and "。" not in s[:-1]:
@@ -214,7 +216,8 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
     same: Counter = Counter()  # exact repeats: a tool line repeats itself; notices' dates differ
     for i, ln in enumerate(lines):
         s = ln.text.strip()
-        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2 or _signature_date(s):
+        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2 or _signature_date(s) \
+                or trailer(s):  # （记者 X 整理） under every item signs each one
             continue
         t = template(s)
         pages.setdefault(t, set()).add(ln.page)
