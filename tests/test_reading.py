@@ -895,3 +895,18 @@ def test_a_question_and_answer_page_and_a_readers_letter():
         ("小区门口路灯坏了一个月谁来修？", "言小佳"), ("公交站台何时能加装座椅？", "言小佳"), ("社区食堂开进了老小区", "潘素琴")]
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["本栏目由本报与市12345政务服务便民热线联合开办"] == labels["读者来信"] == "furniture"
+
+
+def test_news_from_units_in_brackets_each_a_brief_and_the_pages_credits_line_is_furniture():
+    page = ("河湾大学报\n2025年11月20日　第812期　第3版\n\n"
+            "我校学子在机器人大赛中获一等奖\n学生记者　庞舒然\n\n"
+            "11月18日，从全国大学生机器人大赛总决赛传来消息，我校团队设计的仓储搬运机器人获一等奖。\n\n院系动态\n"
+            "【经济管理学院】11月15日，学院举办“数字经济与乡村振兴”青年学者论坛，来自8所高校的学者参加。\n"
+            "【外国语学院】11月16日，第五届翻译大赛决赛举行，英语专业大三学生获特等奖。\n\n"
+            "河湾大学党委宣传部主办　　本版编辑：桂小溪　　投稿邮箱：xiaobao@example.edu.cn\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("我校学子在机器人大赛中获一等奖", "庞舒然"), (None, None), (None, None)]
+    assert p.articles[2].paragraphs[0].startswith("【外国语学院】")
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["院系动态"] == labels["河湾大学党委宣传部主办　　本版编辑：桂小溪　　投稿邮箱：xiaobao@example.edu.cn"] == "furniture"

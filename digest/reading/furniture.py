@@ -113,6 +113,9 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "QR-code prompt"
     if n <= 80 and _EDITOR.match(s) and "。" not in s:
         return FLOW, "editor credit (责任编辑/美编/校对)"
+    if n <= 100 and re.search(r"(本版编辑|责任编辑|責任編輯|本版责编|美术编辑|责任校对)\s*[:：]", s) and not _prose(s) \
+            and not _masthead_date(s):  # a running head with the date and the credits stays a masthead
+        return FLOW, "the page's credits line (主办, 本版编辑, 投稿邮箱 …)"
     if n <= 60 and re.match(r"^(本栏目|本专栏|本栏|本版)[^。]{0,40}(联合|主办|开办|协办|投稿|邮箱|热线|欢迎)", s):
         return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):

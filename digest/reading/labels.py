@@ -165,6 +165,14 @@ def units(doc: Document) -> list[Unit]:
                             bare=bare, page=ln.page))
             i += 1
             continue
+        if _UNIT_ITEM.match(s) and not fl.lede(s) and any(
+                0 <= j < len(lines) and not (j == i + 1 and lines[j].blank_before) and not (j == i - 1 and ln.blank_before)
+                and _UNIT_ITEM.match(lines[j].text.strip()) for j in (i - 1, i + 1)):
+            flush()  # 【经济管理学院】11月15日，…: one item of a column of news from units, each its own brief
+            out.append(Unit("Q", clean_line(s, prose=True), "brief: an item opened by its unit's name in 【】", [i],
+                            page=ln.page, conts=conts))
+            i += 1
+            continue
         rows = _table(lines, i, furn)
         if rows:
             flush()  # a data box (results, standings) set as text: one paragraph of the story it follows
@@ -204,6 +212,8 @@ def units(doc: Document) -> list[Unit]:
     return out
 
 
+_UNIT_ITEM = re.compile(r"^【([^】\s]{0,10}(?:学院|大学|中学|小学|学校|局|厅|委|办|中心|公司|医院|馆|站|所|队|部|社区|街道|"
+                        r"镇|乡|村|区|县|市|集团|协会|商会|研究院))】(?=.{15,})")  # 【外国语学院】text…: a unit's news
 _WIDE_GAP = re.compile(r"[ \t]{2,}|\u3000{2,}")
 _RUN_IN_GAP = re.compile(r"[ \t]{2,}|\u3000+|[ \t](?=本报讯|本報訊|本报[^\s，。]{1,8}讯|新华社)")
 
