@@ -243,7 +243,7 @@ def segment(c: Ctx, file, as_json, explain):
 
     JSON: {"source", "issue_date", "date_rule", "articles": [{"title", "byline", "kind", "body", ...}],
     "furniture": [{"line", "text", "reason"}]} where body is the cleaned text with paragraphs
-    separated by "\n"; with --explain also "lines": [{"line", "text", "label", "reason", "article"}].
+    separated by "\\n"; with --explain also "lines": [{"line", "text", "label", "reason", "article"}].
     """
     from .reading import join_continuations
 
