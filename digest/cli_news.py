@@ -26,6 +26,19 @@ def _report_lines(report, verb: str = "added") -> list[str]:
     return lines
 
 
+def _publishing_line(store, settings, sent_only: bool) -> str:
+    """How many digests `publish` writes, and what --sent-only would change."""
+    from .archive import Archive
+
+    every = sum(n for _, n in Archive(store, settings).years())
+    sent = sum(n for _, n in Archive(store, settings, sent_only=True).years())
+    if sent_only:
+        return (f"publishing {sent} digest(s) of {settings.publication} that were e-mailed to readers "
+                f"(--sent-only; {every} built in all)")
+    return (f"publishing {every} digest(s) of {settings.publication}: every built digest, test builds and "
+            f"overlapping ranges included ({sent} e-mailed to readers: --sent-only publishes only those)")
+
+
 def register(cli) -> None:
     """Add `digest subscribers`, `digest web` and `digest publish` to the `digest` group."""
 
@@ -245,14 +258,20 @@ def register(cli) -> None:
     @cli.command("publish")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
     @click.option("--base-url", help="Address the folder will be served at [DIGEST_BASE_URL] (feed and sitemap).")
-    @click.option("--sent-only", is_flag=True, help="Only digests that were e-mailed to someone.")
+    @click.option("--sent-only", is_flag=True,
+                  help="Only digests that were e-mailed to someone [default: every built digest, test builds "
+                       "of overlapping ranges included].")
     @click.option("--json", "as_json", is_flag=True,
                   help="Print JSON {folder, written, unchanged, removed, digests, articles, warnings}.")
     @_PAPER
     @pass_ctx
     def publish_cmd(c: Ctx, folder, base_url, sent_only, as_json, paper):
         """Write the archive as static files into FOLDER: an index by date, every digest, every
-        article, an Atom feed and a sitemap, for any static host. Only changed files are rewritten."""
+        article, an Atom feed and a sitemap, for any static host. Only changed files are rewritten.
+
+        Every live digest is published, each `digest build` of a test range too (overlapping
+        ranges included), unless --sent-only: then only those e-mailed to someone. It says how
+        many it publishes before it starts."""
         from .progress import Progress
         from .publish import publish
 
@@ -262,6 +281,8 @@ def register(cli) -> None:
             raise click.BadParameter("must start with https:// (or http://)", param_hint="--base-url")
         progress = Progress()
         try:
+            if not as_json:
+                click.echo(_publishing_line(store, settings, sent_only), err=True)
             report = publish(store, settings, folder, base_url=base_url, sent_only=sent_only,
                              progress=None if as_json else progress)
         except DigestError as exc:
