@@ -124,18 +124,18 @@ def ingest(c: Ctx, paths, date_, paper, jobs, as_json, queue):
     else:
         for issue_id, iss in report.ingested:
             click.echo(f"ingested issue {issue_id}: {safe_text(iss.publication)} {iss.date} ({iss.date_rule}), "
-                       f"{len(iss.pages)} page(s) from {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}")
+                       f"{len(iss.pages)} page(s) from {safe_text(report.shown(iss))}")
             if iss.date_guessed:
                 click.echo(f"warning: issue {issue_id}: no date is printed on its pages; {iss.date} is a guess "
                            f"({safe_text(iss.date_evidence)})\n  hint: give such pages their date: `digest ingest --date YYYY-MM-DD PATH` "
                            f"or a dated folder (inbox/2025-03-26/01.txt)", err=True)
         for issue_id, iss, printed in _mismatches(report):
-            click.echo(f"warning: {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}: its pages print "
+            click.echo(f"warning: {safe_text(report.shown(iss))}: its pages print "
                        f"{safe_text(printed)}, but it is filed under {safe_text(iss.publication)} (issue {issue_id})\n"
                        f"  hint: use --paper NAME or put it in inbox/<NAME>/ (here: --paper {safe_text(printed)}, "
                        f"inbox/{safe_text(printed)}/); `digest issues remove {issue_id}` takes this one out", err=True)
         for iss in report.skipped:
-            click.echo(f"skipped (already ingested): {safe_text(iss.sources[0])}{' …' if len(iss.sources) > 1 else ''}")
+            click.echo(f"skipped (already ingested): {safe_text(report.shown(iss))}")
         for f in report.failures:
             click.echo(f"error: {f}", err=True)
         click.echo(f"{len(report.ingested)} issue(s), {report.articles} article(s) ingested; "

@@ -132,6 +132,27 @@ ENV_NAMES["from_addr"] = "DIGEST_FROM"
 ENV_NAMES["data_dir"] = "DIGEST_DATA"
 
 
+# A sensible value of each number setting, for the hint of a bad one (every int/float field has one:
+# tests/test_config_hints.py checks it).
+NUMBER_EXAMPLES = {
+    "smtp_port": "587 (starttls; 465 for ssl, 25 without security; 0 picks it from DIGEST_SMTP_SECURITY)",
+    "smtp_timeout": "30 (seconds per SMTP step)", "send_retries": "5 (attempts per message)",
+    "send_time_limit": "120 (seconds for a whole send; the rest stays queued)",
+    "poll_seconds": "300 (seconds between inbox polls)", "misfire_grace_seconds": "3600 (seconds)",
+    "front_page_size": "5 (stories)", "summary_chars_front": "150 (characters)",
+    "summary_chars_other": "60 (characters)", "max_file_mb": "20 (MB)", "jobs": "4 (processes; 0 = all cores)",
+    "claim_lease_seconds": "900 (seconds)", "leader_lease_seconds": "60 (seconds)",
+    "job_lease_seconds": "300 (seconds)", "retry_seconds": "300 (seconds)", "retry_max_age_hours": "72 (hours)",
+    "catch_up_days": "7 (days)", "send_rate": "10 (messages a second; 0 = no limit)",
+    "web_port": "8080", "web_proxies": "1 (one reverse proxy, e.g. nginx; 0 = none)", "web_threads": "8 (threads)",
+}
+
+
+def number_example(name: str) -> str:
+    """The hint of a bad value of number setting `name`: "e.g. 587 (…)"."""
+    return f"e.g. {ENV_NAMES[name]}={NUMBER_EXAMPLES[name]}"
+
+
 def _parse(name: str, raw: Any) -> Any:
     """Turn one raw (string) value into the field's type, or raise ConfigError naming it."""
     env = ENV_NAMES[name]
@@ -143,14 +164,14 @@ def _parse(name: str, raw: Any) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(env, f"{raw!r} is not a whole number", "e.g. 300") from None
+            raise ConfigError(env, f"{raw!r} is not a whole number", number_example(name)) from None
     if ftype == "float":
         try:
             value = float(raw)
         except ValueError:
-            raise ConfigError(env, f"{raw!r} is not a number", "e.g. 30 or 2.5") from None
+            raise ConfigError(env, f"{raw!r} is not a number", number_example(name)) from None
         if not math.isfinite(value):
-            raise ConfigError(env, f"{raw!r} is not a finite number", "give a number such as 30")
+            raise ConfigError(env, f"{raw!r} is not a finite number", number_example(name))
         return value
     if ftype == "bool":
         low = raw.lower()

@@ -65,6 +65,12 @@ def check_database_url(url: str) -> tuple[str, str] | None:
     return None
 
 
+def _example(names: Mapping[str, str], name: str) -> str:
+    from .config import NUMBER_EXAMPLES  # config imports this module: late import
+
+    return f"e.g. {names[name]}={NUMBER_EXAMPLES[name]}"
+
+
 def problems(s: Any, names: Mapping[str, str]) -> list[ConfigError]:
     """Every invalid value of the Settings `s`, each as a ConfigError naming its variable (from
     `names`: field name -> DIGEST_* variable) with a hint."""
@@ -94,7 +100,7 @@ def problems(s: Any, names: Mapping[str, str]) -> list[ConfigError]:
         bad("smtp_host", f"{s.smtp_host!r} is not a host name", "e.g. smtp.example.org (no scheme, no port)")
     for name in ("smtp_port", "web_port"):
         if not 0 <= getattr(s, name) <= 65535:
-            bad(name, f"{getattr(s, name)} is not a port number", "0..65535")
+            bad(name, f"{getattr(s, name)} is not a port number", f"0..65535, {_example(names, name)}")
     if not EMAIL.match(s.from_addr):
         bad("from_addr", f"{s.from_addr!r} is not an e-mail address", "e.g. digest@example.org")
     problem = check_database_url(s.database_url or "")
@@ -103,20 +109,18 @@ def problems(s: Any, names: Mapping[str, str]) -> list[ConfigError]:
     for name in ("poll_seconds", "front_page_size", "summary_chars_front", "summary_chars_other", "retry_seconds",
                  "catch_up_days"):
         if getattr(s, name) <= 0:
-            bad(name, f"{getattr(s, name)} is not a positive number", "give a number of at least 1")
+            bad(name, f"{getattr(s, name)} is not a positive number", f"give a number of at least 1, {_example(names, name)}")
     for name, unit in (("smtp_timeout", "seconds"), ("send_time_limit", "seconds"), ("max_file_mb", "MB"),
                        ("retry_max_age_hours", "hours")):
         if not getattr(s, name) > 0:
             bad(name, f"{getattr(s, name):g} is not a positive number of {unit}",
-                {"smtp_timeout": "e.g. 30 (seconds per SMTP step)",
-                 "send_time_limit": "e.g. 120 (seconds for a whole send; the rest stays queued)",
-                 "max_file_mb": "e.g. 20", "retry_max_age_hours": "e.g. 72"}[name])
+                _example(names, name))
     for name in ("claim_lease_seconds", "leader_lease_seconds", "job_lease_seconds"):
         if not getattr(s, name) >= 1:
-            bad(name, f"{getattr(s, name):g} is too short", "must be at least 1 second")
+            bad(name, f"{getattr(s, name):g} is too short", f"must be at least 1 second, {_example(names, name)}")
     for name in ("misfire_grace_seconds", "jobs", "send_retries", "web_proxies"):
         if getattr(s, name) < 0:
-            bad(name, f"{getattr(s, name)} is negative", "give 0 or more")
+            bad(name, f"{getattr(s, name)} is negative", f"give 0 or more, {_example(names, name)}")
     for name in ("web_url", "base_url"):
         url = getattr(s, name)
         if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
@@ -126,9 +130,9 @@ def problems(s: Any, names: Mapping[str, str]) -> list[ConfigError]:
             bad("unsubscribe", f"{part!r} is not a mailto: or https: address",
                 "e.g. mailto:unsubscribe@example.org,https://news.example.org/unsubscribe")
     if not s.send_rate >= 0:
-        bad("send_rate", "must be 0 (no limit) or a positive number of messages per second")
+        bad("send_rate", "must be 0 (no limit) or a positive number of messages per second", _example(names, "send_rate"))
     if s.web_threads < 1:
-        bad("web_threads", "must be at least 1")
+        bad("web_threads", "must be at least 1", _example(names, "web_threads"))
     if s.web_host and not re.match(r"^[A-Za-z0-9_.:\[\]-]+$", s.web_host):
         bad("web_host", f"{s.web_host!r} is not a host name or address", "e.g. 127.0.0.1")
     for name, var in _PATHS:

@@ -21,7 +21,9 @@ _MAGIC = {  # signatures of files that are certainly not text
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
     """Decode page bytes, returning (text, encoding). Raise InputError naming the file if it is not text."""
     if not data.strip():
-        raise InputError(path, "empty file" if not data else "file holds only whitespace")
+        raise InputError(path, "empty file" if not data else "file holds only whitespace",
+                         "the page has no text: export or copy it again (write it as NAME.part and rename it "
+                         "when complete, so a half-written file is never taken), or remove it")
     if not data.strip(b"\x00 \t\r\n\f\v"):
         raise InputError(path, f"holds only NUL bytes ({len(data):,} bytes), no text",
                          "a file allocated but never written, or cut short by a crash: copy the page again")

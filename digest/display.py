@@ -50,6 +50,20 @@ def zone_label(tz: dt.tzinfo, name: str) -> str:
     return f"{name}, UTC{offset_label(dt.datetime.now(tz))}"
 
 
+def shown_path(path: str) -> str:
+    """A file's path as messages show it: relative to the working directory when it lies inside
+    it (``inbox/2025-03-26/01.txt``), else as given. A key that is no absolute path is unchanged."""
+    import os
+
+    if not path or not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows) or no working directory
+        return path
+    return path if rel == ".." or rel.startswith(".." + os.sep) else rel
+
+
 def storable(text: str) -> str:
     """`text` (a path, or a message naming one) as text any database and terminal can encode:
     bytes of a file name that are not UTF-8 (which Python holds as lone surrogates) become

@@ -286,7 +286,8 @@ def read_pdf_pages(path: Path, first: int = 1, root: Root | None = None) -> tupl
         with inputs.open_input(path, root) as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}",
+                         "check that the file is readable by the digest user and its disk is healthy") from None
     pages_: list[Page] = []
     failures: list[Failure] = []
     scans = total = 0

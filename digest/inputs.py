@@ -106,8 +106,9 @@ def _os_error(path: str | os.PathLike, exc: OSError) -> InputError:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return InputError(name, "permission denied", "make it readable by the digest user")
     if exc.errno == errno.ENAMETOOLONG:
-        return InputError(name, "file name too long")
-    return InputError(name, f"cannot read: {exc.strerror or exc}")
+        return InputError(name, "file name too long", "rename it (or a folder above it) to a shorter name")
+    return InputError(name, f"cannot read: {exc.strerror or exc}",
+                      "check that it is readable by the digest user and its disk is healthy")
 
 
 def realpath(path: str | os.PathLike) -> Path:
@@ -291,7 +292,8 @@ def scan(folder: Path, root: Root, keep: Callable[[str], bool] = lambda name: Tr
         with os.scandir(real) as it:
             raw = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        raise InputError(os.fspath(folder), f"cannot list folder: {exc.strerror or exc}") from None
+        raise InputError(os.fspath(folder), f"cannot list folder: {exc.strerror or exc}",
+                         "make the folder readable and searchable (r-x) by the digest user") from None
     entries: list[Entry] = []
     refused: list[InputError] = []
     for e in raw:

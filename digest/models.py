@@ -249,7 +249,8 @@ class Failure:
 
     def __str__(self) -> str:
         """One line: ``path: stage: message (hint: …)``, control characters escaped (safe_text)."""
-        from .display import safe_text
+        from .display import safe_text, shown_path
 
         tail = f" (hint: {safe_text(self.hint)})" if self.hint else ""
-        return f"{safe_text(self.path)}: {self.stage}: {safe_text(self.message)}{tail}"
+        path = ",".join(shown_path(p) for p in self.path.split(",")) if self.path else ""  # an issue's pages: a,b
+        return f"{safe_text(path)}: {self.stage}: {safe_text(self.message)}{tail}"

@@ -184,6 +184,15 @@ class IngestReport:
     # paper's name: (issue id, the name printed). Ingested all the same (never switched silently);
     # the CLI warns, `digest status` lists them (failures table, stage "paper").
     paper_mismatches: list[tuple[int, str]] = field(default_factory=list)
+    # content hash -> the local files an issue (ingested or skipped) was read from, absolute
+    files: dict[str, list[str]] = field(default_factory=dict)
+
+    def shown(self, issue: Issue) -> str:
+        """The first file of an issue as messages show it (display.shown_path; " …" when more)."""
+        from .display import shown_path
+
+        files = self.files.get(issue.content_hash) or list(issue.sources)
+        return shown_path(files[0]) + (" …" if len(files) > 1 else "") if files else ""
 
     @property
     def exit_code(self) -> int:
@@ -228,6 +237,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | os.PathLike],
             if explicit is None and item.paper is None:
                 defaulted.add(issue.content_hash)
             local_paths[issue.content_hash] = [storable(os.path.abspath(p.source)) for p in issue.pages]
+            report.files[issue.content_hash] = local_paths[issue.content_hash]
             issue = with_source_keys(issue, raw, settings.inbox)
             try:
                 known = store.issue_id_by_hash(issue.content_hash) is not None

@@ -96,7 +96,8 @@ def enqueue(store: Any, settings: Settings, paths: Sequence[str | os.PathLike], 
                     report.failures.append(Failure(str(f), "read", getattr(exc, "reason", exc.message), exc.hint))
                     continue
                 except OSError as exc:
-                    report.failures.append(Failure(str(f), "read", f"cannot read: {exc.strerror or exc}"))
+                    report.failures.append(Failure(str(f), "read", f"cannot read: {exc.strerror or exc}",
+                                                   "check that it is readable by the digest user"))
                     continue
                 files.append({"name": f.name, "key": keys.get(str(f), f.name), "mtime": mtime,
                               "data": base64.b64encode(data).decode("ascii")})
@@ -302,7 +303,8 @@ def run_worker(settings: Settings, stop: threading.Event, *, drain: bool = False
             except Exception as exc:  # noqa: BLE001 - one job fails, the worker goes on
                 log.exception("job %s crashed", job.id)
                 state, result, issue_id, fails = "failed", f"{exc.__class__.__name__}: {exc}", None, [
-                    Failure(job.label, "ingest", f"{exc.__class__.__name__}: {exc}")]
+                    Failure(job.label, "ingest", f"{exc.__class__.__name__}: {exc}",
+                            "the job is marked failed; please report it with the file (the worker goes on)")]
             try:
                 _finish(store, job.id, me, state, result, issue_id)
                 if fails:
