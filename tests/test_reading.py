@@ -910,3 +910,15 @@ def test_news_from_units_in_brackets_each_a_brief_and_the_pages_credits_line_is_
     assert p.articles[2].paragraphs[0].startswith("【外国语学院】")
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["院系动态"] == labels["河湾大学党委宣传部主办　　本版编辑：桂小溪　　投稿邮箱：xiaobao@example.edu.cn"] == "furniture"
+
+
+def test_a_bulletins_masthead_date_and_distribution_list():
+    page = ("河湾融媒　第28期（总第412期）\n河湾县融媒体中心编印　　　　　　2025年6月18日\n\n"
+            "我县召开防汛工作部署会\n（融媒记者　潘禾青）\n6月17日，全县防汛工作部署会召开，会议通报了今年汛期气象趋势预测。\n\n"
+            "报：县委、县人大、县政府、县政协领导\n送：各乡镇党委、政府，县直各单位\n（共印200份）\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [("我县召开防汛工作部署会", "潘禾青")]
+    assert p.printed_date == dt.date(2025, 6, 18)
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert [labels[x] for x in ("报：县委、县人大、县政府、县政协领导", "送：各乡镇党委、政府，县直各单位", "（共印200份）")] \
+        == ["furniture"] * 3

@@ -39,7 +39,7 @@ _PAGE_NUMBER = re.compile(r"^(第\s*\d{1,4}\s*页|[-—–]\s*\d{1,4}\s*[-—–
 _PAGE_LABEL = re.compile(rf"^(第\s*)?[A-Z]?\d{{1,3}}\s*版(\s*[:：]?\s*[{CJK}·]{{1,8}})?(\s*(上一版|下一版|\|))*$"
                          rf"|^[A-Z]\d{{1,2}}\s*[{CJK}·]{{2,8}}$|^[{CJK}·]{{2,8}}\s*[A-Z]\d{{1,2}}$|^[A-Z]\d{{2}}$"
                          rf"|^\d{{1,2}}\s+[{CJK}·]{{2,6}}$")
-_MASTHEAD_WORDS = re.compile(r"星期[一二三四五六日天]|農曆|农历|第\s*\d+\s*期|今日\s*\d+\s*版|电子报|电子版|數字報|数字报"
+_MASTHEAD_WORDS = re.compile(r"星期[一二三四五六日天]|農曆|农历|第\s*\d+\s*期|今日\s*\d+\s*版|电子报|电子版|數字報|数字报|编印|编发"
                              r"|[A-Z]?\d{1,3}\s*版|出版")
 _PAPER = re.compile(rf"([{CJK}]{{1,10}}(?:日报|晚报|早报|时报|商报|都市报|农民报|青年报|法治报|法制报|经济报|日報|晚報|時報|"
                     rf"商報|報|报|新闻|新聞))(?:社)?(?:电子报|电子版|數字報|数字报)?")
@@ -72,6 +72,7 @@ _CLASSIFIED = re.compile(r"(遗失|丢失|遺失).{0,60}(作废|作廢)|声明�
 _TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
 _ODD = re.compile(rf"[^{CJK}□■◇◆●○▲▢◎▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
 _METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
+_PRINT_RUN = re.compile(r"^[(（]共印\s*\d+\s*份[)）]$")  # a bulletin's print run
 _SECTION = re.compile(rf"^[{CJK}]{{2,4}}\s*[·•]\s*[{CJK}]{{2,4}}$")  # 社会·民生: a section's name
 _DATED = ("masthead", "版 label", "source", "page foot", "recurs", "converter header", "YAML")
 _DIGITS = re.compile(r"[0-9〇○零一二三四五六七八九十]+")
@@ -100,7 +101,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return None
     s = " ".join(s.split())
     n = len(s)
-    if source_line(s) or "《" in s[:12] or (re.match(r"^[(（].*[)）]$", s) and not _EDITOR.match(s)):
+    if source_line(s) or "《" in s[:12] or (re.match(r"^[(（].*[)）]$", s) and not _EDITOR.match(s)
+                                              and not _PRINT_RUN.match(s)):
         return None  # a source line under a headline, or a bracketed date line of a story: data, not furniture
     if _PAGE_NUMBER.match(s):
         return EDGE, "page number"
@@ -116,6 +118,9 @@ def line_reason(s: str) -> tuple[str, str] | None:
     if n <= 100 and re.search(r"(本版编辑|责任编辑|責任編輯|本版责编|美术编辑|责任校对)\s*[:：]", s) and not _prose(s) \
             and not _masthead_date(s):  # a running head with the date and the credits stays a masthead
         return FLOW, "the page's credits line (主办, 本版编辑, 投稿邮箱 …)"
+    if n <= 80 and (re.match(r"^(报|送|抄送|抄报|分送)\s*[:：]", s) or _PRINT_RUN.match(s)) \
+            and "。" not in s:
+        return FLOW, "a bulletin's distribution list (报：/送：/共印N份)"
     if n <= 60 and re.match(r"^(本栏目|本专栏|本栏|本版)[^。]{0,40}(联合|主办|开办|协办|投稿|邮箱|热线|欢迎)", s):
         return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):
