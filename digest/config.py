@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping
 from zoneinfo import ZoneInfo
 
-from .config_checks import (DEFAULT_CRON, LANGUAGES, RANGE_MODES, SECURITY_MODES, EnvFileError,  # noqa: F401
+from .config_checks import (DEFAULT_CRON, LANGUAGES, RANGE_MODES, SECURITY_MODES, EnvFileError, unknown_env_names,  # noqa: F401
                             hide_passwords, problems as _problems, read_env_file)
 from .errors import ConfigError
 
@@ -150,7 +150,7 @@ NUMBER_EXAMPLES = {
 
 def number_example(name: str) -> str:
     """The hint of a bad value of number setting `name`: "e.g. 587 (…)"."""
-    return f"e.g. {ENV_NAMES[name]}={NUMBER_EXAMPLES[name]}"
+    return f"e.g. {NUMBER_EXAMPLES[name]}"  # the message names the variable already
 
 
 def _parse(name: str, raw: Any) -> Any:
@@ -240,6 +240,10 @@ def load_settings(
                 raise error from None
             file_problems = [error]
         problems += file_problems
+    unknown = unknown_env_names(env, ENV_NAMES.values())  # a typo is refused, as in .env
+    if unknown and not lenient:
+        raise unknown[0]
+    problems += unknown
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     raw: list[tuple[str, Any, str]] = []

@@ -68,7 +68,7 @@ def check_database_url(url: str) -> tuple[str, str] | None:
 def _example(names: Mapping[str, str], name: str) -> str:
     from .config import NUMBER_EXAMPLES  # config imports this module: late import
 
-    return f"e.g. {names[name]}={NUMBER_EXAMPLES[name]}"
+    return f"e.g. {NUMBER_EXAMPLES[name]}"
 
 
 def problems(s: Any, names: Mapping[str, str]) -> list[ConfigError]:
@@ -230,4 +230,22 @@ class _quiet_dotenv:
 
 # DIGEST_* variables that are not settings (the file itself; test hooks)
 NOT_SETTINGS = {"DIGEST_ENV_FILE", "DIGEST_TEST_SEND_SECOND", "DIGEST_TEST_RETRY_WAIT", "DIGEST_CRASH_AT",
-                "DIGEST_UPDATE_GOLDEN"}
+                "DIGEST_UPDATE_GOLDEN", "DIGEST_AUDIT_LOG", "DIGEST_TEST_PG_BIN"}
+
+
+def unknown_env_names(env: Mapping[str, str], known: Iterable[str]) -> list[ConfigError]:
+    """A DIGEST_* name in the environment that is no setting (a typo such as DIGEST_SMTP_HOTS,
+    silently ignored otherwise): one ConfigError each, with the closest setting's name as the hint,
+    as read_env_file reports one in .env."""
+    import difflib
+
+    known = set(known) | NOT_SETTINGS
+    out = []
+    for name in sorted(env):
+        if name.startswith("DIGEST_") and name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            out.append(ConfigError(name, "is not a digest setting (set in the environment)",
+                                   (f"did you mean {close[0]}? " if close else
+                                    "see config/digest.example.env for every setting; ")
+                                   + f"rename it, or `unset {name}`"))
+    return out

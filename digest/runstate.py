@@ -260,7 +260,8 @@ def service_settings_problem(store) -> dict | None:
 
 def status_text(data: dict[str, Any], settings: Settings) -> list[str]:
     tz, now = settings.tz, dt.datetime.now(settings.tz)
-    lines = [f"settings: {p}" for p in data.get("settings_problems") or ()]
+    lines = [line for p in data.get("settings_problems") or ()  # "message\n  hint: …": a line each
+             for line in (f"settings: {p}").split("\n")]
     if lines:
         lines.append("  (status shows the defaults in their place; other commands refuse to run until this is fixed)")
     if data.get("lock_problem"):

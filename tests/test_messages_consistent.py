@@ -26,7 +26,7 @@ def test_every_number_setting_has_its_own_example(name):
     with pytest.raises(ConfigError) as err:
         load_settings(env={var: "abc"})
     hint = err.value.hint
-    assert hint == f"e.g. {var}={NUMBER_EXAMPLES[name]}"
+    assert hint == f"e.g. {NUMBER_EXAMPLES[name]}" and var in str(err.value)
     example = NUMBER_EXAMPLES[name].split()[0]
     load_settings(env={var: example})  # the example itself is a good value
 
@@ -93,3 +93,20 @@ def test_a_path_outside_the_working_directory_stays_absolute(tmp_path, monkeypat
     assert shown_path(str(tmp_path / "a" / "b.txt")) == str(Path("a") / "b.txt")
     assert shown_path("/etc/passwd") == "/etc/passwd"
     assert shown_path("inbox/2025-03-26/01.txt") == "inbox/2025-03-26/01.txt"
+
+
+def test_a_mistyped_setting_in_the_environment_is_refused_like_in_env_file(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_settings({"home": str(tmp_path)}, env={"DIGEST_SMTP_HOTS": "smtp.example.org"})
+    assert err.value.setting == "DIGEST_SMTP_HOTS" and "did you mean DIGEST_SMTP_HOST?" in err.value.hint
+    lenient = load_settings({"home": str(tmp_path)}, env={"DIGEST_SMTP_HOTS": "x"}, lenient=True)
+    assert any("DIGEST_SMTP_HOTS" in str(p) for p in lenient.problems)
+    (tmp_path / "my.env").touch()
+    hooks = {"DIGEST_TEST_RETRY_WAIT": "0.1,0.2", "DIGEST_ENV_FILE": str(tmp_path / "my.env")}
+    load_settings({"home": str(tmp_path)}, env=hooks)  # the settings file's name and test hooks are no typos
+
+
+def test_cli_refuses_a_mistyped_environment_setting(run, monkeypatch):
+    monkeypatch.setenv("DIGEST_SMTP_HOTS", "x")
+    res = run("build")
+    assert res.exit_code == 2 and "DIGEST_SMTP_HOTS" in res.output and "did you mean DIGEST_SMTP_HOST" in res.output
