@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping
 from zoneinfo import ZoneInfo
 
-from .config_checks import (DEFAULT_CRON, LANGUAGES, RANGE_MODES, SECURITY_MODES, EnvFileError, unknown_env_names,  # noqa: F401
+from .config_checks import (DEFAULT_CRON, NUMBER_EXAMPLES, LANGUAGES, RANGE_MODES, SECURITY_MODES, EnvFileError, unknown_env_names,  # noqa: F401
                             hide_passwords, problems as _problems, read_env_file)
 from .errors import ConfigError
 
@@ -132,20 +132,7 @@ ENV_NAMES["from_addr"] = "DIGEST_FROM"
 ENV_NAMES["data_dir"] = "DIGEST_DATA"
 
 
-# A sensible value of each number setting, for the hint of a bad one (every int/float field has one:
-# tests/test_config_hints.py checks it).
-NUMBER_EXAMPLES = {
-    "smtp_port": "587 (starttls; 465 for ssl, 25 without security; 0 picks it from DIGEST_SMTP_SECURITY)",
-    "smtp_timeout": "30 (seconds per SMTP step)", "send_retries": "5 (attempts per message)",
-    "send_time_limit": "120 (seconds for a whole send; the rest stays queued)",
-    "poll_seconds": "300 (seconds between inbox polls)", "misfire_grace_seconds": "3600 (seconds)",
-    "front_page_size": "5 (stories)", "summary_chars_front": "150 (characters)",
-    "summary_chars_other": "60 (characters)", "max_file_mb": "20 (MB)", "jobs": "4 (processes; 0 = all cores)",
-    "claim_lease_seconds": "900 (seconds)", "leader_lease_seconds": "60 (seconds)",
-    "job_lease_seconds": "300 (seconds)", "retry_seconds": "300 (seconds)", "retry_max_age_hours": "72 (hours)",
-    "catch_up_days": "7 (days)", "send_rate": "10 (messages a second; 0 = no limit)",
-    "web_port": "8080", "web_proxies": "1 (one reverse proxy, e.g. nginx; 0 = none)", "web_threads": "8 (threads)",
-}
+# NUMBER_EXAMPLES (a sensible value of each number setting) lives in config_checks, which uses it.
 
 
 def number_example(name: str) -> str:
