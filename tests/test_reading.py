@@ -922,3 +922,13 @@ def test_a_bulletins_masthead_date_and_distribution_list():
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert [labels[x] for x in ("报：县委、县人大、县政府、县政协领导", "送：各乡镇党委、政府，县直各单位", "（共印200份）")] \
         == ["furniture"] * 3
+
+
+def test_an_author_line_with_a_bar():
+    from digest.reading import fields as fl
+
+    assert fl.byline_line("文｜钟离小舟") == (["钟离小舟"], True)
+    assert fl.byline_line("文|钟小舟") == (["钟小舟"], True)
+    from digest.reading.furniture import line_reason
+
+    assert line_reason("文｜钟离小舟") is None  # not a label with layout debris

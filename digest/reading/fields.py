@@ -23,7 +23,7 @@ _NAME = re.compile(f"^[{CJK}·]{{2,5}}$")
 _BYLINE_MARKED = re.compile(f"^[{MARKS}]\\s*(.{{1,60}})$")
 _BYLINE_ROLE = re.compile(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)?{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}"
                           f"(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
-_BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：]\\s*([{CJK}·、 ]{{2,30}})$")
+_BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：｜|]\\s*([{CJK}·、 ]{{2,30}})$")
 # 文：X　圖：Y, 文／記者X　攝影／記者Y: several role/name pairs
 _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
 _SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生

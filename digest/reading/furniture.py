@@ -151,7 +151,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return EDGE, "masthead (issue number)"
     if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s):
         return EDGE, "masthead date line"
-    if n <= 14 and sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff") <= 8 and _ODD.search(s):
+    if n <= 14 and sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff") <= 8 and _ODD.search(s) \
+            and not re.match(r"^(文|图|圖|文图|撰文)\s*[｜|]", s):  # 文｜X: an author line
         return FLOW, "label with layout debris (odd symbols)"
     return None
 
