@@ -19,6 +19,7 @@ error pages and the CLI command. Imports point one way: preview -> preview_views
 """
 from __future__ import annotations
 
+import errno
 import logging
 import mimetypes
 import secrets
@@ -98,9 +99,21 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         names = {400: _("Bad request"), 403: _("Forbidden"), 404: _("Not found"), 405: _("Method not allowed"),
-                 413: _("Request too large")}
-        return render_template("error.html", code=exc.code, name=names.get(exc.code, exc.name),
-                               message=exc.description or ""), exc.code
+                 413: _("Request too large"), 500: _("Internal error")}
+        # Werkzeug's own English descriptions are replaced by ours (through the catalogue); a
+        # description given to abort() is the view's own, already translated
+        generic = {400: _("The browser sent a request this preview could not understand."),
+                   403: _("This page may not be opened from here."),
+                   404: _("There is no such page in the preview. Check the address, or start again from the "
+                          "archive."),
+                   405: _("This page cannot be used that way (the method is not allowed)."),
+                   413: _("The request is too large."),
+                   500: _("Something went wrong while building this page; the details are in the preview's "
+                          "log (run with -v).")}
+        own = exc.description and exc.description != type(exc).description
+        message = exc.description if own else generic.get(exc.code, "")
+        return render_template("error.html", code=exc.code, name=names.get(exc.code, _("Error")),
+                               message=message or ""), exc.code
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):
@@ -133,12 +146,56 @@ def create_app(settings: Settings, store: Any = None, *, allowed_hosts: tuple[st
 
 
 # -- CLI --------------------------------------------------------------------------------------------------
+class PortInUse(OSError):
+    """The preview's address is taken (or cannot be bound): ``host``, ``port``, ``reason``."""
+
+    def __init__(self, host: str, port: int, reason: str):
+        super().__init__(reason)
+        self.host, self.port, self.reason = host, port, reason
+
+
+def _plain_handler():
+    """Werkzeug's request handler, logging plain text: its access lines carry ANSI colour codes
+    ("\\x1b[33mGET …"), which a log file or journal shows escaped."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class PlainHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.log("info", '"%s" %s %s', self.requestline, code, size)
+
+    return PlainHandler
+
+
+def _bind(host: str, port: int):
+    """A listening socket on host:port, or PortInUse: Werkzeug's own bind prints English to stderr
+    and exits 1 on a busy port, so the socket is bound here and handed to it."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(host, port, "the port is in use by another program" if exc.errno == errno.EADDRINUSE
+                        else (exc.strerror or str(exc))) from None
+    return sock
+
+
 def serve(app: Any, host: str, port: int, open_browser: bool = False, echo: Callable[[str], None] = print) -> None:
+    """Serve `app` on host:port (0: any free port) until Ctrl-C. Raises PortInUse when the address
+    cannot be bound. Access log lines are plain text (logger "werkzeug")."""
     from werkzeug.serving import make_server
 
-    server = make_server(host, port, app, threaded=True)
+    sock = _bind(host, port)
+    try:
+        server = make_server(host, port, app, threaded=True, request_handler=_plain_handler(), fd=sock.fileno())
+    finally:
+        sock.close()  # the server holds its own duplicate of the descriptor
     shown = f"[{host}]" if ":" in host else host
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{server.server_port}/"
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{server.server_address[1]}/"
     echo(f"digest preview on {url}  (Ctrl-C to stop)")
     if open_browser:
         import webbrowser
@@ -176,9 +233,13 @@ def register(cli: Any) -> None:
         app = create_app(settings, store, allowed_hosts=LOOPBACK_NAMES if loopback else None)
         try:
             serve(app, host, port, open_browser, echo=lambda line: click.echo(line, err=True))
+        except PortInUse as exc:
+            raise Fail(f"cannot listen on {host} port {port}: {exc.reason}\n"
+                       f"  hint: pick another port with --port N (e.g. --port {port + 1 if 0 < port < 65535 else 8001}), "
+                       f"or --port 0 for any free one") from None
         except OSError as exc:
-            raise Fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}\n"
-                       f"  hint: pick another --port (or 0 for any free one)") from None
+            raise Fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}\n"
+                       f"  hint: pick another port with --port N, or --port 0 for any free one") from None
 
 
 __all__ = ["create_app", "register", "serve", "EMAIL_CSP", "PAGE_CSP", "parse_day", "is_loopback"]
