@@ -138,6 +138,22 @@ def test_pages_of_other_shapes_meet_the_bar():
     assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
 
 
+def test_two_more_held_out_sets_meet_the_bar():
+    """Two further sets of invented pages (13 + 12, annotated by testers apart from the reader's
+    development: MinerU/Docling Markdown, pdfplumber columns, WeChat posts, a Singapore web copy, a
+    weekly, field-labelled exports, 【】 headlines, court notices, a 副刊; an app copy, a trade paper,
+    a county bulletin, a university paper, portal copies, OCR read across columns, Q&A, run-in
+    briefs, notices, dash decks, jumps, trafilatura). First scores 0.807 and 0.747; their misses
+    made the general rules since, so they too are kept here as regression sets."""
+    for gold in ("pages2_gold.json", "pages3_gold.json"):
+        res = evaluate(FIX.parent / gold)
+        assert res["f1"] >= 0.93, (gold, res["mismatches"])
+        assert res["title_accuracy"] >= 0.9, (gold, res["mismatches"])
+        assert res["byline_accuracy"] >= 0.95, (gold, res["mismatches"])
+        assert res["furniture_leaks"] <= 5, (gold, res["mismatches"])
+        assert res["dates_printed_right"] == res["dates_printed"], (gold, res["mismatches"])
+
+
 @needs_shared
 def test_pdfs_meet_the_bar():
     """E-paper PDFs read through the same labeller with type sizes: jumps joined across pages."""
