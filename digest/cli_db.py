@@ -10,7 +10,7 @@ import sys
 import click
 
 from . import db
-from .context import Fail, pass_ctx
+from .context import Fail, pass_ctx, stop_on_signals
 from .display import safe_text
 from .errors import DigestError
 
@@ -89,8 +89,6 @@ def register(cli) -> None:
         hand, then exit 0. Exit code with --drain: 0 all done, 1 some failed.
         """
         import logging
-        import signal
-        import threading
 
         from .queue import run_worker
 
@@ -99,13 +97,7 @@ def register(cli) -> None:
         logger = logging.getLogger("digest")
         if logger.getEffectiveLevel() > logging.INFO:
             logger.setLevel(logging.INFO)
-        stop = threading.Event()
-
-        def on_signal(signum, _frame):
-            logger.info("%s received: finishing the issue in hand", signal.Signals(signum).name)
-            stop.set()
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        stop = stop_on_signals(logger, "finishing the issue in hand")
         try:
             counts = run_worker(settings, stop, drain=drain)
         except DigestError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from .config import Settings, load_settings
@@ -17,12 +16,11 @@ log = logging.getLogger("digest.run")
 
 def register(cli) -> None:
     import json
-    import signal
     import sys
 
     import click
 
-    from .context import Fail, pass_ctx
+    from .context import Fail, pass_ctx, stop_on_signals
 
     @cli.command("run")
     @click.option("--once", is_flag=True, help="Poll the inbox and run the digest job once now, then exit (for cron).")
@@ -65,13 +63,7 @@ def register(cli) -> None:
         try:
             if once:
                 sys.exit(run_once(settings, settle))
-            stop = threading.Event()
-
-            def on_signal(signum, _frame):
-                log.info("%s received", signal.Signals(signum).name)
-                stop.set()
-            signal.signal(signal.SIGTERM, on_signal)
-            signal.signal(signal.SIGINT, on_signal)
+            stop = stop_on_signals(log)
             try:
                 run_service(settings, job_args(settings, {**c.overrides, **more}, c.env_file), stop)
             except DigestError as exc:

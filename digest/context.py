@@ -94,3 +94,19 @@ def resolve_range(date_: str | None, from_: str | None, to_: str | None, store, 
     if hi is None:
         raise Fail(f"no issue of {settings.publication} in the store\n  hint: run `digest ingest PATH` first")
     return hi, hi
+
+
+def stop_on_signals(logger, what: str = ""):
+    """An Event set by SIGTERM or SIGINT (each logged with ``what`` the command does next), for a
+    long-running command (`digest run`, `digest worker`) to finish its work in hand and exit."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        logger.info("%s received%s", signal.Signals(signum).name, f": {what}" if what else "")
+        stop.set()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
