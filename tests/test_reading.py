@@ -932,3 +932,17 @@ def test_an_author_line_with_a_bar():
     from digest.reading.furniture import line_reason
 
     assert line_reason("文｜钟离小舟") is None  # not a label with layout debris
+
+
+def test_a_digest_page_of_reprints_each_headed_by_a_short_line_and_closed_by_its_source():
+    page = ("河湾文摘周报　2025年2月27日　第8版\n\n"
+            "父亲的自行车\n小时候，父亲每天骑一辆二八自行车上班。车后座上绑着一块木板，那是我的“专座”。\n"
+            "如今那辆车还在老家的屋檐下，父亲说什么也不肯卖。\n（摘自《青苑晚报》）\n\n"
+            "菜市场里的人间烟火\n想了解一座城市，就去逛逛它的菜市场。清早六点，卖豆腐的阿婆已经摆好了摊。\n"
+            "（摘自《岚南日报》　舒曼青/文）\n\n"
+            "华埠夏季夜市重新开张\n停办三年的华埠夏季夜市7月6日晚重新开张，吸引了大批市民。（记者 区嘉欣）\n"
+            "海外华文教育研讨会在北京举行\n来自30多个国家和地区的150余名华文学校校长和教师7月8日齐聚北京。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("父亲的自行车", None), ("菜市场里的人间烟火", "舒曼青"), ("华埠夏季夜市重新开张", "区嘉欣"),
+        ("海外华文教育研讨会在北京举行", None)]

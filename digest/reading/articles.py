@@ -329,11 +329,18 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if u.names and not cur.names:
                     cur.names = list(u.names)
             elif cur is None or cur.closed or starts_frame or jump_in or _cut_from_above(drafts, cur, u):
+                if not back and not jump_in and not u.conts and _head_of_next(units, i, n1):
+                    u.kind, u.parts, u.levels = "H", [u.text], [0]  # 父亲的自行车 over the text of a new story
+                    u.why = "headline: a short line over the text, after a story that ended (no byline or lede)"
+                    new(u, parts=[u.text], levels=[0], opened_by="H")
+                    continue
                 new(opened_by="P")
             cur.paras.append(u.text)
             cur.units.append(u)
             cur.conts.extend(u.conts)
             cur.interlopers.extend(u.interlopers)
+            if fl.closing_credit(u.text):
+                cur.closed = True  # …（记者 X） closing the text: the story ends here
     for d in drafts:
         if d.note:  # an editor's note opens the story it introduces
             d.subheads = [k + len(d.note) for k in d.subheads]
@@ -343,6 +350,17 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
     if pending and drafts:
         drafts[-1].conts.extend(pending)
     return drafts, furniture, orphans
+
+
+def _head_of_next(units: list[Unit], i: int, n1: str) -> bool:
+    """Is paragraph i, opening a story, its headline: a short line (4–30 characters) with no
+    sentence punctuation, followed by a paragraph that is no continuation of it?"""
+    from .fields import heading_like
+
+    t = units[i].text
+    nxt = _ahead(units, i, 1)
+    return (n1 == "P" and bool(nxt) and 4 <= len(t) <= 30 and heading_like(t) and not ends_sentence(t)
+            and not re.search(r"[，,。；：:]", t) and len(nxt[0].text) >= 2 * len(t) and not opens_mid_sentence(nxt[0].text))
 
 
 def _cut_from_above(drafts: list[Draft], cur: Draft, u: Unit) -> bool:

@@ -34,6 +34,7 @@ _REPORTED = re.compile(f"^([{CJK}·]{{2,4}}(?:\\s*[、 ]\\s*[{CJK}·]{{2,4}}){{0
 _SIGNED_NOTE = re.compile(f"^[(（]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:作者)?(?:系|为|為|是|现任|現任|现为|現為).{{1,60}}[)）]$")
 _COMPILED_BY = re.compile(f"^[(（][^()（）]{{0,24}}?([{CJK}·]{{2,4}})\\s*(?:整理|辑|輯|撰稿)\\s*[)）]$")  # （…供稿 X 整理）
 _SOURCE_CREDIT = re.compile(f"^(?:来源|來源)\\s*[:：]\\s*[^()（）]{{1,24}}[(（]\\s*((?:{_ROLE_WORDS})[^()（）]{{1,40}})[)）]$")
+_EXCERPT = re.compile(r"^[(（]\s*(?:摘自|摘编自|转载自|转自|据|来源[:：]?)\s*\S[^()（）]{0,40}[)）]$")
 _ROLE_CREDIT = re.compile(f"^[(（]\\s*{_ROLE_WORDS}[^()（）]{{1,30}}[)）]$")  # （通讯员 其木格）
 _ROLE_ONLY = re.compile(f"^[{MARKS}]?\\s*{_ROLE_WORDS}$")
 _METADATA = re.compile(r"^(?:作者|記者|记者)\s*[:：]\s*(.+?)(?:\s{2,}|\u3000|来源|來源|发布|發佈|$)")
@@ -231,6 +232,9 @@ def trailer(line: str) -> tuple[str, list[str]] | None:
     m = _SIGNED_NOTE.match(s)
     if m:
         return "attribution", [m.group(1)]  # （X，作者系…会员）: the author signs at the end
+    if _EXCERPT.match(s):  # （摘自《岚南日报》 舒曼青/文）, （据新华社）: where a reprinted piece comes from
+        a = re.search(f"([{CJK}·]{{2,4}})\\s*[/／]\\s*文|作者\\s*[:：]?\\s*([{CJK}·]{{2,4}})", s)
+        return "credit", names_of((a.group(1) or a.group(2)) if a else "")
     m = _COMPILED_BY.match(s) or _SOURCE_CREDIT.match(s)
     if m:
         names = names_of(m.group(1))

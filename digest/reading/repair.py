@@ -262,13 +262,17 @@ def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
             cut = starts_new(ln) or ends_sentence(prev) or not is_prose(prev)
         else:
             cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width) \
-                or (opened and _head_shaped(prev, width))  # a headline between two stories, no blank line
+                or (opened and _head_shaped(prev, width)) \
+                or _CREDITED_END.search(prev.strip()) is not None  # …。（记者 X）: the story ends there
         opened = cut
         if cut or len(lines) == 1:
             paras.append(ln.strip())
         else:
             paras[-1] = join_pair(paras[-1], ln)
     return paras
+
+
+_CREDITED_END = re.compile(r"[。！？][”’」]?[(（][^()（）]{2,30}[)）]$")
 
 
 def _head_shaped(line: str, width: int) -> bool:
