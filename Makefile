@@ -3,20 +3,32 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
 SAMPLE := samples/2025-06-18
 
-.PHONY: demo test install system-deps bench eval clean translations
+.PHONY: demo test install install-runtime system-deps bench eval clean translations
 
+# everything: digest, its runtime dependencies and the test extras (make test, bench, eval)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# only what digest itself needs to run (make demo): no test extras (playwright, reportlab …)
+$(RUNTIME_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
+install-runtime: $(RUNTIME_STAMP)
+
 ## demo: ingest the sample issue shipped in samples/ and write its digest to outbox/
-demo: install
+## (installs only the runtime dependencies; `make test` adds the test extras)
+demo: install-runtime
 	$(BIN)/digest ingest $(SAMPLE)
 	$(BIN)/digest build --date 2025-06-18
 	@echo ""

@@ -24,13 +24,14 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from . import templates_dir
 from .config import Settings
 from .display import local_time
 from .headline import headline
 from .render import KIND_LABELS, one_line, range_zh
 from .schema import articles, deliveries, digests, issues
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
+TEMPLATES = templates_dir() / "web"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "web"  # gettext domain of the public pages (digest/translations/zh/LC_MESSAGES/web.po)
 RECENT = 30  # digests on the front page of the archive (and entries in the feed)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from . import templates_dir
 from .config import Settings
 from .preview_state import (EMAIL_CSP, LOOPBACK_NAMES, PAGE_CSP, PreviewState, csrf_token, is_loopback,
                             parse_day, state)
@@ -37,7 +38,7 @@ from .preview_state import (EMAIL_CSP, LOOPBACK_NAMES, PAGE_CSP, PreviewState, c
 
 log = logging.getLogger("digest.preview")
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "preview"
+TEMPLATES = templates_dir() / "preview"
 # gettext catalogues of the interface (English source strings; Chinese in zh/LC_MESSAGES/messages.po,
 # compiled to messages.mo; `make translations` re-extracts and compiles them).
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"

@@ -26,13 +26,14 @@ import jinja2
 from premailer import Premailer
 from wcwidth import wcwidth
 
+from . import templates_dir
 from .config import Settings
 from .headline import headline
 from .models import Digest, DigestItem, Rendered, Trend
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = templates_dir()  # repository templates/, or digest/templates/ in a wheel
 TEXT_WIDTH = 72
 HTML_LIMIT = 100 * 1024  # bytes of HTML; Gmail clips messages whose HTML exceeds ~102 KB
 KIND_LABELS = {"news": "消息", "interview": "访谈", "commentary": "评论", "report_excerpt": "报告摘编",
