@@ -4,11 +4,9 @@ __version__ = "0.1.0"
 
 
 def templates_dir():
-    """The folder of the Jinja2 templates (``templates/``: the e-mail, ``preview/``, ``web/``): the
-    repository's ``templates/`` in a checkout or an editable install, ``digest/templates/`` in an
-    installed wheel (pyproject.toml ships them there as package data). Returns a pathlib.Path."""
+    """The folder of the Jinja2 templates (the e-mail's, ``preview/``, ``web/``): ``digest/templates``,
+    a symbolic link to the repository's ``templates/`` in a checkout, the files themselves in an
+    installed wheel (pyproject.toml ships them as package data). Returns a pathlib.Path."""
     from pathlib import Path
 
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "templates"
-    return checkout if (checkout / "base.html").is_file() else here / "templates"
+    return Path(__file__).resolve().parent / "templates"

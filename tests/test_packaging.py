@@ -34,10 +34,10 @@ def test_every_shipped_data_file_belongs_to_a_listed_package():
         assert folder.is_dir(), (pkg, folder)
         for f in folder.iterdir():
             if f.is_file() and any(fnmatch.fnmatch(f.name, g) for g in data.get(pkg, [])):
-                shipped[f] = pkg
+                shipped[f.resolve()] = pkg  # digest/templates is a link to templates/
     wanted = [f for f in (REPO / "templates").rglob("*") if f.is_file()]
     wanted += [f for f in (REPO / "digest" / "translations").rglob("*") if f.is_file()]
-    missing = [str(f.relative_to(REPO)) for f in wanted if f not in shipped]
+    missing = [str(f.relative_to(REPO)) for f in wanted if f.resolve() not in shipped]
     assert not missing, f"data files no package ships: {missing}"
     # a folder under digest/ holding shipped files but missing from `packages` is what setuptools warns of
     for f in shipped:
@@ -51,10 +51,12 @@ def test_every_code_package_is_listed():
         assert name in listed, name
 
 
-def test_templates_are_found_in_a_checkout_and_in_an_installed_wheel():
+def test_templates_are_found_through_the_package():
     import digest
 
-    assert digest.templates_dir() == REPO / "templates"
+    assert digest.templates_dir().resolve() == (REPO / "templates").resolve()
+    assert (digest.templates_dir() / "base.html").is_file() and (digest.templates_dir() / "preview").is_dir()
+    assert "package-dir" not in CONF  # a remapped package makes the editable install warn (and a finder hook)
 
 
 def test_make_demo_installs_only_the_runtime_dependencies():
