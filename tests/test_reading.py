@@ -946,3 +946,16 @@ def test_a_digest_page_of_reprints_each_headed_by_a_short_line_and_closed_by_its
     assert [(a.title, a.byline) for a in p.articles] == [
         ("父亲的自行车", None), ("菜市场里的人间烟火", "舒曼青"), ("华埠夏季夜市重新开张", "区嘉欣"),
         ("海外华文教育研讨会在北京举行", None)]
+
+
+def test_marked_cross_heads_stay_in_their_story_and_a_column_label_over_items_is_furniture():
+    page = ("物业擅自改变车位用途 业主起诉获支持\n本报记者　宗小苒\n\n"
+            "10月14日，河湾市南溪区人民法院公开宣判一起物业服务合同纠纷案，判决物业公司恢复公共车位的原有用途。\n"
+            "◆法官释法\n小区公共车位属于全体业主共有，改变用途须经业主共同决定，物业公司应当承担相应责任。\n\n"
+            "案件速递\n\n醉驾电动自行车撞伤行人被判赔\n"
+            "10月13日，青麓县人民法院审结一起交通事故责任纠纷案，被告酒后驾驶超标电动自行车撞伤行人。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("物业擅自改变车位用途 业主起诉获支持", "宗小苒"), ("醉驾电动自行车撞伤行人被判赔", None)]
+    assert p.articles[0].subheads and "业主共同决定" in p.articles[0].paragraphs[-1]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["案件速递"] == "furniture"

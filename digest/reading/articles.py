@@ -216,11 +216,24 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             else:
                 new(u, note=[u.text], opened_by="E")  # printed above the headline it introduces
         elif u.kind == "Q":
-            if u.brief_head:
+            if u.brief_head and cur is not None and cur.paras and not cur.closed and cur.names and n1 == "P" \
+                    and len(u.text) <= 6:
+                cur.subwhy[id(u)] = "subhead: a short marked head (◆案情回放) inside a signed story"
+                cur.subheads.append(len(cur.paras))
+                cur.paras.append(u.text)
+                cur.units.append(u)
+            elif u.brief_head:
                 new(u, parts=[u.text], levels=[0], opened_by="H")
             else:
                 new(u, paras=[u.text], opened_by="Q", closed=True)
         elif u.kind in "HN":
+            if u.kind == "H" and len(u.parts) == 1 and fl.column_name(u.text) and n1 == "P" and not back \
+                    and not has_header(units, i):
+                furniture.append(Unit("F", u.text, "furniture: a column's label over its items", u.lines,
+                                      page=u.page, category="flow"))  # 案件速递 over headline + text items
+                if cur is not None:
+                    cur.closed = True
+                continue
             why = _subhead(units, i, cur, stats) if not back else ""
             if why:
                 cur.subwhy[id(u)] = why

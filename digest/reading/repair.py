@@ -256,7 +256,7 @@ def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
         return []
     width = max(len(ln.strip()) for ln in lines)
     paras = [lines[0].strip()]
-    opened = False  # did ``prev`` open a paragraph after a finished one?
+    opened = True  # did ``prev`` open a paragraph (the chunk's first line does)?
     for prev, ln in zip(lines, lines[1:]):
         if paragraph_lines:
             cut = starts_new(ln) or ends_sentence(prev) or not is_prose(prev)
