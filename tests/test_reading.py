@@ -959,3 +959,18 @@ def test_marked_cross_heads_stay_in_their_story_and_a_column_label_over_items_is
         ("物业擅自改变车位用途 业主起诉获支持", "宗小苒"), ("醉驾电动自行车撞伤行人被判赔", None)]
     assert p.articles[0].subheads and "业主共同决定" in p.articles[0].paragraphs[-1]
     assert {lb.text.strip(): lb.label for lb in p.labels}["案件速递"] == "furniture"
+
+
+def test_numbered_stories_app_counters_and_disclaimers():
+    page = ("河湾报　第2版　县域新闻\n2025.04.17\n==============================\n"
+            "1.河湾至青石公路改造完工通车\n文/尤青岩\n"
+            "　　4月16日，全长23公里的河湾至青石公路改造工程完工通车，沿线8个村的农产品运输更方便了。\n"
+            "阅读 1.2万　　点赞 36\n==============================\n"
+            "2.“小院议事”议出好日子\n——青石镇推行院落自治见闻\n文/殷若水　图/邰一鸣\n"
+            "　　4月15日傍晚，青石镇桃源村的一个农家小院里，十几位村民围坐在一起，商量村里小广场的事。\n"
+            "（本版内容仅供参考，具体诊疗请遵医嘱）\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("河湾至青石公路改造完工通车", "尤青岩"), ("“小院议事”议出好日子 | ——青石镇推行院落自治见闻", "殷若水 邰一鸣")]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["阅读 1.2万　　点赞 36"] == labels["（本版内容仅供参考，具体诊疗请遵医嘱）"] == "furniture"

@@ -23,6 +23,7 @@ from .unit import Unit
 from .repair import clean_line, ends_sentence
 from . import fields as fl
 from .fields import notice_title
+from .furniture import RULE
 from .words import opens_mid_sentence, starts_mid_sentence
 
 
@@ -196,7 +197,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         if u.kind == "F":
             furniture.append(u)
             j = content[i]
-            inside = j < len(units) and units[j].kind == "P" and not units[j].lede  # a box label (亮点) inside the story
+            inside = j < len(units) and units[j].kind == "P" and not units[j].lede \
+                and not fu_rule(u.text)  # a box label (亮点) inside the story; a rule ends it
             if u.category == "flow" and cur is not None and cur.paras and not inside:
                 cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
         elif u.kind == "X":
@@ -343,6 +345,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                     cur.names = list(u.names)
             elif cur is None or cur.closed or starts_frame or jump_in or _cut_from_above(drafts, cur, u):
                 if not back and not jump_in and not u.conts and _head_of_next(units, i, n1):
+                    u.text = fl.numbered_item(u.text) or u.text  # 4.县图书馆…: a numbered story
                     u.kind, u.parts, u.levels = "H", [u.text], [0]  # 父亲的自行车 over the text of a new story
                     u.why = "headline: a short line over the text, after a story that ended (no byline or lede)"
                     new(u, parts=[u.text], levels=[0], opened_by="H")
@@ -363,6 +366,11 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
     if pending and drafts:
         drafts[-1].conts.extend(pending)
     return drafts, furniture, orphans
+
+
+def fu_rule(text: str) -> bool:
+    """A line that is only a rule (====, ＊＊＊＊, ————): it separates stories."""
+    return RULE.fullmatch(text.strip()) is not None
 
 
 def _head_of_next(units: list[Unit], i: int, n1: str) -> bool:

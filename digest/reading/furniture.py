@@ -72,6 +72,7 @@ _CLASSIFIED = re.compile(r"(遗失|丢失|遺失).{0,60}(作废|作廢)|声明�
 _TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
 _ODD = re.compile(rf"[^{CJK}□■◇◆●○▲▢◎▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
 _METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
+RULE = re.compile(r"[=＝*＊\-－—─━_~～·•＿]{4,}")  # ==== / ＊＊＊＊ / ———— on a line of its own
 _PRINT_RUN = re.compile(r"^[(（]共印\s*\d+\s*份[)）]$")  # a bulletin's print run
 _SECTION = re.compile(rf"^[{CJK}]{{2,4}}\s*[·•]\s*[{CJK}]{{2,4}}$")  # 社会·民生: a section's name
 _DATED = ("masthead", "版 label", "source", "page foot", "recurs", "converter header", "YAML")
@@ -102,7 +103,7 @@ def line_reason(s: str) -> tuple[str, str] | None:
     s = " ".join(s.split())
     n = len(s)
     if source_line(s) or "《" in s[:12] or (re.match(r"^[(（].*[)）]$", s) and not _EDITOR.match(s)
-                                              and not _PRINT_RUN.match(s)):
+                                              and not _PRINT_RUN.match(s) and "仅供参考" not in s):
         return None  # a source line under a headline, or a bracketed date line of a story: data, not furniture
     if _PAGE_NUMBER.match(s):
         return EDGE, "page number"
@@ -121,6 +122,12 @@ def line_reason(s: str) -> tuple[str, str] | None:
     if n <= 80 and (re.match(r"^(报|送|抄送|抄报|分送)\s*[:：]", s) or _PRINT_RUN.match(s)) \
             and "。" not in s:
         return FLOW, "a bulletin's distribution list (报：/送：/共印N份)"
+    if RULE.fullmatch(s):
+        return FLOW, "a rule between stories"
+    if n <= 40 and re.match(r"^(阅读|浏览|点击|播放)\s*[\d.]+\s*万?\s+(点赞|在看|评论|转发|收藏|分享)\s*[\d.]+\s*万?", s):
+        return FLOW, "an app's counters (阅读 1.2万 点赞 36)"
+    if n <= 80 and "仅供参考" in s and re.search(r"本版|本文|以上|不构成|遵医嘱|风险自担|投资建议", s):
+        return FLOW, "the page's disclaimer (…仅供参考)"
     if n <= 60 and re.match(r"^(本栏目|本专栏|本栏|本版)[^。]{0,40}(联合|主办|开办|协办|投稿|邮箱|热线|欢迎)", s):
         return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):

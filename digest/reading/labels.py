@@ -60,7 +60,7 @@ def units(doc: Document) -> list[Unit]:
             head = head[:len(head) - n] if photo else head
             run[:] = body
             flush()
-            for u in run_units(doc, head, use_indent, para_lines):
+            for u in _numbered_heads(run_units(doc, head, use_indent, para_lines)):
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a byline, lede or photo credit"
                 out.append(u)
@@ -128,7 +128,7 @@ def units(doc: Document) -> list[Unit]:
             head = run[-k:-1] if k else []
             run[:] = run[:-k] if k else run[:-1]
             flush()
-            for u in run_units(doc, head, use_indent, para_lines) if head else []:
+            for u in _numbered_heads(run_units(doc, head, use_indent, para_lines)) if head else []:
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a photo caption"
                 out.append(u)
@@ -236,6 +236,25 @@ def _run_in(s: str):
                                         and re.search(r"[，。]", rest)):
         return None  # an unmarked line splits only at an ideographic gap before prose, or before a lede
     return head, rest, marked
+
+
+def _numbered_heads(units: list[Unit]) -> list[Unit]:
+    """Headline units for numbered lines (1.标题, 2.“小院议事”…) set right above a byline, lede or
+    caption: numbered stories, their number dropped (a numbered line is otherwise a section head)."""
+    out: list[Unit] = []
+    for u in units:
+        item = fl.numbered_item(u.text) if u.kind == "P" else None
+        if item and fl.heading_like(item.split("——")[0]) and not ends_sentence(item) and len(item) <= 60:
+            main, dash, deck = item.partition("——")  # the paragraph may hold the —— deck joined to it
+            parts = [main.strip()] + ([dash + deck.strip()] if deck.strip() else [])
+            u = Unit("H", " | ".join(parts), "headline: a numbered headline over its story", u.lines, parts=parts,
+                     levels=[0] * len(parts), page=u.page)
+        if out and u.kind == "H" and out[-1].kind == "H" and u.text.startswith("——"):
+            out[-1].parts.append(u.text)  # its —— deck
+            out[-1].lines += u.lines
+            continue
+        out.append(u)
+    return out
 
 
 def _head_and_byline(s: str):
