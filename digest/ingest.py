@@ -308,7 +308,7 @@ def issue_pages(page: Page) -> list[Page]:
     """A text page that is a whole issue's dump (form-feed pages printing distinct 版 numbers)
     becomes one Page per 版, numbered by its 版 (``file.txt#page=3``) so jumps find their page;
     any other page is returned as it is."""
-    from .reading.furniture import issue_pages as split
+    from .reading.printed import issue_pages as split
 
     parts = split(page.text)
     if len(parts) < 2:

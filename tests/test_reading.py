@@ -433,7 +433,8 @@ def test_next_unit_indices_match_a_forward_scan():
     lines took 42 s when each line scanned forward); they must agree with the plain scan."""
     import random
 
-    from digest.reading.articles import _ahead, _next_index, _next_kinds
+    from digest.reading.articles import _next_kinds
+    from digest.reading.heads import ahead as _ahead, next_index as _next_index
     from digest.reading.unit import Unit
 
     rnd = random.Random(7)

@@ -7,15 +7,19 @@
     chrome.py    web/app chrome          -> section menus, 发布/更新 lines, WeChat post header/END/share bar
     fields.py    one-line fields         -> bylines, ledes, credits, captions, jump markers, headline shape
     labels.py    the line labeller       -> labelled units (unit.py), each with its reason; runs.py
-                                            shapes runs of lines into headline groups and paragraphs
+                                            shapes runs of lines into headline groups and paragraphs,
+                                            shapes.py lines holding two things (run-in heads, head +
+                                            byline, numbered heads, 【unit】 items, data tables)
     joins.py     repairs                 -> repeats dropped, interlopers lifted, cut paragraphs glued
-    articles.py  assembly                -> stories (headline groups, cross-heads, briefs, back layout)
+    articles.py  assembly                -> stories (headline groups, cross-heads, briefs, back layout);
+                                            heads.py: is a headline group a story's head or a cross-head
     reorder.py   reading order           -> interleaved column chunks and separated headlines put back
     finish.py    fields of a story       -> Article (title, byline, dateline, kind)
     page.py      the above, for one page -> PageParse (articles + every line's label)
     jumps.py     across pages            -> stories continued (下转/上接) joined
     dates.py     issue date              -> printed, else guessed (and said so)
     printed_dates.py                     -> the date forms papers print (2026年3月5日, 二〇二六年…, 民國113年…)
+    printed.py   what furniture says     -> paper, issue date and 版 label; the 版 pages of an issue dump
     repair.py, chars.py, words.py        -> text repair: broken lines, spaces, punctuation, look-alikes
 """
 from __future__ import annotations

@@ -15,17 +15,14 @@
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..models import Continuation
-from .unit import Unit
-from .repair import clean_line, ends_sentence
 from . import fields as fl
-from .fields import notice_title
-from .furniture import RULE
-from .words import opens_mid_sentence, starts_mid_sentence
-
+from .heads import SIGNED_HEAD, PageStats, has_header, head_of_next, is_rule, next_index, subhead
+from .repair import clean_line, ends_sentence
+from .unit import Unit
+from .words import starts_mid_sentence
 
 
 @dataclass
@@ -54,102 +51,6 @@ class Draft:
 
 
 # -- 2. assemble ------------------------------------------------------------------------
-
-def _next_index(units: list[Unit], skip) -> list[int]:
-    """For each i, the index of the first unit after i that ``skip`` does not pass over
-    (len(units) if none): one backward sweep, so a page of thousands of furniture lines stays linear."""
-    out = [len(units)] * len(units)
-    nxt = len(units)
-    for j in range(len(units) - 1, -1, -1):
-        out[j] = nxt
-        if not skip(units[j]):
-            nxt = j
-    return out
-
-
-def _ahead(units: list[Unit], i: int, n: int = 3) -> list[Unit]:
-    """The next n units after i, furniture and source lines skipped."""
-    out = []
-    for j in range(i + 1, len(units)):
-        u = units[j]
-        if u.kind in ("F", "X", "C"):
-            continue
-        out.append(u)
-        if len(out) == n:
-            break
-    return out
-
-
-def has_header(units: list[Unit], i: int) -> bool:
-    """Is the headline group at i followed by what follows a headline: a byline, a source line,
-    a lede (本报讯…), an editor's note, or a short paragraph closed by a photo credit?"""
-    for j in range(i + 1, len(units)):
-        u = units[j]
-        if u.kind == "X":
-            return True
-        if u.kind not in ("F", "C", "H"):
-            break
-    nxt = _ahead(units, i)
-    if not nxt:
-        return False
-    a = nxt[0]
-    if a.kind in ("B", "E", "N") or (a.kind == "P" and a.lede):
-        return True
-    # photo news: the caption closed by its credit, and no plain text of the same story after it
-    # (a cross-head over a picture inside a story is followed by more of the story's paragraphs)
-    return a.kind == "P" and len(nxt) > 1 and nxt[1].kind == "K" and nxt[1].photo \
-        and not (len(nxt) > 2 and nxt[2].kind == "P" and not nxt[2].lede)
-
-
-@dataclass(frozen=True)
-class PageStats:
-    """What the page's own headlines look like (for telling a cross-head from a headline)."""
-
-    headers: int  # headline groups followed by a header (byline, source line, lede …)
-    heads: int  # all headline groups
-    top_level: int  # the markup level the page's headlines use (0: none)
-
-    @property
-    def header_habit(self) -> bool:
-        return self.headers >= 2 and self.headers >= 0.5 * self.heads
-
-
-def page_stats(units: list[Unit]) -> PageStats:
-    heads = [i for i, u in enumerate(units) if u.kind == "H"]
-    with_header = [i for i in heads if has_header(units, i)]
-    levels = [min(units[i].levels) for i in with_header if units[i].level]
-    return PageStats(len(with_header), len(heads), min(levels) if levels else 0)
-
-
-_SIGNED_HEAD = "subhead: a short head inside a signed story"
-
-
-def _subhead(units: list[Unit], i: int, cur: Draft | None, stats: PageStats) -> str:
-    """The reason a headline group at i is a cross-head of the open story ``cur`` ('' if not)."""
-    u = units[i]
-    if cur is None or not cur.paras or cur.closed or len(u.parts) != 1 or u.kind != "H":
-        return ""
-    if len(u.text) > 24 or has_header(units, i) or not ends_sentence(cur.paras[-1]) or notice_title(u.text):
-        return ""
-    label = re.match(r"^(\S{2,6}?)[：:]", u.text)
-    if label and fl.column_name(label.group(1)) or fl.column_tag(u.text):
-        return ""  # 社论：… / …（时评）: a piece of its own under its column's name, never a cross-head
-    nxt = _ahead(units, i)
-    while len(nxt) > 1 and nxt[0].kind == "K":
-        nxt = nxt[1:]  # the photo of the section under the cross-head, its caption before the text
-    if not nxt or nxt[0].kind != "P" or opens_mid_sentence(nxt[0].text):
-        return ""  # text that picks up a sentence mid-way is a column chunk, never the start of a section
-    if stats.top_level and u.level > stats.top_level:
-        return f"subhead: deeper heading level ({u.level}) than the page's headlines ({stats.top_level})"
-    if u.centred:
-        return ""  # set in the middle of a -layout page: a headline
-    if stats.header_habit and (not stats.top_level or u.level != stats.top_level or not u.level):
-        return (f"subhead: no byline, lede or source line follows it, while {stats.headers} of the "
-                f"page's {stats.heads} headlines have one")
-    if cur.names and not cur.signed and len(u.text) <= 10 and not u.level and not nxt[0].lede:
-        return f"{_SIGNED_HEAD}, and the text under it has no byline or lede of its own"
-    return ""
-
 
 def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draft], list[Unit], list[Draft]]:
     """Units -> (stories, furniture units, headline-only drafts). ``back``: headlines close the
@@ -189,8 +90,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         cur.units.extend(moved_units)
         return True
 
-    content = _next_index(units, lambda u: u.kind in ("F", "X", "C"))
-    shown = _next_index(units, lambda u: (u.kind == "F" and u.category == "edge") or u.kind == "X")
+    content = next_index(units, lambda u: u.kind in ("F", "X", "C"))
+    shown = next_index(units, lambda u: (u.kind == "F" and u.category == "edge") or u.kind == "X")
     for i, u in enumerate(units):
         n1, n2 = _next_kinds(units, i, shown)
         untitled = cur is not None and not cur.parts and bool(cur.paras)
@@ -198,7 +99,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             furniture.append(u)
             j = content[i]
             inside = j < len(units) and units[j].kind == "P" and not units[j].lede \
-                and not fu_rule(u.text)  # a box label (亮点) inside the story; a rule ends it
+                and not is_rule(u.text)  # a box label (亮点) inside the story; a rule ends it
             if u.category == "flow" and cur is not None and cur.paras and not inside:
                 cur.closed = True  # a tool line, a column head or a credit of the paper ends the story
         elif u.kind == "X":
@@ -236,7 +137,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if cur is not None:
                     cur.closed = True
                 continue
-            why = _subhead(units, i, cur, stats) if not back else ""
+            why = subhead(units, i, cur, stats) if not back else ""
             if why:
                 cur.subwhy[id(u)] = why
                 cur.subheads.append(len(cur.paras))
@@ -344,7 +245,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 if u.names and not cur.names:
                     cur.names = list(u.names)
             elif cur is None or cur.closed or starts_frame or jump_in or _cut_from_above(drafts, cur, u):
-                if not back and not jump_in and not u.conts and _head_of_next(units, i, n1):
+                if not back and not jump_in and not u.conts and head_of_next(units, i, n1):
                     u.text = fl.numbered_item(u.text) or u.text  # 4.县图书馆…: a numbered story
                     u.kind, u.parts, u.levels = "H", [u.text], [0]  # 父亲的自行车 over the text of a new story
                     u.why = "headline: a short line over the text, after a story that ended (no byline or lede)"
@@ -368,22 +269,6 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
     return drafts, furniture, orphans
 
 
-def fu_rule(text: str) -> bool:
-    """A line that is only a rule (====, ＊＊＊＊, ————): it separates stories."""
-    return RULE.fullmatch(text.strip()) is not None
-
-
-def _head_of_next(units: list[Unit], i: int, n1: str) -> bool:
-    """Is paragraph i, opening a story, its headline: a short line (4–30 characters) with no
-    sentence punctuation, followed by a paragraph that is no continuation of it?"""
-    from .fields import heading_like
-
-    t = units[i].text
-    nxt = _ahead(units, i, 1)
-    return (n1 == "P" and bool(nxt) and 4 <= len(t) <= 30 and heading_like(t) and not ends_sentence(t)
-            and not re.search(r"[，,。；：:]", t) and len(nxt[0].text) >= 2 * len(t) and not opens_mid_sentence(nxt[0].text))
-
-
 def _cut_from_above(drafts: list[Draft], cur: Draft, u: Unit) -> bool:
     """Is paragraph ``u`` the rest of a sentence that an earlier story on the page left open
     (4.6亿元。… after …去年实现产值), while the story in hand ended its sentence? Then it is a
@@ -401,7 +286,7 @@ def _split_for_credit(d: Draft, signed_only: bool = False) -> tuple[int, str] | 
     from .fields import heading_like
 
     if signed_only:
-        signed = {x.text for x in d.units if d.subwhy.get(id(x), "").startswith(_SIGNED_HEAD)}
+        signed = {x.text for x in d.units if d.subwhy.get(id(x), "").startswith(SIGNED_HEAD)}
         return next(((k, d.paras[k]) for k in reversed(d.subheads)
                      if 0 < k < len(d.paras) - 1 and d.paras[k] in signed), None)
     for k in range(len(d.paras) - 1, 0, -1):

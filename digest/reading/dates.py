@@ -92,6 +92,7 @@ def issue_date(texts: Sequence[str]) -> DateDecision:
     from . import furniture as fu
     from .fields import metadata_byline
     from .formats import to_document
+    from .printed import printed_facts
 
     found, story = [], []
     for text in texts:
@@ -99,7 +100,7 @@ def issue_date(texts: Sequence[str]) -> DateDecision:
         furn = fu.find(doc)
         sources = {i: ("", ln.text) for i, ln in enumerate(doc.lines)
                    if i not in furn and (fu.source_line(ln.text) or metadata_byline(ln.text) or "《" in ln.text[:20])}
-        p = fu.printed_facts(doc, furn, sources)
+        p = printed_facts(doc, furn, sources)
         if p.date:
             found.append(p.date)
         story += [ln.text for i, ln in enumerate(doc.lines) if i not in furn and i not in sources]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .articles import has_header
+from .heads import has_header
 from .fields import notice_title
 from .repair import clean_line, continues, ends_sentence, join_pair, key
 from .unit import Unit

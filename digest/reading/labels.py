@@ -21,6 +21,7 @@ import re
 
 from . import fields as fl
 from . import furniture as fu
+from . import shapes as sh
 from .lines import Document
 from .repair import clean_line, ends_sentence, join_pair
 from .runs import caption_lines, paragraph_lines, run_units, trailing_head
@@ -60,7 +61,7 @@ def units(doc: Document) -> list[Unit]:
             head = head[:len(head) - n] if photo else head
             run[:] = body
             flush()
-            for u in _numbered_heads(run_units(doc, head, use_indent, para_lines)):
+            for u in sh.numbered_heads(run_units(doc, head, use_indent, para_lines)):
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a byline, lede or photo credit"
                 out.append(u)
@@ -128,7 +129,7 @@ def units(doc: Document) -> list[Unit]:
             head = run[-k:-1] if k else []
             run[:] = run[:-k] if k else run[:-1]
             flush()
-            for u in _numbered_heads(run_units(doc, head, use_indent, para_lines)) if head else []:
+            for u in sh.numbered_heads(run_units(doc, head, use_indent, para_lines)) if head else []:
                 if u.kind in ("H", "N"):
                     u.why = "headline: headline-shaped line(s) right above a photo caption"
                 out.append(u)
@@ -138,14 +139,14 @@ def units(doc: Document) -> list[Unit]:
                             names=caption[1], photo=True, page=ln.page))
             i += 1
             continue
-        ri = _run_in(s)
+        ri = sh.run_in(s)
         if ri is not None:
             flush()  # ■城南片区今起停气检修　28日起，…: a brief's headline run in with its text
             head, rest, marked = ri
             used = 1
             while not ends_sentence(rest) and i + used < len(lines) and not lines[i + used].blank_before \
                     and i + used not in furn and lines[i + used].text.strip()[:1] not in fl.MARKS + "【" \
-                    and _run_in(lines[i + used].text.strip()) is None:
+                    and sh.run_in(lines[i + used].text.strip()) is None:
                 rest = join_pair(rest, lines[i + used].text.strip())  # the item wrapped onto the next line
                 used += 1
             m = fl.lede(rest)
@@ -155,7 +156,7 @@ def units(doc: Document) -> list[Unit]:
                             list(range(i, i + used)), lede=m is not None, names=m[1] if m else [], page=ln.page))
             i += used
             continue
-        hb = _head_and_byline(s)
+        hb = sh.head_and_byline(s)
         if hb:
             flush()  # 标题　　本报记者　X: the headline and its byline set on one line
             head, tail, (names, bare) = hb
@@ -165,15 +166,15 @@ def units(doc: Document) -> list[Unit]:
                             bare=bare, page=ln.page))
             i += 1
             continue
-        if _UNIT_ITEM.match(s) and not fl.lede(s) and any(
+        if sh.UNIT_ITEM.match(s) and not fl.lede(s) and any(
                 0 <= j < len(lines) and not (j == i + 1 and lines[j].blank_before) and not (j == i - 1 and ln.blank_before)
-                and _UNIT_ITEM.match(lines[j].text.strip()) for j in (i - 1, i + 1)):
+                and sh.UNIT_ITEM.match(lines[j].text.strip()) for j in (i - 1, i + 1)):
             flush()  # 【经济管理学院】11月15日，…: one item of a column of news from units, each its own brief
             out.append(Unit("Q", clean_line(s, prose=True), "brief: an item opened by its unit's name in 【】", [i],
                             page=ln.page, conts=conts))
             i += 1
             continue
-        rows = _table(lines, i, furn)
+        rows = sh.table(lines, i, furn)
         if rows:
             flush()  # a data box (results, standings) set as text: one paragraph of the story it follows
             out.append(Unit("P", " / ".join(" ".join(lines[k].text.split()) for k in range(i, i + rows)),
@@ -210,83 +211,6 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
-
-
-_UNIT_ITEM = re.compile(r"^【([^】\s]{0,10}(?:学院|大学|中学|小学|学校|局|厅|委|办|中心|公司|医院|馆|站|所|队|部|社区|街道|"
-                        r"镇|乡|村|区|县|市|集团|协会|商会|研究院))】(?=.{15,})")  # 【外国语学院】text…: a unit's news
-_WIDE_GAP = re.compile(r"[ \t]{2,}|\u3000{2,}")
-_RUN_IN_GAP = re.compile(r"[ \t]{2,}|\u3000+|[ \t](?=本报讯|本報訊|本报[^\s，。]{1,8}讯|新华社)")
-
-
-def _run_in(s: str):
-    """(headline, text, marked) for a brief whose headline runs in with its text on one line,
-    set apart by a gap (an ideographic space, two spaces, or a space before 本报讯): ■城南片区今起
-    停气检修　28日起，…; None otherwise. ``marked``: the line opens with a brief's mark (■ ●)."""
-    marked = s[:1] in fl.MARKS
-    body = s[1:].strip() if marked else s.strip()
-    m = _RUN_IN_GAP.search(body)
-    if not m:
-        return None
-    head, rest = body[:m.start()].strip(), body[m.end():].strip()
-    if not (4 <= len(head) <= 30 and fl.heading_like(head) and not re.search(r"[，。；：:]", head)) \
-            or fl.byline_line(head) or fl.byline_line(rest) or len(rest) < 15 or fl.lede(body):
-        return None  # 本报杭州4月21日电　（记者…）: a lede's 电头, not a headline
-    lede = fl.lede(rest)
-    if not marked and not lede and not (_RUN_IN_GAP.match(body[m.start():]).group(0).startswith("\u3000")
-                                        and re.search(r"[，。]", rest)):
-        return None  # an unmarked line splits only at an ideographic gap before prose, or before a lede
-    return head, rest, marked
-
-
-def _numbered_heads(units: list[Unit]) -> list[Unit]:
-    """Headline units for numbered lines (1.标题, 2.“小院议事”…) set right above a byline, lede or
-    caption: numbered stories, their number dropped (a numbered line is otherwise a section head)."""
-    out: list[Unit] = []
-    for u in units:
-        item = fl.numbered_item(u.text) if u.kind == "P" else None
-        if item and fl.heading_like(item.split("——")[0]) and not ends_sentence(item) and len(item) <= 60:
-            main, dash, deck = item.partition("——")  # the paragraph may hold the —— deck joined to it
-            parts = [main.strip()] + ([dash + deck.strip()] if deck.strip() else [])
-            u = Unit("H", " | ".join(parts), "headline: a numbered headline over its story", u.lines, parts=parts,
-                     levels=[0] * len(parts), page=u.page)
-        if out and u.kind == "H" and out[-1].kind == "H" and u.text.startswith("——"):
-            out[-1].parts.append(u.text)  # its —— deck
-            out[-1].lines += u.lines
-            continue
-        out.append(u)
-    return out
-
-
-def _head_and_byline(s: str):
-    """(headline, byline text, (names, bare)) when a line is a headline and its byline side by side,
-    set apart by a wide gap (two spaces or ideographic spaces or more); None otherwise."""
-    for m in _WIDE_GAP.finditer(s):
-        head, tail = s[:m.start()].strip(), s[m.end():].strip()
-        if not head or not tail:
-            continue
-        b = fl.byline_line(tail)
-        if b and b[0] and fl.heading_like(head) and 4 <= len(head) <= 40 and fl.byline_line(head) is None \
-                and not fl.lede(head):
-            return clean_line(head, prose=False), tail, b
-    return None
-
-
-def _table(lines, i: int, furn: dict) -> int:
-    """How many lines from i make a data table: lines with no blank line between them that are table
-    rows (fu.table_row) or header rows (four or more short labels: 排名　球队　场次　积分), at least
-    two of them rows and the first not a header alone."""
-    def header(k: int) -> bool:
-        cells = [c for c in fu.CELL_GAP.split(lines[k].text.strip()) if c]
-        return len(cells) >= 4 and all(len(c) <= 4 for c in cells)
-
-    n = rows = 0
-    while i + n < len(lines) and i + n not in furn and (n == 0 or not lines[i + n].blank_before):
-        if fu.table_row(lines[i + n].text):
-            rows += 1
-        elif not header(i + n):
-            break
-        n += 1
-    return n if rows >= 2 else 0
 
 
 def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:

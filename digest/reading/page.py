@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from ..models import LineLabel, PageParse
 from . import furniture as fu
-from .articles import assemble, cost, page_stats
+from .articles import assemble, cost
+from .heads import page_stats
 from .joins import dedupe_units, repair
 from .finish import finish
 from .formats import to_document
 from .labels import units as label_units
 from .unit import Unit
 from .lines import Document
+from .printed import Printed, printed_facts as _printed_facts
 from .reorder import join_continuations, match_headlines, rehome_captions
 from .repair import clean_line, key
 
@@ -48,11 +50,11 @@ def read_document(doc: Document, source: str = "", page: int = 1) -> PageParse:
                      source, page, labels, printed.paper, printed.date, printed.page_label)
 
 
-def printed_facts(doc: Document, units: list[Unit]) -> fu.Printed:
+def printed_facts(doc: Document, units: list[Unit]) -> Printed:
     """Paper, printed date and 版 label from a page's furniture, source and metadata lines."""
     furn = {u.lines[0]: (u.category, u.why.removeprefix("furniture: ")) for u in units if u.kind == "F" and u.lines}
     sources = {u.lines[0]: ("", u.text) for u in units if u.kind in ("X", "B") and u.lines}
-    return fu.printed_facts(doc, furn, sources)
+    return _printed_facts(doc, furn, sources)
 
 
 def _part(line: str, draft) -> str:
