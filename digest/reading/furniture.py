@@ -219,7 +219,7 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
     same: Counter = Counter()  # exact repeats: a tool line repeats itself; notices' dates differ
     for i, ln in enumerate(lines):
         s = ln.text.strip()
-        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2 or _signature_date(s) \
+        if len(s) > 40 or _prose(s) or source_line(s) or len(template(s)) < 2 or _date_line(s) \
                 or trailer(s):  # （记者 X 整理） under every item signs each one
             continue
         t = template(s)
@@ -236,11 +236,10 @@ def _recurring(lines: tuple[Line, ...], out: dict) -> None:
             out[i] = (EDGE if "#" in t else FLOW, f"recurs {count[t]} times on the page(s) (running head or tool line)")
 
 
-def _signature_date(s: str) -> bool:
+def _date_line(s: str) -> bool:
     """A bare date on a line of its own (2025年7月2日): the date under a notice's signature, which
     every notice of a page may share — never a running head (those name the paper or a weekday)."""
-    m = DATE_FULL.fullmatch(s.strip()) or DATE_CN.fullmatch(s.strip())
-    return m is not None
+    return (DATE_FULL.fullmatch(s.strip()) or DATE_CN.fullmatch(s.strip())) is not None
 
 
 def _byline_word(s: str) -> bool:

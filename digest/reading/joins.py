@@ -11,12 +11,12 @@ import re
 
 from .heads import has_header
 from .fields import notice_title
+from .printed_dates import ends_with_date
 from .repair import clean_line, continues, ends_sentence, join_pair, key
 from .unit import Unit
 from .words import spans_word
 
 _GLUE_NEXT = re.compile(r"^.{1,4}[。！？；]")
-_SIGNATURE_DATE = re.compile(r"[\d〇零一二三四五六七八九十]{2,4}年[\d〇一二三四五六七八九十]{1,3}月[\d〇一二三四五六七八九十]{1,3}日$")
 
 
 # -- 1. repair --------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def repair(units: list[Unit]) -> list[Unit]:
             continue
         if single and prev and prev.kind == "P" and nxt and nxt.kind == "P" and not nxt.lede:
             if not ends_sentence(prev.text) and len(u.text) <= 12 and not notice_title(u.text) \
-                    and not _SIGNATURE_DATE.search(prev.text):  # a notice ends with its signature and date
+                    and not ends_with_date(prev.text):  # a notice ends with its signature and date
                 prev.interlopers.append(u.text)  # banner or a headline half inside a sentence
                 prev.lifted += u.lines
                 i += 1

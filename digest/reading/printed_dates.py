@@ -59,3 +59,13 @@ def printed_date(s: str, year_hint: int | None = None) -> tuple[dt.date, str] | 
             if d.weekday() == weekday:
                 return d, m.group(0) + w.group(0)
     return None
+
+
+_ENDS_WITH_DATE = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                             r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+
+
+def ends_with_date(text: str) -> bool:
+    """Does ``text`` end with a full calendar date (2025年7月2日, 二〇二五年五月十二日) — a notice's
+    signature date, which closes the notice?"""
+    return _ENDS_WITH_DATE.search(text.strip()) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .printed_dates import ends_with_date
 from .repair import ends_sentence, is_cjk
 
 _OPENERS = ("但", "而", "也", "又", "并", "且", "故", "另", "此", "其", "却", "还", "就", "再", "更", "因", "如", "若",
@@ -56,12 +57,9 @@ def opens_mid_sentence(text: str) -> bool:
     return bool(m) and m.group(1) not in _OPENERS
 
 
-_SIGNED_OFF = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
-
-
 def starts_mid_sentence(text: str, before: str) -> bool:
     """Does ``text`` begin inside a sentence that ``before`` left open? A piece that ends with a
     full date (a notice's signature date) left nothing open."""
-    if not text.strip() or ends_sentence(before) or _SIGNED_OFF.search(before.strip()):
+    if not text.strip() or ends_sentence(before) or ends_with_date(before):
         return False
     return opens_mid_sentence(text) or spans_word(before, text.lstrip())
