@@ -975,3 +975,14 @@ def test_numbered_stories_app_counters_and_disclaimers():
         ("河湾至青石公路改造完工通车", "尤青岩"), ("“小院议事”议出好日子 | ——青石镇推行院落自治见闻", "殷若水 邰一鸣")]
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["阅读 1.2万　　点赞 36"] == labels["（本版内容仅供参考，具体诊疗请遵医嘱）"] == "furniture"
+
+
+def test_signatures_by_occupation_headlines_trailing_off_and_a_masthead_of_name_and_page():
+    from digest.reading import fields as fl
+    from digest.reading.furniture import line_reason
+
+    assert fl.byline_line("退休教师　沐小华") == (["沐小华"], True)
+    assert fl.heading_like("暑期游泳馆一票难求？记者探访发现……")
+    assert not fl.heading_like("游泳馆周末一票难求？记者走访了城区五家游泳馆，发现周末上午最紧张")
+    assert line_reason("河湾晚报 · 民生频道　　第A07版")[1].startswith("masthead")
+    assert not fl.heading_like("同志们！让我们团结一心")  # an exclamation inside: a sentence, not a headline

@@ -26,7 +26,8 @@ _BYLINE_ROLE = re.compile(f"^(?:新华社|中新社|中央社|人民日报|[{CJK
 _BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：｜|]\\s*([{CJK}·、 ]{{2,30}})$")
 # 文：X　圖：Y, 文／記者X　攝影／記者Y: several role/name pairs
 _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
-_SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生
+_SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者|教师|教師|医生|醫生|医师|醫師|职工|干部|工人|农民|"
+                     f"居民|老人|党员|學生|学生|村民)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生, 退休教师　沐春华  # …读者　祝春生
 _MADE_BY = re.compile(f"^([{CJK}·]{{2,4}})[\\s　]+(?:作|繪|绘|画|畫)$")  # a cartoon's credit: 吕晓帆　作
 _AUTHOR_NOTE = re.compile(f"^[(（]\\s*作者\\s*[:：]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:系|为|是|現任|现任).{{1,50}}[)）]$")
 _REPORTED = re.compile(f"^([{CJK}·]{{2,4}}(?:\\s*[、 ]\\s*[{CJK}·]{{2,4}}){{0,4}})\\s*(?:报道|報道|報導|报导)"
@@ -380,6 +381,8 @@ def heading_like(line: str) -> bool:
     tag = column_tag(s)
     if tag and len(s) > len(tag) + 1:
         s = s[:-len(tag)].rstrip()
+    if s.endswith(("……", "…")) and len(s) <= 32:
+        s = s.rstrip("…")  # 记者探访发现……: a headline trailing off
     if s.endswith(("？", "！", "?", "!")) and len(s) <= 32:
         s = s[:-1]
     n = len(s.replace(" ", ""))
@@ -388,7 +391,8 @@ def heading_like(line: str) -> bool:
     if not 2 <= n <= 46 or ends_sentence(s) or cjk_count(s) < 2:
         return False
     f = fold(s)
-    if f[0] in ",;:!?)、" or s[0] in "”’）" or re.search(r"[。！？]", s[:-1]):
+    if f[0] in ",;:!?)、" or s[0] in "”’）" or "。" in s[:-1] or "！" in s[:-1] \
+            or ("？" in s[:-1] and (len(s) > 24 or "，" in s)):  # 一票难求？记者探访发现: a short question may lead
         return False
     if f.count('"') % 2 or f.count("(") != f.count(")") or s.count("《") != s.count("》"):
         return False  # a headline does not leave a quote or bracket open

@@ -141,6 +141,9 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "source and time of a web copy (metadata)"
     if n <= 100 and _CLASSIFIED.search(s):
         return FLOW, "classified advertisement (遗失声明)"
+    if n <= 40 and _PAPER.search(s) and re.search(r"第\s*[A-Z]?\d{1,3}\s*版", s) and not _prose(s) \
+            and not _masthead_date(s):  # with a date it is the masthead date line (below)
+        return EDGE, "masthead (the paper's name and the 版)"
     if n <= 40 and re.search(r"第\s*\d+\s*期|今日\s*\d+\s*版|本期\s*\d+\s*版", s) and not _prose(s):
         return EDGE, "masthead (issue number)"
     if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s):
