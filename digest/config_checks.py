@@ -66,7 +66,7 @@ def check_database_url(url: str) -> tuple[str, str] | None:
 
 
 # A sensible value of each number setting, for the hint of a bad one (every int/float field has one:
-# tests/test_config_hints.py checks it).
+# tests/test_messages_consistent.py checks it).
 NUMBER_EXAMPLES = {
     "smtp_port": "587 (starttls; 465 for ssl, 25 without security; 0 picks it from DIGEST_SMTP_SECURITY)",
     "smtp_timeout": "30 (seconds per SMTP step)", "send_retries": "5 (attempts per message)",
