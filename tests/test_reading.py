@@ -986,3 +986,12 @@ def test_signatures_by_occupation_headlines_trailing_off_and_a_masthead_of_name_
     assert not fl.heading_like("游泳馆周末一票难求？记者走访了城区五家游泳馆，发现周末上午最紧张")
     assert line_reason("河湾晚报 · 民生频道　　第A07版")[1].startswith("masthead")
     assert not fl.heading_like("同志们！让我们团结一心")  # an exclamation inside: a sentence, not a headline
+
+
+def test_a_byline_names_no_paper_but_a_masthead_or_a_quoted_source_does():
+    p = read_text("河湾区老城片区启动雨污分流改造\n■ 本报记者 石青山\n\n" + LEDE + "\n")
+    assert p.paper is None  # 本报记者 is no paper's name
+    p = read_text("河湾日报\n2025年6月18日 星期三\n\n河湾区老城片区启动雨污分流改造\n■ 本报记者 石青山\n\n" + LEDE + "\n")
+    assert p.paper == "河湾日报"
+    p = read_text("河湾区老城片区启动雨污分流改造\n石青山《河湾日报》（2025年06月18日 第 05 版）\n\n" + LEDE + "\n")
+    assert p.paper == "河湾日报"

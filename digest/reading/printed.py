@@ -57,7 +57,8 @@ def printed_facts(doc: Document, furniture: dict[int, tuple[str, str]], sources:
             src = sources.get(i)
             quoted = re.search(r"[《〈]([^》〉]{2,20})[》〉]", s) if src else None
             m = _PAPER.search(quoted.group(1) if quoted else s)
-            if m and (src or furniture.get(i, ("", ""))[1].startswith("masthead")):
+            if m and ((src and quoted) or furniture.get(i, ("", ""))[1].startswith("masthead")) \
+                    and m.group(1) not in ("本报", "本報", "该报", "我报"):  # 本报记者 names no paper
                 paper = m.group(1)
         if label is None and (i in sources or furniture.get(i, ("", ""))[0] == EDGE):
             m = re.search(r"第\s*([A-Z]?\d{1,3})\s*版|(?<![A-Z\d])([A-Z]\d{2})(?!\d)", s)
