@@ -32,6 +32,23 @@ def _clean_env(monkeypatch):
 
 
 @pytest.fixture
+def run(tmp_path, monkeypatch):
+    """``run(*args, **kw)``: the `digest` CLI in-process (click's CliRunner) with ``--home tmp_path``,
+    from tmp_path; keywords go to ``CliRunner.invoke`` (``input=``, ``env=`` …)."""
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args, **kw):
+        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, **kw)
+
+    return invoke
+
+
+@pytest.fixture
 def settings(tmp_path):
     from digest.config import load_settings
 

@@ -7,23 +7,10 @@ import io
 import json
 import shutil
 
-import pytest
-from click.testing import CliRunner
 
 from digest.cli import cli
 
 from .conftest import REPO, SAMPLE
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args, **kw):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, **kw)
-
-    return invoke
 
 
 def test_every_command_has_help(run):

@@ -10,28 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from digest import pipeline
-from digest.cli import cli
 from digest.config import load_settings
 
 from .conftest import REPO, SAMPLE
 
 DIGEST = Path(sys.executable).with_name("digest")
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DIGEST_")]:
-        monkeypatch.delenv(name)
-    runner = CliRunner()
-
-    def invoke(*args, **kw):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, **kw)
-
-    return invoke
 
 
 def test_each_ingest_failure_is_printed_once(tmp_path):

@@ -9,9 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from digest.cli import cli
 from digest.config import ENV_NAMES, NUMBER_EXAMPLES, Settings, load_settings
 from digest.errors import ConfigError
 
@@ -53,17 +51,6 @@ def test_every_input_error_and_failure_is_given_a_hint():
                     and not any(isinstance(a, ast.Starred) for a in node.args):
                 missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert not missing, missing
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False)
-
-    return invoke
 
 
 GOOD = "## 水城夜市开市\n\n本报讯（记者 王五）6月17日晚，水城夜市正式开市，两百余个摊位吸引市民前来。\n"

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
 
-from digest.cli import cli
 from digest.config import load_settings
 from digest.store import Store
 
@@ -17,17 +14,6 @@ DONGLING = ("东岭晚报\n2025年7月18日 星期五\n第3版\n\n水城夜市�
             "本报讯（记者 王五）6月17日晚，水城夜市正式开市，两百余个摊位吸引市民前来。"
             "夜市设置了美食区、文创区和亲子区，营业至晚上十一点。\n\n"
             "市商务局负责人介绍，夜市将持续到十月底，周末还将举办街头演出。\n")
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args, **kw):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, **kw)
-
-    return invoke
 
 
 def page(tmp_path, rel="upload/dl.txt", text=DONGLING):

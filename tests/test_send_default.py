@@ -7,22 +7,9 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from digest.cli import cli
 
 from .conftest import SAMPLE
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args, env=None, **kw):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, env=env, **kw)
-
-    return invoke
 
 
 MAIL = {"DIGEST_SMTP_HOST": "smtp.example.org", "DIGEST_FROM": "digest@example.org"}

@@ -3,33 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from zoneinfo import ZoneInfo
 
-import pytest
-from click.testing import CliRunner
 
-from digest.cli import cli
 from digest.display import date_is_guessed, local_time
 
 from .conftest import SAMPLE
 
 LOCAL = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d"
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DIGEST_")]:
-        monkeypatch.delenv(name)
-    runner = CliRunner()
-
-    def invoke(*args, **kw):
-        return runner.invoke(cli, ["--home", str(tmp_path), *args], catch_exceptions=False, **kw)
-
-    return invoke
 
 
 def test_local_time_converts_and_labels():
