@@ -995,3 +995,19 @@ def test_a_byline_names_no_paper_but_a_masthead_or_a_quoted_source_does():
     assert p.paper == "河湾日报"
     p = read_text("河湾区老城片区启动雨污分流改造\n石青山《河湾日报》（2025年06月18日 第 05 版）\n\n" + LEDE + "\n")
     assert p.paper == "河湾日报"
+
+
+def test_a_headline_printed_away_from_its_text_finds_it_by_the_credit_of_the_picture_above_it():
+    # pdftotext of a front page: the lead's headline and byline come first, another story and a
+    # 导读 list follow, then the lead's picture (credited to the lead's reporter) and the lead's text
+    page = ("河湾老城更新让九万户住得更舒心\n本报记者 柯云舟\n\n"
+            "一季度外贸“开门稳”\n本报记者 冉秋阳\n"
+            "3月3日，河湾港集装箱码头，满载汽车零部件的货轮缓缓靠泊，一只只集装箱被稳稳吊上堆场。\n\n"
+            "今日导读\n● 溯河大桥“体检”进行时 〔3版〕\n\n"
+            "苇塘巷一栋居民楼的楼道里，新装的扶手和折叠座椅已经投入使用。 本报记者 柯云舟 摄\n\n"
+            "3月3日清晨，河湾市苇塘巷里，施工队正在更换最后一段老旧燃气管道，居民拿红笔在进度图上打勾。\n")
+    p = read_text(page)
+    got = {a.title: a for a in p.articles}
+    lead = got["河湾老城更新让九万户住得更舒心"]
+    assert lead.byline == "柯云舟" and "燃气管道" in lead.paragraphs[0]
+    assert any("扶手" in c for c in lead.captions) and not got["一季度外贸“开门稳”"].captions

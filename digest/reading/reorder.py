@@ -75,22 +75,30 @@ def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Dra
     stories = [d for d in drafts if d.paras]
     left = []
     taken: set[int] = set()
+    before = {id(d): drafts[k - 1] for k, d in enumerate(drafts) if k}
     for h in heads:
         after = [d for d in stories if not d.parts and id(d) not in taken and _first_line(d) > _first_line(h)
                  and d.opened_by not in ("Q", "K", "T")]
         words = _bigrams(" ".join(h.parts))
-        best, score = None, 0.0
+        best, score, photo = None, 0.0, None
         for d in after:
             opening = " ".join(d.paras)[:300]
             s = len(words & _bigrams(opening)) / max(1, len(words))
             if h.names and set(h.names) & set(d.names or []):
                 s += 1.0
+            prev = before.get(id(d))
+            credit = prev.captions[-1] if prev is not None and prev.captions and not prev.photo else ""
+            if h.names and credit and any(n in credit.replace(" ", "") for n in h.names):
+                s += 1.0  # the picture right above the text is credited to the headline's reporter
             if s > score:
-                best, score = d, s
+                best, score, photo = d, s, (prev if credit and any(n in credit.replace(" ", "") for n in h.names)
+                                            else None)
         if best is not None and score >= (2 * _MATCH if h.opened_by == "lifted" else _MATCH):
             if h.lifted_from is not None:  # no longer an interloper of the story it was lifted from
                 h.lifted_from.interlopers.remove(h.parts[0])
             taken.add(id(best))
+            if photo is not None:  # that picture is this story's, not the one above it
+                best.captions.insert(0, photo.captions.pop())
             best.parts, best.levels = list(h.parts), list(h.levels)
             if not best.names:
                 best.names, best.bare = list(h.names), h.bare
