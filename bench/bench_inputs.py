@@ -18,14 +18,15 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from run import timed  # noqa: E402
 
 PAGE = ("## 标题\n\n本报讯 " + "这是一段正文，内容平常。" * 40 + "\n").encode()
 
@@ -40,15 +41,6 @@ def make_inbox(root: Path, issues: int) -> int:
             (folder / f"{p:02d}.txt").write_bytes(PAGE + str(d * 10 + p).encode())
             files += 1
     return files
-
-
-def median_time(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -69,8 +61,8 @@ def main() -> int:
                     raise SystemExit(f"unexpected failure: {item}")
                 ingest.read_issue(item, ingest.publication_for(item, None, "聊城日报"), None, 10**7)
 
-        read_s = median_time(read_all)
-        poll_s = median_time(lambda: InboxWatcher().poll(inbox))
+        read_s = timed(read_all, 3)
+        poll_s = timed(lambda: InboxWatcher().poll(inbox), 3)
     res = {"issues": args.issues, "files": files,
            "discover_and_read_s": round(read_s, 2), "files_per_s": round(files / read_s),
            "watcher_poll_s": round(poll_s, 2)}

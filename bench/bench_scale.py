@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,18 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from run import make_archive, source_pages  # noqa: E402
+from run import make_archive, source_pages, timed  # noqa: E402
 
 PAPERS = ["聊城日报", "齐鲁晚报", "大众日报", "济南日报", "烟台日报"]
-
-
-def median_time(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def fill_store(url: str, years: int, papers: int, per_day: int, start: dt.date) -> dict:
@@ -106,18 +96,18 @@ def measure_store(url: str, start: dt.date, years: int) -> dict:
     last = start + dt.timedelta(days=365 * years - 1)
     pub = PAPERS[0]
     out = {
-        "plan_range_s": median_time(lambda: plan_range(store, settings, last + dt.timedelta(days=1))),
-        "first_uncovered_s": median_time(lambda: store.first_uncovered_date(pub)),
-        "archive_summary_s": median_time(lambda: store.archive_summary(PRINTED_RULES)),
-        "archive_page1_s": median_time(lambda: store.list_issues(limit=200)),
-        "archive_page50_s": median_time(lambda: store.list_issues(limit=200, offset=200 * 49)),
-        "all_issues_of_a_paper_s": median_time(lambda: store.list_issues(pub), repeat=3),  # the old plan_range load
+        "plan_range_s": timed(lambda: plan_range(store, settings, last + dt.timedelta(days=1)), 5),
+        "first_uncovered_s": timed(lambda: store.first_uncovered_date(pub), 5),
+        "archive_summary_s": timed(lambda: store.archive_summary(PRINTED_RULES), 5),
+        "archive_page1_s": timed(lambda: store.list_issues(limit=200), 5),
+        "archive_page50_s": timed(lambda: store.list_issues(limit=200, offset=200 * 49), 5),
+        "all_issues_of_a_paper_s": timed(lambda: store.list_issues(pub), 3),  # the old plan_range load
     }
     for label, days in (("day", 1), ("week", 7), ("month", 30), ("year", 365)):
         first = last - dt.timedelta(days=days - 1)
         digest = pipeline.make_digest(store, settings, first, last, pub)
-        out[f"digest_{label}_s"] = median_time(lambda: pipeline.make_digest(store, settings, first, last, pub),
-                                               repeat=3 if days == 365 else 5)
+        out[f"digest_{label}_s"] = timed(lambda: pipeline.make_digest(store, settings, first, last, pub),
+                                          3 if days == 365 else 5)
         out[f"digest_{label}_articles"] = digest.article_count
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
 
