@@ -279,12 +279,15 @@ def create_app(settings: Settings, store: Any = None):
         except BadToken:
             return None
 
+    def _bad_confirmation():
+        return message(_("This link is not valid"), [_("The confirmation link is damaged or has expired. "
+                                                       "Subscribe again to get a new one.")], 400)
+
     @app.get("/subscribe/confirm/<string:token>")
     def confirm_page(token: str):
         sub = _confirm_reader(token) if settings.web_subscribe else None
         if sub is None:
-            return message(_("This link is not valid"), [_("The confirmation link is damaged or has expired. "
-                                                           "Subscribe again to get a new one.")], 400)
+            return _bad_confirmation()
         return message(_("Confirm your subscription"), [_("Send the digest of %(publication)s to %(email)s?",
                                                          publication=sub.publication, email=_mask(sub.email))],
                        form_action=f"{request.script_root}/subscribe/confirm/{token}", button=_("Confirm"),
@@ -294,8 +297,7 @@ def create_app(settings: Settings, store: Any = None):
     def confirm(token: str):
         sub = _confirm_reader(token) if settings.web_subscribe else None
         if sub is None:
-            return message(_("This link is not valid"), [_("The confirmation link is damaged or has expired. "
-                                                           "Subscribe again to get a new one.")], 400)
+            return _bad_confirmation()
         subs.set_status(store, sub, "active", "web", "confirmed (double opt-in)")
         return message(_("Subscribed"), [_("%(email)s will receive the digest of %(publication)s.",
                                           email=_mask(sub.email), publication=sub.publication)])
