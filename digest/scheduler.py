@@ -189,12 +189,19 @@ def _failures_text(failures: list) -> str:
 
 # -- the digest job ---------------------------------------------------------------------------
 
+def _job_settings(args: dict[str, Any], job: str) -> Settings | None:
+    """A job's settings, re-read from .env (digest.reload); None (the error logged) when they cannot be."""
+    try:
+        return _settings(args)
+    except DigestError as exc:
+        log.error("%s: %s", job, exc)
+        return None
+
+
 def retry_job(args: dict[str, Any]) -> str:
     """Every DIGEST_RETRY_SECONDS on the leader: send the deliveries still owed (digest.deliver.send_owed)."""
-    try:
-        settings = _settings(args)
-    except DigestError as exc:
-        log.error("%s: %s", JOB_RETRY, exc)
+    settings = _job_settings(args, JOB_RETRY)
+    if settings is None:
         return "failed"
     if not settings.deliver_smtp:
         return "nothing"
@@ -239,10 +246,8 @@ def _logged(settings: Settings, job: str, fn: Callable[[Any], tuple[str, str]], 
 
 
 def inbox_job(args: dict[str, Any]) -> str:
-    try:
-        settings = _settings(args)
-    except DigestError as exc:
-        log.error("%s: %s", JOB_INBOX, exc)
+    settings = _job_settings(args, JOB_INBOX)
+    if settings is None:
         return "failed"
     return _logged(settings, JOB_INBOX, lambda store: poll_inbox(store, settings, _watcher))
 
@@ -250,10 +255,8 @@ def inbox_job(args: dict[str, Any]) -> str:
 def digest_job(args: dict[str, Any]) -> str:
     """The cron job: claim this fire time's scheduled run of each paper (one host per run), build
     and deliver one digest per paper."""
-    try:
-        settings = _settings(args)
-    except DigestError as exc:
-        log.error("%s: %s", JOB_DIGEST, exc)
+    settings = _job_settings(args, JOB_DIGEST)
+    if settings is None:
         return "failed"
     run_at = args.get("run_at") or fire_time(args.get("trigger"), settings)
     return _logged(settings, JOB_DIGEST,
