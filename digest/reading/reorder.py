@@ -88,11 +88,11 @@ def match_headlines(drafts: list[Draft], orphans: list[Draft]) -> tuple[list[Dra
                 s += 1.0
             prev = before.get(id(d))
             credit = prev.captions[-1] if prev is not None and prev.captions and not prev.photo else ""
-            if h.names and credit and any(n in credit.replace(" ", "") for n in h.names):
+            theirs = bool(credit) and any(n in credit.replace(" ", "") for n in h.names)
+            if theirs:
                 s += 1.0  # the picture right above the text is credited to the headline's reporter
             if s > score:
-                best, score, photo = d, s, (prev if credit and any(n in credit.replace(" ", "") for n in h.names)
-                                            else None)
+                best, score, photo = d, s, (prev if theirs else None)
         if best is not None and score >= (2 * _MATCH if h.opened_by == "lifted" else _MATCH):
             if h.lifted_from is not None:  # no longer an interloper of the story it was lifted from
                 h.lifted_from.interlopers.remove(h.parts[0])

@@ -33,7 +33,7 @@ def run_in(s: str):
             or fl.byline_line(head) or fl.byline_line(rest) or len(rest) < 15 or fl.lede(body):
         return None  # 本报杭州4月21日电　（记者…）: a lede's 电头, not a headline
     lede = fl.lede(rest)
-    if not marked and not lede and not (_RUN_IN_GAP.match(body[m.start():]).group(0).startswith("\u3000")
+    if not marked and not lede and not (m.group(0).startswith("\u3000")
                                         and re.search(r"[，。]", rest)):
         return None  # an unmarked line splits only at an ideographic gap before prose, or before a lede
     return head, rest, marked
