@@ -88,7 +88,11 @@ def _bigrams(s: str) -> set[str]:
 
 
 def _priors(words: list[textrank.Words], title_words: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Restart distribution (lead bias, plus title overlap) and a title factor per sentence."""
+    """Restart distribution (lead bias, plus title overlap) and a title factor per sentence.
+
+    Both are arrays of ``len(words)``; the factor is 1 + (headline words the sentence carries) /
+    (the most any sentence carries), in [1, 2].
+    """
     n = len(words)
     p = 1.0 / np.arange(1, n + 1) ** LEAD_DECAY
     p /= p.sum()
@@ -97,7 +101,13 @@ def _priors(words: list[textrank.Words], title_words: list[str] | None) -> tuple
         sim = textrank.similarity_matrix([title_words] + [w.all_filters for w in words])[0, 1:]
         if sim.max() > 0:
             p = p + TITLE_WEIGHT * sim / sim.sum()
-            factor += sim / sim.max()  # a sentence that restates the headline is the best lead
+        # a sentence that restates the headline is the best lead: how many of the headline's words
+        # it carries (not the length-normalised similarity, which would punish a long lede twice:
+        # LENGTH_NORM already prefers the shorter sentence)
+        heads = set(title_words)
+        cover = np.array([len(heads.intersection(w.all_filters)) for w in words], dtype=float)
+        if cover.max() > 0:
+            factor += cover / cover.max()
     return p, factor
 
 

@@ -164,3 +164,21 @@ def test_short_summary_is_one_whole_sentence_within_budget():
     assert s.short == "老街改造完工。"  # the only sentence that fits 20 characters, whole
     long_only = summarize_article(art, max_sentences=3, max_chars=150, short_chars=3)
     assert long_only.short in art.body and long_only.short.endswith("。")  # nothing fits: the best, whole
+
+
+def test_one_sentence_summary_keeps_the_lede_that_restates_the_headline():
+    """The trial's `summarize -n 1` skipped a brief's lede for its shorter second sentence: the
+    headline's words were weighed by a length-normalised similarity, which punished the lede twice
+    for being long. The lede carries more of the headline's words, so it leads."""
+    text = ("本报西河讯 第三届西河灯会将于2月10日开幕，活动为期五天，包括西河号子展演、非遗市集和花灯表演赛等"
+            "十余项内容。灯会期间，西河沿岸景区将延长开放时间至晚上十点。")
+    s = summarize_text(text, max_sentences=1, title="西河灯会下周开幕")
+    assert s.sentences == ("第三届西河灯会将于2月10日开幕，活动为期五天，包括西河号子展演、非遗市集和花灯表演赛等十余项内容。",)
+
+
+def test_a_word_glued_to_the_prefix_of_the_next_is_no_tag():
+    """jieba's dictionary holds 恢复原 (恢复 + the 原 of 原线路), so 恢复原线路 tagged the demo's notice
+    恢复原. A word ending in a noun prefix (原/新/老/副…) that starts the next noun is no tag."""
+    s = summarize_text("因西关大桥维修完工，自7月1日起，8路、21路公交车恢复原线路运行。特此公告。")
+    assert "恢复原" not in s.keywords
+    assert "线路" in s.keywords  # the word after it still can be

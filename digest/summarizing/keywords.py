@@ -17,7 +17,8 @@ characters or more, no digits, used twice or more in an article of ``LONG`` char
 (or in its headline). A keyphrase is a whole noun compound that holds a tag and occurs
 at least twice (``keyphrases``: 中小 of 中小微企业 never makes 助力中小). A person's name is a tag only when the headline names that person (the story's
 subject): jieba's nr tags, a given name split from its surname (孙/nr 开开) and the byline's names
-never are otherwise.
+never are otherwise. A word glued to a neighbour in most of its uses is no tag: the tail of a
+word jieba did not know (固/河镇), or a word closing with the prefix of the next noun (恢复原/线路).
 """
 from __future__ import annotations
 
@@ -129,6 +130,25 @@ def _glued(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
     return len(prev) == 1 and "\u4e00" <= prev <= "\u9fff" and prev not in _LOOSE
 
 
+# noun prefixes (原线路, 新城区, 老城区, 副中心, 总规划师, 前主席, 现任): a word jieba closes with one
+# of them (恢复原 of 恢复原线路 is in its dictionary) is cut from the noun it begins
+_PREFIXES = frozenset("原新老旧副总前现准非次")
+
+
+def _prefix_glued(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
+    """The word at i ends with a noun prefix that begins the next token, a noun (恢复原/线路): its
+    head (恢复) is a word of jieba's dictionary and the whole is no word of the text."""
+    word = tokens[i][0]
+    if len(word) < 3 or word[-1] not in _PREFIXES or i + 1 >= len(tokens):
+        return False
+    nxt, flag = tokens[i + 1]
+    if flag not in _RUN or not ("\u4e00" <= nxt[:1] <= "\u9fff"):
+        return False
+    import jieba
+
+    return jieba.dt.FREQ.get(word[:-1], 0) > 0
+
+
 _PLACE = re.compile(r"(?:省|市|县|縣|区|區|镇|鎮|乡|鄉|村|街道|社区|社區|湖|河|山|港|湾|灣|路|街)$")
 
 
@@ -185,7 +205,7 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
         if w in wanted:
             if _is_name(i, tokens):
                 names.add(w)
-            if _glued(i, tokens):
+            if _glued(i, tokens) or _prefix_glued(i, tokens):
                 glued[w] += 1
     weight: dict[str, float] = {}
     for w, s in candidates:
