@@ -182,3 +182,14 @@ def test_a_word_glued_to_the_prefix_of_the_next_is_no_tag():
     s = summarize_text("因西关大桥维修完工，自7月1日起，8路、21路公交车恢复原线路运行。特此公告。")
     assert "恢复原" not in s.keywords
     assert "线路" in s.keywords  # the word after it still can be
+
+
+def test_generic_words_and_credits_are_no_tags():
+    """A photo credit (本报记者 X 摄) gave the tag 本报记者罗, and words jieba's IDF table finds in any
+    text (工作, 服务, 时间, 中心) filled the list; a tag names what the story is about."""
+    text = ("本报讯 今年以来，榆林镇把便民服务工作放在首位，镇便民服务中心延长服务时间，群众办事更方便。"
+            "便民服务中心设置老年人服务窗口，工作人员上门服务行动不便的群众。\n本报记者 罗小溪 摄\n"
+            "镇便民服务中心工作人员为群众办理业务。本报记者 罗小溪 摄")
+    tags = summarize_text(text).keywords
+    assert "便民服务" in tags
+    assert not [t for t in tags if t.startswith("本报") or t in ("工作", "服务", "时间", "中心")], tags

@@ -38,6 +38,9 @@ LIMIT = 6
 LONG = 300  # in an article this long (characters) a tag occurs at least twice (or is in the headline)
 CANDIDATES = 80  # the most central words of the word graph that are considered as tags
 COMMON = 0.35  # local(w) below this (a word in about half the articles or more) is never a tag
+GENERIC = 0.5  # idf(w) below this share of jieba's median idf: a word said of any story (服务 5.3 of 12.0)
+# credits are furniture, never a subject: 本报记者 of a photo credit (本报记者 X 摄), 策划：X
+_CREDIT = re.compile(r"^(?:本报|本刊|本台|本网)|(?:记者|通讯员|摄影|编辑)$|^(?:策划|统筹|监制|责编|美编|校对|制图|供图)$")
 
 
 @functools.cache
@@ -191,8 +194,8 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
     def plain(w: str) -> bool:
         if len(w) < 2 or w in textrank.STOP_WORDS or flags.get(w) not in NOUNS or re.search(r"\d", w):
             return False
-        if w in banned or any(w in b for b in banned):
-            return False  # a byline name
+        if w in banned or any(w in b for b in banned) or _CREDIT.search(w):
+            return False  # a byline name, a credit
         if flags[w] == "eng" and (len(w) < 3 or w.isupper() and len(w) < 4):
             return False  # MW, km: units and initials, not subjects
         return seen[w] >= min_tf or w in title  # said once in a long article: a passing word
@@ -211,6 +214,8 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
     for w, s in candidates:
         if 2 * glued[w] > seen[w] or (w in names and w not in title):
             continue  # mostly the tail of a longer word; a person the story is not about
+        if idf.get(w, median) < GENERIC * median:
+            continue  # 发展, 工作, 服务: said of every story, worth no click
         local = background.local(w)
         if local >= COMMON:
             weight[w] = s * idf.get(w, median) / median * local
