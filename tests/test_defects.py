@@ -105,3 +105,13 @@ def test_command_exit_codes_and_counts(tmp_path, capsys):
     assert "duplicate 1" in err
     (tmp_path / "broken.json").write_text("{not json", "utf-8")
     assert defects.main([str(tmp_path / "broken.json")]) == 2
+
+
+def test_a_sentence_after_any_papers_dateline_or_credit_is_no_fragment():
+    """The summariser strips 記者X報道： and X晚报讯（记者 Y） (strip_prefix); the checker called the
+    sentence after them one that starts mid-sentence."""
+    body = ["記者區樂晴報道：海濱長廊將於每逢周六、日晚上舉辦夜市，設有約60個攤位。",
+            "南屿晚报讯（记者甘若溪）11日，市人社局启动高温津贴专项检查。"]
+    assert check(["海濱長廊將於每逢周六、日晚上舉辦夜市，設有約60個攤位。"], body=body) == []
+    assert check(["11日，市人社局启动高温津贴专项检查。"], body=body) == []
+    assert "fragment" in kinds(["設有約60個攤位。"], body=body)

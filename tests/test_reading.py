@@ -1011,3 +1011,20 @@ def test_a_headline_printed_away_from_its_text_finds_it_by_the_credit_of_the_pic
     lead = got["河湾老城更新让九万户住得更舒心"]
     assert lead.byline == "柯云舟" and "燃气管道" in lead.paragraphs[0]
     assert any("扶手" in c for c in lead.captions) and not got["一季度外贸“开门稳”"].captions
+
+
+def test_a_wrapped_line_runs_on_into_a_line_that_looks_labelled():
+    """A column broken at 两 / 袋复合肥：“… read the second line as a labelled paragraph (记者：, 问：),
+    splitting the sentence; after a full line that does not end a sentence it runs on."""
+    text = ("岚川日报　2025年3月12日\n\n春耕农资送到家门口\n本报记者　范小禾\n\n"
+            "　　3月11日，青河县供销社农资配送中心门前，一辆辆\n"
+            "满载化肥的货车正驶向各乡镇网点，今年全县已储备化\n"
+            "肥3.2万吨。\n"
+            "　　在青河镇石埠村的农资店里，村民单大爷刚刚买好两\n"
+            "袋复合肥：“家门口就能买到，价格还和去年\n"
+            "差不多。”\n"
+            "　　记者：今年农资价格怎么样？\n"
+            "　　店主：和去年差不多，部分品种还降了。\n")
+    (a,) = arts(text)
+    assert "在青河镇石埠村的农资店里，村民单大爷刚刚买好两袋复合肥：“家门口就能买到，价格还和去年差不多。”" in a.paragraphs
+    assert "记者：今年农资价格怎么样？" in a.paragraphs and "店主：和去年差不多，部分品种还降了。" in a.paragraphs

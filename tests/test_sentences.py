@@ -5,7 +5,7 @@ import pytest
 
 from digest.models import Article
 from digest.summarize import summarize_article
-from digest.summarizing.sentences import parallel, sentences_of
+from digest.summarizing.sentences import parallel, sentences_of, strip_prefix
 from digest.summarizing.text import quote_balance, split_sentences
 
 
@@ -98,3 +98,32 @@ def test_a_paragraph_broken_off_mid_sentence_is_not_continued_as_a_sentence():
     paragraphs = ("市文联举办书法展览，展出作品一百余幅，其中包括青年书法家王小明的论", "文，祝贺其当选市书法家协会副主席。展览将持续到月底。")
     marks = sentences_of(paragraphs)
     assert [m.why for m in marks] == ["fragment", "fragment", ""]
+
+
+@pytest.mark.parametrize("printed, shown", [
+    # any paper's dateline, not only 本报讯 (an evening paper's, a web copy's)
+    ("南屿晚报讯（记者甘若溪）11日，市人社局启动高温津贴专项检查。", "11日，市人社局启动高温津贴专项检查。"),
+    ("江城日报讯 （通讯员 李可）昨日，江城首座立体停车楼投用。", "昨日，江城首座立体停车楼投用。"),
+    # a wire credit in brackets (Taiwan's 中央社) and a reporter's run-in credit (Hong Kong)
+    ("（中央社記者鄭雅文台北1日電）主管機關今天表示，補助上限將提高。", "主管機關今天表示，補助上限將提高。"),
+    ("記者區樂晴報道：海濱長廊將於周末舉辦夜市。", "海濱長廊將於周末舉辦夜市。"),
+    ("本报记者王芳报道：新学期起，全市中小学推行课后服务。", "新学期起，全市中小学推行课后服务。"),
+    # a sentence that only mentions a paper or a reporter keeps its words
+    ("晚报讯息平台上线后，市民反映问题更方便了。", "晚报讯息平台上线后，市民反映问题更方便了。"),
+    ("记者从市教育局获悉，全市新建幼儿园十所。", "记者从市教育局获悉，全市新建幼儿园十所。"),
+])
+def test_a_leading_dateline_or_credit_is_not_shown(printed, shown):
+    assert strip_prefix(printed) == shown
+
+
+def test_items_of_a_list_set_one_per_paragraph_are_never_shown_alone():
+    """Short items ending in ；(a paragraph each) were read as headings, so the last item -- the
+    only one ending in 。 -- was shown as if it stood alone."""
+    paragraphs = ["年末理财产品宣传增多，金融监管部门提醒市民注意以下几点：",
+                  "警惕“保本高收益”宣传，正规产品不得承诺保本；",
+                  "通过银行柜台或官方渠道购买，不点陌生链接；",
+                  "看清产品风险等级，与自身承受能力相匹配。",
+                  "监管部门表示，市民遇到可疑产品可拨打热线反映。"]
+    got = {s.text: s.ok for s in sentences_of(paragraphs)}
+    assert got["看清产品风险等级，与自身承受能力相匹配。"] is False
+    assert got["监管部门表示，市民遇到可疑产品可拨打热线反映。"] is True

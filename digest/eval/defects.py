@@ -42,6 +42,11 @@ from ..summarizing.text import (CLOSE_QUOTES, CLOSERS, HAN, LINE_END, OPEN_QUOTE
 KINDS = ("duplicate", "fragment", "quote", "dangling", "subhead", "furniture", "broken_word")
 _LEDE = re.compile(r"(本报讯|本報訊|本[报報]\S{1,8}[讯訊电電]|新华社\S{0,12}电|【[^】]{1,20}】)\s*([（(][^）)]*[）)])?\s*$")
 _INTERJECTION = "对是好嗯哦啊唉不对對"
+
+
+def _lede(before: str, sentence: str) -> bool:
+    """``before`` is the dateline or credit opening the paragraph (the summariser strips it)."""
+    return bool(_LEDE.search(before)) or strip_prefix(before + sentence) == sentence
 _SPEECH_ONLY = re.compile(r"^[^。！？“”「」]{0,24}$")
 
 
@@ -73,7 +78,7 @@ def _locate(sentence: str, paragraphs: list[str]) -> tuple[int, int] | None:
             if first is None:
                 first = (pi, i)
             before = para[:i].rstrip()
-            if not before or before[-1] in STOPS + CLOSERS + "；;…" or _LEDE.search(before):
+            if not before or before[-1] in STOPS + CLOSERS + "；;…" or _lede(before, sentence):
                 return pi, i
             i = para.find(sentence, i + 1)
     return first
@@ -146,7 +151,7 @@ def check_article(article: dict, source: str = "", position: int = 0) -> list[De
         pi, at = where
         para = paragraphs[pi]
         before = para[:at].rstrip()
-        if before and before[-1] not in STOPS + CLOSERS + "；;…" and not _LEDE.search(before):
+        if before and before[-1] not in STOPS + CLOSERS + "；;…" and not _lede(before, s):
             add("fragment", s, f"starts mid-sentence after “{before[-8:]}”")
         if at == 0 and pi > 0 and unfinished(paragraphs[pi - 1]) and pi - 1 not in heads:
             tail = paragraphs[pi - 1][-1:]

@@ -237,6 +237,9 @@ def join_pair(a: str, b: str) -> str:
     return a + b
 
 
+_INDENTED = re.compile(r"^[ \u3000▶●◆■□]")
+
+
 def starts_new(line: str) -> bool:
     """A line that opens a paragraph whatever came before (indent, label, bullet)."""
     return bool(line[:1] in (" ", "\u3000", "▶", "●", "◆", "■", "□") or _LABEL.match(line))
@@ -247,7 +250,8 @@ def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
 
     Hard-wrapped column text: a line break is a paragraph end only when the line ends a sentence
     AND is clearly shorter than the chunk's column width, or when the next line is indented or
-    labelled. ``paragraph_lines`` (a page whose lines are whole paragraphs): every line that ends a
+    labelled -- a label (``X：``) only after a line that does not run on: a full line broken
+    mid-sentence goes on into the next even when it reads ``两 / 袋复合肥：“…``. ``paragraph_lines`` (a page whose lines are whole paragraphs): every line that ends a
     sentence, or that is too short to be prose (a headline set without blank lines), ends its
     paragraph; only an unfinished line of prose runs on.
     """
@@ -261,7 +265,9 @@ def join_lines(lines: list[str], paragraph_lines: bool = False) -> list[str]:
         if paragraph_lines:
             cut = starts_new(ln) or ends_sentence(prev) or not is_prose(prev)
         else:
-            cut = starts_new(ln) or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width) \
+            full = len(prev.strip()) >= 0.85 * width and not ends_sentence(prev)  # wrapped mid-sentence
+            cut = (starts_new(ln) and not (full and not _INDENTED.match(ln) and _LABEL.match(ln))) \
+                or (ends_sentence(prev) and len(prev.strip()) < 0.85 * width) \
                 or (opened and _head_shaped(prev, width)) \
                 or _CREDITED_END.search(prev.strip()) is not None  # …。（记者 X）: the story ends there
         opened = cut

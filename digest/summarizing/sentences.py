@@ -26,6 +26,12 @@ HEAD_MAX = 24  # a cross-head is at most this many characters
 _PREFIXES = [
     re.compile(r"^本报讯\s*(?:[（(][^）)]{0,40}[）)])?\s*"),
     re.compile(rf"^本[报報][{HAN}\d]{{0,14}}[讯訊]\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
+    # any paper's dateline: 南屿晚报讯（记者 X）, 江城日报讯 （通讯员 X）
+    re.compile(rf"^[{HAN}]{{1,8}}[报報][{HAN}·\d]{{0,8}}[讯訊]\s*(?:[（(][^）)]{{0,40}}[）)]|\s)\s*"),
+    # a wire credit in brackets: （中央社記者X台北1日電）, （新华社记者 X）
+    re.compile(rf"^[（(][^（）()]{{0,30}}(?:[电電]|记者[^）)]*|記者[^）)]*)[）)]\s*"),
+    # a reporter's run-in credit: 記者X報道：, 本报记者X报道：
+    re.compile(rf"^(?:本[报報])?(?:记者|記者)[{HAN}\s·]{{1,12}}(?:报道|報道)[：:]\s*"),
     re.compile(rf"^[【\[]?(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|本报|本報)[{HAN}]{{0,10}}"
                rf"(?:\d{{1,2}}月\d{{1,2}}日)?[电電][】\]]?\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
     re.compile(rf"^[{HAN}]{{0,10}}\d{{1,2}}月\d{{1,2}}日电\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
@@ -45,6 +51,9 @@ _JUNK = [
     re.compile(r"【[^】]{0,12}(?:字体|打印|关闭)"),
 ]
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+[，,、])")
+# an item of a list set one per paragraph (…宣传，不得承诺保本；): a clause, not a heading, and the
+# items after it continue its sentence
+_LIST_ITEM = re.compile(r"[，,、][^，,、]+[；;，,]$")
 _INNER_PUNCT = re.compile(r"[，,、；;：:“”「」（）()]")
 
 
@@ -150,7 +159,8 @@ def sentences_of(paragraphs: Sequence[str], subheads: Sequence[int] = (), banned
         if not para:
             continue
         spans = split_sentences(para, semicolon_split)
-        if pi in heads or (len(spans) == 1 and not LINE_END.search(para) and len(para) <= 30):
+        if pi in heads or (len(spans) == 1 and not LINE_END.search(para) and len(para) <= 30
+                           and not _LIST_ITEM.search(para)):
             heading = pi in heads or (han_count(para) >= 2 and not is_credit(para))
             out.append(Sentence(para, pi, True, True, "heading" if heading else "junk"))
             if heading:
