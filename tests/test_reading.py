@@ -1028,3 +1028,24 @@ def test_a_wrapped_line_runs_on_into_a_line_that_looks_labelled():
     (a,) = arts(text)
     assert "在青河镇石埠村的农资店里，村民单大爷刚刚买好两袋复合肥：“家门口就能买到，价格还和去年差不多。”" in a.paragraphs
     assert "记者：今年农资价格怎么样？" in a.paragraphs and "店主：和去年差不多，部分品种还降了。" in a.paragraphs
+
+
+def test_ornamented_headlines_and_marked_cross_heads_that_go_on_with_the_story():
+    """A health page sets its headlines between 〓 marks and its cross-heads after ◎: the marks are
+    not the headline's, and a ◎ head whose text points back (该科…, a name the story used) is a
+    cross-head of the story, not a brief; a dated line of a list is no masthead date."""
+    page = ("江岭日报 · 健康周刊\n2026年4月8日　星期三　第9版\n\n"
+            "〓换季时节 儿童咳嗽多发〓\n\n全媒体记者 龙小溪\n\n"
+            "近日，江岭市儿童医院呼吸科门诊量明显增加，不少家长带着咳嗽的孩子前来就诊。\n"
+            "◎反复咳嗽别大意\n"
+            "该科主任医师卫明川介绍，换季时昼夜温差大，孩子呼吸道容易受刺激，咳嗽超过两周要及时就医。\n"
+            "◎家长护理有讲究\n"
+            "卫明川说，孩子咳嗽期间要多喝温水，室内保持通风，不要自行给孩子服用止咳药。\n\n"
+            "〓本周义诊安排〓\n\n"
+            "4月10日（周五）上午，江岭市中医医院专家在人民广场开展中医体质辨识义诊；\n"
+            "4月11日（周六）上午，市妇幼保健院专家在滨江公园开展儿童保健咨询。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [("换季时节 儿童咳嗽多发", "龙小溪"), ("本周义诊安排", None)]
+    first = p.articles[0]
+    assert len(first.subheads) == 2 and "卫明川说" in first.body
+    assert p.articles[1].body.startswith("4月10日（周五）上午")

@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from ..models import Continuation
@@ -120,7 +122,8 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 new(u, note=[u.text], opened_by="E")  # printed above the headline it introduces
         elif u.kind == "Q":
             if u.brief_head and cur is not None and cur.paras and not cur.closed and cur.names and n1 == "P" \
-                    and len(u.text) <= 6:
+                    and (len(u.text) <= 6 or len(u.text) <= 20 and not units[shown[i]].lede
+                         and _leans_back(units[shown[i]].text, cur.paras)):
                 cur.subwhy[id(u)] = "subhead: a short marked head (◆案情回放) inside a signed story"
                 cur.subheads.append(len(cur.paras))
                 cur.paras.append(u.text)
@@ -301,6 +304,20 @@ def _split_for_credit(d: Draft, signed_only: bool = False) -> tuple[int, str] | 
         if 0 < k < len(d.paras) - 1 and d.paras[k] not in by_level:
             return k, d.paras[k]
     return None
+
+
+_BACK = re.compile(r"^(?:该|这|此|其|他|她|它)[^，。]")
+
+
+def _leans_back(text: str, paras: list[str]) -> bool:
+    """The paragraph under a marked head goes on with the story above: it opens pointing back
+    (该科主任医师…, 他说…) or with a name of three or more characters the story already used
+    (沈知远说…). A brief of its own opens afresh (a date, a place, a new subject)."""
+    if _BACK.match(text):
+        return True
+    head = re.split(r"[，。：:]", text, maxsplit=1)[0][:12]
+    above = "".join(paras)
+    return any(head[k:k + 3] in above for k in range(len(head) - 2))
 
 
 def _next_kinds(units: list[Unit], i: int, shown: list[int]) -> tuple[str, str]:

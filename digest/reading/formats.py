@@ -23,6 +23,7 @@ label can always be traced back to the file.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from html.parser import HTMLParser
@@ -39,6 +40,8 @@ _MD_BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1$")
 # a line that is nothing but 【…】: some papers set every headline so; genre words in 【】 (讯, 编者按,
 # 记者手记, 图片新闻, 链接 …) are labels, ledes and notes, not headlines
 _ENCLOSED = re.compile(r"^【([^【】]{2,40})】$")
+# a line between the same ornaments (〓天气转暖 过敏性鼻炎患者增多〓, ★…★, ◆◆…◆◆): set apart like 【…】
+_ORNAMENTED = re.compile(r"^([〓★☆◆◇◎※❖✦✧✿❀♦～~]{1,3})\s*([^〓★☆◆◇◎※❖✦✧✿❀♦～~]{2,40}?)\s*\1$")
 _ENCLOSED_GENRE = re.compile(r"(讯|訊|消息|电|電|按|的话|的話|手记|手記|说法|說法|链接|鏈接|背景|贴士|貼士|阅读|閱讀|"
                              r"新闻|新聞|图说|圖說|观察|觀察|提示|快讯|简讯|速览|导读|视点|时评|评论|短评|随笔)$")
 _MD_BOLD = re.compile(r"\*\*(.*?)\*\*")
@@ -157,6 +160,7 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
     lines: list[Line] = []
     page, blanks = 1, 0
     markdown = layout_votes = glued = 0
+    ornamented: list[int] = []  # lines set between ornaments (〓…〓)
     for idx in range(start, len(raw)):
         no = idx + 1
         s = raw[idx]
@@ -210,9 +214,11 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
             markdown += 1
         elif "**" in stripped:
             stripped = _MD_BOLD.sub(r"\1", stripped).replace("**", "")
-        em = _ENCLOSED.match(stripped)
-        if em and not _ENCLOSED_GENRE.search(em.group(1)) and not re.search(r"[。；]", em.group(1)):
-            bold, stripped = True, em.group(1).strip()  # 【headline】: a marked line, like **bold**
+        inner = _enclosed(stripped)
+        if inner and not _ENCLOSED_GENRE.search(inner) and not re.search(r"[。；]", inner):
+            bold, stripped = True, inner.strip()  # 【headline】, 〓headline〓: a marked line, like **bold**
+            if _ORNAMENTED.match(s.strip()):
+                ornamented.append(len(lines))
         indent = _width(s[:len(s) - len(s.lstrip(" \t\u3000"))])
         if indent >= 4 or re.search(r"\S {3,}\S", stripped):
             layout_votes += 1
@@ -222,6 +228,9 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
             lines.append(Line(piece, no, page=page, blank_before=blanks if k == 0 else 1, indent=indent if k == 0 else 0,
                               heading=level, bold=bold, quote=quote, furniture=furniture))
         blanks = 0
+    if len(ornamented) >= 2:  # the page marks its headlines so: they are its top-level headings
+        for k in ornamented:
+            lines[k] = dataclasses.replace(lines[k], heading=1)
     nonblank = len(lines) or 1
     if markdown and markdown >= 2:
         fmt = "markdown"
@@ -234,6 +243,15 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
     if fmt == "layout":
         lines = _mark_centred(_split_columns(lines))
     return lines, fmt, strays >= 3 and not spaces_join
+
+
+def _enclosed(line: str) -> str | None:
+    """The text of a line set between brackets or ornaments (【…】, 〓…〓, ★…★), else None."""
+    m = _ENCLOSED.match(line)
+    if m:
+        return m.group(1)
+    m = _ORNAMENTED.match(line)
+    return m.group(2) if m else None
 
 
 def _split_glued(text: str, spaces: bool = True) -> list[str]:

@@ -79,8 +79,11 @@ _DIGITS = re.compile(r"[0-9〇○零一二三四五六七八九十]+")
 
 
 def _prose(s: str) -> bool:
-    """Running text: a sentence end or two commas (a closing bracket alone, as in （星期四）, is not one)."""
-    return bool(re.search(r"[。！？!?][”’」』]?\s*$", s)) or s.count("，") + s.count(",") >= 2 or "。" in s
+    """Running text: a sentence or clause end, two commas, or a comma before a clause of ten
+    characters (5月15日（周五）上午，…专家在人民广场开展义诊；); a closing bracket alone, as in
+    （星期四）, is none."""
+    return bool(re.search(r"[。！？!?；;][”’」』]?\s*$", s)) or s.count("，") + s.count(",") >= 2 or "。" in s \
+        or re.search(r"[，,]\s*[\u4e00-\u9fff]{10}", s) is not None
 
 
 def line_reason(s: str) -> tuple[str, str] | None:
