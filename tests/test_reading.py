@@ -1049,3 +1049,19 @@ def test_ornamented_headlines_and_marked_cross_heads_that_go_on_with_the_story()
     first = p.articles[0]
     assert len(first.subheads) == 2 and "卫明川说" in first.body
     assert p.articles[1].body.startswith("4月10日（周五）上午")
+
+
+def test_bracketed_section_labels_inside_a_story_stay_in_it():
+    """【市民来电】/【记者调查】/【部门回复】 between a story's paragraphs label its parts: not
+    headlines (a 【headline】 stands after a blank line), and 记者调查 names no reporter."""
+    page = ("江岸晚报\n2026年4月9日 星期四\n\n"
+            "老旧小区路灯不亮 居民夜行摸黑\n\n"
+            "【市民来电】\n“小区里的路灯坏了快一个月，晚上回家只能打手机照明。”家住南岸小区的读者反映。\n"
+            "【记者调查】\n记者来到南岸小区看到，小区主干道十多盏路灯中有六盏不亮。\n"
+            "【部门回复】\n南岸街道工作人员表示，已联系供电部门排查线路，本周内修复。\n"
+            "（记者 蓝小舟）\n\n"
+            "【社区菜市场改造完工】\n\n4月8日，南岸社区菜市场改造完工，新增摊位四十个。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("老旧小区路灯不亮 居民夜行摸黑", "蓝小舟"), ("社区菜市场改造完工", None)]
+    assert "南岸街道工作人员表示" in p.articles[0].body

@@ -99,6 +99,8 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     s = fix_spaces(line.strip(), prose=False)
     if not s or len(s) > 60 or "，" in s or "。" in s or ends_sentence(s):
         return None
+    if _REPORTING_LABEL.fullmatch("".join(s.split()).strip(MARKS + "【】[]")):
+        return None  # 【记者调查】, 记者手记: a section label of the story, not a reporter named 调查
     m = _BYLINE_MARKED.match(s)
     if _BYLINE_PAIRS.match(s):
         names = names_of(re.sub(r"(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\s*[/／:：]", " ", s))
@@ -132,6 +134,10 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
 
 _COMPOUND = re.compile("^(欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东方|東方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|令狐|钟离|鍾離|"
                        "端木|独孤|南宫|西门|百里|呼延|澹台|公冶|申屠|太史|濮阳|淳于|单于|轩辕)")
+
+
+_REPORTING_LABEL = re.compile(r"(?:本报|本報)?(?:记者|記者|编者|編者)(?:调查|調查|观察|觀察|手记|手記|探访|探訪|走访|走訪|连线|連線|"
+                              r"追踪|追蹤|体验|體驗|日记|日記|札记|劄記|感言|视角|視角|直击|直擊|蹲点|蹲點|回访|回訪|核实|核實)")
 
 
 def _person(name: str) -> bool:

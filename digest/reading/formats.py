@@ -215,7 +215,8 @@ def _text_lines(raw: list[str], start: int) -> tuple[list[Line], str, bool]:
         elif "**" in stripped:
             stripped = _MD_BOLD.sub(r"\1", stripped).replace("**", "")
         inner = _enclosed(stripped)
-        if inner and not _ENCLOSED_GENRE.search(inner) and not re.search(r"[。；]", inner):
+        inside = not blanks and lines and len(inner or "") <= 8 and re.search(r"[。！？”]$", lines[-1].text.strip())
+        if inner and not inside and not _ENCLOSED_GENRE.search(inner) and not re.search(r"[。；]", inner):
             bold, stripped = True, inner.strip()  # 【headline】, 〓headline〓: a marked line, like **bold**
             if _ORNAMENTED.match(s.strip()):
                 ornamented.append(len(lines))
