@@ -1065,3 +1065,19 @@ def test_bracketed_section_labels_inside_a_story_stay_in_it():
     assert [(a.title, a.byline) for a in p.articles] == [
         ("老旧小区路灯不亮 居民夜行摸黑", "蓝小舟"), ("社区菜市场改造完工", None)]
     assert "南岸街道工作人员表示" in p.articles[0].body
+
+
+def test_letters_signed_at_the_end_and_an_e_mail_editions_own_lines():
+    """A readers' page sent as e-mail: its view-in-browser, where-to-write and unsubscribe lines are
+    furniture; a letter signed ——District Name, and an item closed by （District Name）, are signed."""
+    page = ("东湖日报·读者来信　第38期\n2026年4月20日\n如果邮件无法正常显示，请点击这里查看网页版\n\n"
+            "一位保洁员的善举\n━━━━━━━━━━━━\n\n编辑同志：\n"
+            "4月18日上午，我在公园晨练时丢了钱包，保洁员捡到后一直在原地等我，分文不取。\n"
+            "——江北区 欧阳晴\n\n------------------------------\n\n来信摘登\n\n"
+            "◇小区快递柜该修了\n我们小区的快递柜坏了半个月，取件很不方便，希望物业尽快维修。（城南区 梁小禾）\n\n"
+            "来信请寄：东湖市文昌路9号东湖日报读者来信版　邮箱：letters@donghu.example\n退订请回复TD\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [("一位保洁员的善举", "欧阳晴"), ("小区快递柜该修了", "梁小禾")]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["如果邮件无法正常显示，请点击这里查看网页版"] == labels["退订请回复TD"] == "furniture"
+    assert labels["来信请寄：东湖市文昌路9号东湖日报读者来信版　邮箱：letters@donghu.example"] == "furniture"

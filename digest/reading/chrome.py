@@ -11,7 +11,9 @@ the site's own furniture around the stories:
 * the **publisher line** of a masthead (``…日报社主办　每周五出版``);
 * **prompts** to follow the account (``点击蓝字 关注我们``) or to read on (``一起来看👇``), the **END mark** (``- END -``) after
   which nothing belongs to a story (往期推荐 and its links, 编辑/审核 credits, the share bar),
-  **recommendation headings** (往期推荐, 猜你喜欢) and the **share bar** (``分享 收藏 点赞 在看``).
+  **recommendation headings** (往期推荐, 猜你喜欢) and the **share bar** (``分享 收藏 点赞 在看``);
+* an **e-mail edition's** own lines: view it in a browser (``如果邮件无法正常显示…``), unsubscribe
+  (``退订请回复TD``), where to write (``来信请寄：…``).
 
 :func:`reason` judges one line; :func:`after_end` marks the tail of a post. Both are used by
 :func:`digest.reading.furniture.find`.
@@ -43,6 +45,10 @@ _RECOMMEND = re.compile(r"^(往期推荐|往期推薦|往期回顾|往期精彩|
                         r"推荐阅读|推薦閱讀)[:：]?$")
 _POINT_DOWN = re.compile(r"(👇|⬇️?|👇🏻|👇🏼)+\s*$")
 _PUBLISHER = re.compile(r"[社报報]\s*(主管|主办|主辦)+(?=\s|$)|每(周|週|日|旬|月)[一二三四五六日]?\s*出版|逢(周|週|星期)[一二三四五六日]\s*出版")
+# an e-mail edition's own lines: view it in a browser, unsubscribe, where to write
+_MAIL = re.compile(r"(?:邮件|郵件)(?:无法|無法|不能)?\s*(?:正常)?\s*(?:显示|顯示)|(?:查看|查閱|查阅)\s*(?:网页|網頁)版|"
+                   r"(?:退订|退訂|取消订阅|取消訂閱)|(?:来信|來信|投稿|来稿|來稿)(?:请寄|請寄|邮箱|郵箱|地址)\s*[:：]|"
+                   r"(?:本邮件|本郵件)(?:由|为|為)")
 _LIST_ITEM = re.compile(r"^\s*([◇◆·•●○▪▸►▶☆★◎※\-*]|\d{1,2}\s*[.、．)）])")
 _DATE_RANGE = re.compile(rf"^{_DATE}\s*[—–\-~～至到]+\s*(?:{_DATE}|(?:\d{{1,2}}\s*月\s*)?\d{{1,2}}\s*日)$")
 
@@ -69,6 +75,8 @@ def reason(s: str) -> tuple[str, str] | None:
         return FLOW, "editor credit (审核/监制/统筹 …)"
     if n <= 40 and _RECOMMEND.match(s):
         return FLOW, "heading of a list of other stories (往期推荐)"
+    if n <= 80 and "。" not in s and _MAIL.search(s):
+        return FLOW, "e-mail edition's line (view in a browser, unsubscribe, where to write)"
     if n <= 60 and _POINT_DOWN.search(s):
         return FLOW, "prompt pointing down to the post's items (…👇)"
     toks = s.split()

@@ -28,6 +28,8 @@ _BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰
 _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
 _SIGNED = re.compile(f"^[{CJK}]{{0,12}}(?:读者|讀者|市民|网友|網友|作者|教师|教師|医生|醫生|医师|醫師|职工|干部|工人|农民|"
                      f"居民|老人|党员|學生|学生|村民)[\\s　]+([{CJK}·]{{2,4}})$")  # …读者　祝春生, 退休教师　沐春华  # …读者　祝春生
+# a letter signed with a dash, the writer's district before the name: ——城西区 司马雯
+_DASH_SIGNED = re.compile(f"^[—－]{{1,2}}\\s*(?:[{CJK}]{{2,8}}(?:区|區|县|縣|市|镇|鎮|乡|鄉|村|街道|社区|社區)[\\s　]+)?([{CJK}·]{{2,3}})$")
 _MADE_BY = re.compile(f"^([{CJK}·]{{2,4}})[\\s　]+(?:作|繪|绘|画|畫)$")  # a cartoon's credit: 吕晓帆　作
 _AUTHOR_NOTE = re.compile(f"^[(（]\\s*作者\\s*[:：]\\s*([{CJK}·]{{2,4}})\\s*[，,、]\\s*(?:系|为|是|現任|现任).{{1,50}}[)）]$")
 _REPORTED = re.compile(f"^([{CJK}·]{{2,4}}(?:\\s*[、 ]\\s*[{CJK}·]{{2,4}}){{0,4}})\\s*(?:报道|報道|報導|报导)"
@@ -105,7 +107,7 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     if _BYLINE_PAIRS.match(s):
         names = names_of(re.sub(r"(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\s*[/／:：]", " ", s))
         return (names, False) if names else None
-    signed = _SIGNED.match(s)
+    signed = _SIGNED.match(s) or _DASH_SIGNED.match(s)
     if signed:
         return [signed.group(1)], True
     reported = _REPORTED.match(s)
@@ -222,15 +224,23 @@ def wire_dateline(text: str) -> str | None:
 
 _TAIL_ROLE_CREDIT = re.compile(f"[。！？”」][(（]\\s*((?:{_ROLE_WORDS})[^()（）]{{1,30}})[)）]\\s*$")
 
+# a reader's item signed at its end with district and name: …建议多设几处。（高新区 俞晓）
+_TAIL_PLACE_SIGNED = re.compile(f"[。！？”」][(（]\\s*[{CJK}]{{1,8}}(?:区|區|县|縣|市|镇|鎮|乡|鄉|村|街道|社区|社區)"
+                                f"[\\s　]*([{CJK}·]{{2,3}})\\s*[)）]\\s*$")
+
 
 def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
     """(names, 电头) of a credit closing the last paragraph: a wire credit
-    （新华社北京3月4日电 / 记者晏秋禾、濮星野）, or a reporter's （记者 钱沐阳） after the last sentence."""
+    （新华社北京3月4日电 / 记者晏秋禾、濮星野）, a reporter's （记者 钱沐阳） after the last sentence,
+    or a reader's district and name （高新区 俞晓）."""
     m = _CREDIT.search(paragraph[-80:])
     if m:
         names = names_of(m.group(2))
         return (names, m.group(1)) if names else None
     m = _TAIL_ROLE_CREDIT.search(paragraph[-50:])
+    if m is None:
+        m = _TAIL_PLACE_SIGNED.search(paragraph[-30:])
+        m = m if m and m.group(1)[0] in _SURNAMES else None  # a name after the district, not 城区居民
     if m:
         names = names_of(m.group(1))
         return (names, None) if names else None
