@@ -1081,3 +1081,29 @@ def test_letters_signed_at_the_end_and_an_e_mail_editions_own_lines():
     labels = {lb.text.strip(): lb.label for lb in p.labels}
     assert labels["如果邮件无法正常显示，请点击这里查看网页版"] == labels["退订请回复TD"] == "furniture"
     assert labels["来信请寄：东湖市文昌路9号东湖日报读者来信版　邮箱：letters@donghu.example"] == "furniture"
+
+
+def test_an_official_notice_a_wire_digest_and_an_app_copys_source_lines():
+    """An official 关于…的通知 heads a story of its own after a signed feature; a headline over 据X社
+    报道， opens a story (a wire digest), not a cross-head; an app copy's 本文来源：… line closes its
+    story, and 作者：X（单位） names X."""
+    from digest.reading import fields as fl
+
+    page = ("西岭日报　2026年6月2日　第5版\n\n"
+            "暑期托管班报名开始\n本报记者　祝小川\n\n"
+            "6月1日，西岭市暑期托管班开始报名，全市设托管点四十个。\n"
+            "市教育局表示，托管班以阅读、体育和科普活动为主，不上新课。\n\n"
+            "关于做好2026年初中学业水平考试有关工作的通知\n\n"
+            "各县（区）教育局，各有关学校：\n现将我市2026年初中学业水平考试有关事项通知如下。\n"
+            "西岭市教育考试院\n2026年5月30日\n\n"
+            "欧洲多国航班运力创新高\n\n"
+            "据法新社报道，当地时间5月30日，欧洲航空业协会发布数据显示，今年夏季欧洲主要航空公司运力同比增长。\n"
+            "本文来源：西岭日报 2026-06-02 第5版\n\n"
+            "在湖边等一场日落\n作者：黎小月（西岭市第三中学教师）\n\n"
+            "很多年没有这样安静地看一场日落了。湖面上有几只白鹭低低地飞。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("暑期托管班报名开始", "祝小川"), ("关于做好2026年初中学业水平考试有关工作的通知", None),
+        ("欧洲多国航班运力创新高", None), ("在湖边等一场日落", "黎小月")]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["本文来源：西岭日报 2026-06-02 第5版"] == "furniture"
+    assert fl.dateline("记者获悉，5月20日起至5月31日，全市6家景区门票半价。") == "5月20日"
