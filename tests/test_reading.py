@@ -1107,3 +1107,23 @@ def test_an_official_notice_a_wire_digest_and_an_app_copys_source_lines():
         ("欧洲多国航班运力创新高", None), ("在湖边等一场日落", "黎小月")]
     assert {lb.text.strip(): lb.label for lb in p.labels}["本文来源：西岭日报 2026-06-02 第5版"] == "furniture"
     assert fl.dateline("记者获悉，5月20日起至5月31日，全市6家景区门票半价。") == "5月20日"
+
+
+def test_ad_address_lines_bar_marked_briefs_and_an_ocr_date():
+    """营销中心：…号 is an ad's address, not a kicker; ▍ marks a brief like ■ (its column label over it
+    is furniture); an OCR running head reading 5月19曰 is still the masthead date."""
+    from digest.reading.formats import repair_characters
+
+    page = ("南江晚报　2026年5月16日　星期六　B04\n\n"
+            "营销中心：南江市滨江大道188号\n咨询热线：0872-66886688\n\n"
+            "4月南江新房成交环比上涨12%\n\n"
+            "本报讯（记者 卓小帆）市住建局最新数据显示，4月份南江市区新建商品住宅共成交2163套。\n\n"
+            "车市速递\n\n▍南江新能源汽车下乡活动启动\n"
+            "5月14日，南江市新能源汽车下乡活动在榆溪县启动，12个品牌的40余款车型参展。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("4月南江新房成交环比上涨12%", "卓小帆"), ("南江新能源汽车下乡活动启动", None)]
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["营销中心：南江市滨江大道188号"] == labels["车市速递"] == "furniture"
+    assert repair_characters("东岚日报 2026年5月19曰 星期二") == "东岚日报 2026年5月19日 星期二"
+    assert repair_characters("子曰：学而时习之") == "子曰：学而时习之"

@@ -13,7 +13,7 @@ import re
 from ..models import Continuation
 from .repair import CJK, cjk_count, ends_sentence, fix_spaces, fold
 
-MARKS = "□■◇◆●▢◎○"
+MARKS = "□■◇◆●▢◎○▍▌▎"
 _ROLE_WORDS = (r"(?:本报|本報|本刊|本台|本网|本網|晚报|晚報|日报|日報|早报|都市报|学生|學生|校园|融媒体|融媒|全媒体|新媒体|特约|特約|特派|实习|實習|见习|見習|首席|摄影|攝影)*"
                r"(?:记者|記者|通讯员|通訊員|实习生|實習生|编辑|編輯|摄影|攝影|评论员|評論員)")
 _ROLE = re.compile(_ROLE_WORDS + r"|文/图|图/文|文图|文·图|报道|報道|报导|報導|摄影?$|攝影?$|摄(?=\s)|攝(?=\s)|供图|整理"

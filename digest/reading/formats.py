@@ -69,8 +69,14 @@ def _width(ws: str) -> int:
 _ODD_CHARS = re.compile("[\uff61-\uff64\u2e80-\u2fdf\u31c0-\u31ef\uf900-\ufaff\u301c\U0002f800-\U0002fa1f]")
 
 
+_OCR_DAY = re.compile(r"(?<=\d月)(\d{1,2})曰")  # OCR reads 日 as 曰: 5月19曰 (曰 never follows a day number)
+
+
 def repair_characters(text: str) -> str:
-    """Half-width ideographic punctuation and look-alike radicals -> the ordinary characters."""
+    """Half-width ideographic punctuation and look-alike radicals -> the ordinary characters; a
+    date's 日 that OCR read as 曰."""
+    if "曰" in text:
+        text = _OCR_DAY.sub(r"\1日", text)
     if not _ODD_CHARS.search(text):
         return text
     return repair_chars(text.translate(_HALFWIDTH))

@@ -122,6 +122,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):
         return FLOW, "the paper's contact line (…热线：number)"
+    if n <= 50 and re.match(r"^(营销中心|售楼处|销售中心|接待中心|展厅|门店|地址)\s*[:：]\s*\S{2,30}[号室楼层]$", s):
+        return FLOW, "an advertisement's address line (营销中心：…号)"
     if n <= 90 and _NOTICE.search(s) and "。" not in s[:-1]:
         return FLOW, "the paper's notice (copyright, address, price)"
     if n <= 90 and _WEATHER.search(s) and ("℃" in s or "级" in s or "°" in s or "空气质量" in s) and "。" not in s:
