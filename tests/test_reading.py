@@ -1127,3 +1127,20 @@ def test_ad_address_lines_bar_marked_briefs_and_an_ocr_date():
     assert labels["营销中心：南江市滨江大道188号"] == labels["车市速递"] == "furniture"
     assert repair_characters("东岚日报 2026年5月19曰 星期二") == "东岚日报 2026年5月19日 星期二"
     assert repair_characters("子曰：学而时习之") == "子曰：学而时习之"
+
+
+def test_a_marked_box_label_and_its_title_stay_in_the_story():
+    """■链接 after a story, then the box's own title and text: the box belongs to the story (the
+    label named no author 链接, and its title opened no story of its own)."""
+    page = ("西岭日报　科技　2026年5月12日\n\n"
+            "AI眼镜走进日常还有多远\n\n本报记者 葛小川\n\n"
+            "5月10日，在西岭会展中心举行的智能硬件展上，十几款AI眼镜摆满了展台。\n"
+            "业内人士认为，随着端侧大模型的成熟，AI眼镜有望走进更多人的日常生活。\n\n"
+            "■链接\n什么是端侧大模型\n"
+            "端侧大模型是指直接运行在手机、眼镜等终端设备上的人工智能模型，不必把数据上传到云端处理。\n\n"
+            "芯片企业年内量产车规级芯片\n\n本报记者 蓝若川\n\n"
+            "记者从西岭高新区获悉，区内芯片企业研发的车规级芯片已通过可靠性认证。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("AI眼镜走进日常还有多远", "葛小川"), ("芯片企业年内量产车规级芯片", "蓝若川")]
+    assert "端侧大模型是指" in p.articles[0].body and p.articles[0].subheads

@@ -94,8 +94,10 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
 
     content = next_index(units, lambda u: u.kind in ("F", "X", "C"))
     shown = next_index(units, lambda u: (u.kind == "F" and u.category == "edge") or u.kind == "X")
+    box = False  # a box label (■链接) was just taken into the open story
     for i, u in enumerate(units):
         n1, n2 = _next_kinds(units, i, shown)
+        box, was_box = False, box
         untitled = cur is not None and not cur.parts and bool(cur.paras)
         if u.kind == "F":
             furniture.append(u)
@@ -121,6 +123,13 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             else:
                 new(u, note=[u.text], opened_by="E")  # printed above the headline it introduces
         elif u.kind == "Q":
+            if u.brief_head and cur is not None and cur.paras and not cur.closed and fl.box_label(u.text):
+                cur.subwhy[id(u)] = "subhead: the label of a box inside the story (■链接)"
+                cur.subheads.append(len(cur.paras))
+                cur.paras.append(u.text)
+                cur.units.append(u)
+                box = True  # the box's own title, next, is a head inside the story too
+                continue
             if u.brief_head and cur is not None and cur.paras and not cur.closed and cur.names and n1 == "P" \
                     and (len(u.text) <= 6 or len(u.text) <= 20 and not units[shown[i]].lede
                          and _leans_back(units[shown[i]].text, cur.paras)):
@@ -132,6 +141,11 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 new(u, parts=[u.text], levels=[0], opened_by="H")
             else:
                 new(u, paras=[u.text], opened_by="Q", closed=True)
+        elif u.kind in "HN" and was_box and u.kind == "H" and len(u.parts) == 1 and n1 == "P":
+            cur.subwhy[id(u)] = "subhead: the title of a box inside the story"
+            cur.subheads.append(len(cur.paras))
+            cur.paras.append(u.text)
+            cur.units.append(u)
         elif u.kind in "HN":
             if u.kind == "H" and len(u.parts) == 1 and fl.column_name(u.text) and n1 == "P" and not back \
                     and not has_header(units, i):

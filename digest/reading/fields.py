@@ -102,8 +102,9 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     s = fix_spaces(line.strip(), prose=False)
     if not s or len(s) > 60 or "，" in s or "。" in s or ends_sentence(s):
         return None
-    if _REPORTING_LABEL.fullmatch("".join(s.split()).strip(MARKS + "【】[]")):
-        return None  # 【记者调查】, 记者手记: a section label of the story, not a reporter named 调查
+    compact = "".join(s.split()).strip(MARKS + "【】[]")
+    if _REPORTING_LABEL.fullmatch(compact) or _BOX_LABEL.fullmatch(compact):
+        return None  # 【记者调查】, 记者手记, ■链接: a label of the story or its box, not a reporter named 调查
     m = _BYLINE_MARKED.match(s)
     if _BYLINE_PAIRS.match(s):
         names = names_of(re.sub(r"(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\s*[/／:：]", " ", s))
@@ -141,6 +142,15 @@ _COMPOUND = re.compile("^(欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东�
 
 _REPORTING_LABEL = re.compile(r"(?:本报|本報)?(?:记者|記者|编者|編者)(?:调查|調查|观察|觀察|手记|手記|探访|探訪|走访|走訪|连线|連線|"
                               r"追踪|追蹤|体验|體驗|日记|日記|札记|劄記|感言|视角|視角|直击|直擊|蹲点|蹲點|回访|回訪|核实|核實)")
+
+
+_BOX_LABEL = re.compile(r"(?:新闻|新聞|相关|相關)?(?:链接|鏈接|背景|名词解释|名詞解釋|小贴士|贴士|貼士|知识点|知識點|延伸阅读|延伸閱讀|"
+                        r"资料|資料|提醒|提示|温馨提示|溫馨提示)")
+
+
+def box_label(line: str) -> bool:
+    """The label of a box set inside a story (■链接, 【背景】, 小贴士): its text belongs to the story."""
+    return bool(_BOX_LABEL.fullmatch("".join(line.split()).strip(MARKS + "【】[]：:")))
 
 
 def _person(name: str) -> bool:
