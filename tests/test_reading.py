@@ -1144,3 +1144,13 @@ def test_a_marked_box_label_and_its_title_stay_in_the_story():
     assert [(a.title, a.byline) for a in p.articles] == [
         ("AI眼镜走进日常还有多远", "葛小川"), ("芯片企业年内量产车规级芯片", "蓝若川")]
     assert "端侧大模型是指" in p.articles[0].body and p.articles[0].subheads
+
+
+def test_a_page_of_photo_news_with_slash_credits_and_an_untitled_wire_caption():
+    """X/摄 on its own line credits the picture; after photo news closed by its credit, a caption that
+    carries its own credit (…。新华社记者 X 摄) is a picture of its own, not the previous one's."""
+    page = ("西岭日报\n2026年5月20日　星期三\n第4版　图片新闻\n\n"
+            "夜市烟火气\n\n夜幕降临，西岭老城区的夜市灯火通明，小吃摊前人头攒动。\n柏舟/摄\n\n"
+            "5月19日，在邻省平原县一处农场，收割机在金色麦田中作业。新华社记者 蓝天野 摄\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [("夜市烟火气", "柏舟"), (None, "蓝天野")]

@@ -246,6 +246,9 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             elif under_crosshead and u.photo and cur.units[-1].kind == "P" and cur.units[-1].why.endswith("(the text of photo news)"):
                 cur.captions.append(f"{cur.paras.pop()} {u.text}")  # a picture under a cross-head: its caption
                 cur.units.append(u)
+            elif cur is not None and cur.photo and cur.closed and len(u.text) >= 20 and _SELF_CREDITED.search(u.text):
+                new(u, paras=[u.text], opened_by="K")  # photo news closed by its credit, then a credited caption: its own
+                cur.names = fl.photo_credit(re.split(r"[。！]", u.text)[-1].strip()) or []
             elif cur is not None and (cur.paras or ((cur.parts or cur.names) and not u.photo and not cur.closed)):
                 cur.captions.append(u.text)  # the caption of the story's photo (also between header and text)
                 cur.units.append(u)
@@ -320,6 +323,7 @@ def _split_for_credit(d: Draft, signed_only: bool = False) -> tuple[int, str] | 
     return None
 
 
+_SELF_CREDITED = re.compile(r"[。！]\s*[^。！？]{2,24}[摄攝][)）]?$")  # …作业。新华社记者 X 摄
 _BACK = re.compile(r"^(?:该|这|此|其|他|她|它)[^，。]")
 
 
