@@ -242,3 +242,24 @@ def test_publisher_and_publication_day_line_of_a_masthead_is_furniture():
     assert line_reason("青梧晚报社主办读书节 三千市民参与") is None
     got = arts(WEEKLY)
     assert got[0].title == "一条老街的新生"
+
+
+def test_a_word_processor_export_with_paragraph_styles():
+    """Every line prefixed by its paragraph style ([引题] [标题一] [署名] [正文] [小标题] [页眉]): read
+    like a field export (whole-paragraph lines, as the page's own statistics show); the running head
+    and a picture's file name are furniture."""
+    page = ("[页眉] 西岭日报　国防周刊　第7版\n\n"
+            "[引题] 汛期将至 练兵正当时\n[标题一] 西岭民兵应急连开展防汛演练\n[署名] 本报记者 耿小翔\n"
+            "[正文] 5月16日上午，西岭市青螺江畔，一场防汛抢险演练紧张展开。\n"
+            "[小标题] 险情随机设置\n[正文] 此次演练的险情全部由导调组随机设置，指挥员必须在几分钟内作出处置决定。\n"
+            "[正文] 西岭军分区有关负责人表示，将进一步完善军地联合应急指挥机制。\n"
+            "[正文] 演练中，应急管理、水利、气象等部门与民兵应急连同步联动，提高了处置效率。\n\n"
+            "[图片] IMG_20260516_0231.jpg\n\n"
+            "[标题二] 国防小知识：民兵是什么？\n[正文] 民兵是不脱离生产的群众武装组织。\n\n"
+            "[页脚] 责任编辑：钮青山\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("汛期将至 练兵正当时 | 西岭民兵应急连开展防汛演练", "耿小翔"), ("国防小知识：民兵是什么？", None)]
+    assert "险情随机设置" in p.articles[0].paragraphs
+    labels = {lb.text.strip(): lb.label for lb in p.labels}
+    assert labels["[图片] IMG_20260516_0231.jpg"] == labels["[页眉] 西岭日报　国防周刊　第7版"] == "furniture"

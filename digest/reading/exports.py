@@ -20,6 +20,10 @@ like (a label standing alone takes the line below as its value): the field value
 line before each article; empty fields, item numbers, rules and the header fields are furniture;
 the ``日期`` field is the printed issue date (put into the document's metadata).
 
+A word processor's export that puts each paragraph's style before it (``[引题] …``, ``[标题一] …``,
+``[署名] …``, ``[正文] …``, ``[小标题] …``, ``[图片说明] …``, ``[页眉] …``) is read the same way: the
+style names the field; 页眉/页脚/图片 lines are furniture, a 小标题 or 图片说明 a line of text.
+
 An export is recognised by its fields, not by one system's spelling: at least three field lines,
 among them a title field and a body field (a web copy's ``作者：…　来源：…`` line is not enough).
 """
@@ -37,6 +41,11 @@ _BODY = ("正文", "内容", "稿件正文")
 _HEADER = ("版面", "版次", "版名", "版号", "日期", "出版日期", "刊期", "期号", "期数", "报纸", "报名", "刊名")
 _FIELD = re.compile(r"^(%s)\s*[:：]\s*(.*)$" % "|".join(
     sorted(_KICKER + _TITLE + _DECK + _AUTHOR + _BODY + _HEADER, key=len, reverse=True)))
+# a word processor's export with the paragraph style before every line: [标题一] …, [正文] …
+_CHROME = ("页眉", "页脚", "图片", "图像")  # running head and foot, a picture's file name: furniture
+_PLAIN = ("小标题", "图片说明", "图注", "题注")  # a cross-head, a caption: text lines for the labeller
+_STYLED = re.compile(r"^[\[【]\s*(%s)\s*[一二三四五六1-6]?\s*[\]】]\s*(.*)$" % "|".join(
+    sorted(_KICKER + _TITLE + _DECK + _AUTHOR + _BODY + _HEADER + _CHROME + _PLAIN, key=len, reverse=True)))
 _NUMBER = re.compile(r"^(第\s*)?\d{1,3}\s*[.、．)）]?$|^[（(]\d{1,3}[)）]$")
 _RULE = re.compile(r"^[-=_*~—－＝·.]{3,}$")
 _BIO = re.compile(r"\s*[（(][^（）()]*(作者系|系|为|是|现任|单位)[^（）()]*[）)]\s*$")
@@ -46,7 +55,7 @@ _DATE = re.compile(r"(19|20)\d{2}\s*(年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-./]\s
 def is_export(lines: list[Line]) -> bool:
     """True when the lines are a field-labelled text export: 3+ field lines, with a title field
     (标题/主题) and a body field (正文/内容) among them."""
-    names = [m.group(1) for m in (_FIELD.match(ln.text.strip()) for ln in lines) if m]
+    names = [m.group(1) for m in (_field(ln.text.strip()) for ln in lines) if m]
     return len(names) >= 3 and any(n in _TITLE for n in names) and any(n in _BODY for n in names)
 
 
@@ -63,7 +72,15 @@ def from_export(lines: list[Line], meta: dict) -> list[Line]:
         if ln.furniture:
             out.append(ln)
             continue
-        m = _FIELD.match(s)
+        m = _field(s)
+        if m is not None and m.group(1) in _CHROME:
+            out.append(_furniture(ln, f"{m.group(1)} of a word processor's export ([{m.group(1)}] style)"))
+            continue
+        if m is not None and m.group(1) in _PLAIN:  # [小标题] / [图片说明]: the text, as a line of its own
+            out.append(Line(**{**ln.__dict__, "text": m.group(2).strip(), "indent": 0,
+                               "blank_before": 1 if m.group(1) != "小标题" else 0}))
+            fresh = in_title = False
+            continue
         if pending and m is None and not (_NUMBER.match(s) or _RULE.match(s)):
             m = _FIELD.match(f"{pending}：{s}")
         pending = ""
@@ -102,6 +119,11 @@ def from_export(lines: list[Line], meta: dict) -> list[Line]:
     return out
 
 
+def _field(s: str) -> re.Match | None:
+    """A field line (标题：…) or a style-tagged line ([标题一] …): group 1 the name, 2 the value."""
+    return _FIELD.match(s) or _STYLED.match(s)
+
+
 def _value_below(lines: list[Line], k: int) -> bool:
     """Whether the line after a bare field label is its value: there is one, not blank-separated,
     not itself a field, a number or a rule."""
@@ -109,7 +131,7 @@ def _value_below(lines: list[Line], k: int) -> bool:
         return False
     nxt = lines[k + 1]
     s = nxt.text.strip()
-    return not nxt.blank_before and not nxt.furniture and not _FIELD.match(s) and not _NUMBER.match(s) \
+    return not nxt.blank_before and not nxt.furniture and not _field(s) and not _NUMBER.match(s) \
         and not _RULE.match(s)
 
 
