@@ -60,3 +60,32 @@ def test_digest_beats_lead_on_lcsts_sample():
     res = rouge.evaluate(SHARED / "eval" / "lcsts.jsonl", 1, limit=200, systems=("digest", "lead", "textrank4zh"))
     assert res["digest"]["RL"] > res["lead"]["RL"]
     assert res["digest"]["RL"] > res["textrank4zh"]["RL"]
+
+
+def test_halves_split_documents_by_position(tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(f'{{"id": "{i}", "text": "t", "summary": "s"}}\n' + ("\n" if i == 2 else "")
+                            for i in range(5)), "utf-8")
+    assert [r["id"] for r in rouge.load(data)] == ["0", "1", "2", "3", "4"]
+    assert [r["id"] for r in rouge.load(data, half="even")] == ["0", "2", "4"]
+    assert [r["id"] for r in rouge.load(data, half="odd")] == ["1", "3"]
+    assert [r["id"] for r in rouge.load(data, limit=1, half="odd")] == ["1"]
+
+
+def test_margin_is_over_the_best_baseline_with_a_paired_standard_error():
+    per_doc = {"digest": [30.0, 20.0, 40.0], "lead": [28.0, 20.0, 36.0], "textrank4zh": [10.0, 10.0, 10.0]}
+    m = rouge.margin(per_doc, ("digest", "lead", "textrank4zh"))
+    # differences to Lead (the best baseline): 2, 0, 4 -> mean 2, sample sd 2, s.e. 2 / sqrt(3)
+    assert m["baseline"] == "lead"
+    assert m["RL"] == pytest.approx(2.0)
+    assert m["se"] == pytest.approx(2.0 / 3 ** 0.5)
+    assert rouge.margin(per_doc, ("lead", "textrank4zh")) is None
+
+
+def test_evaluate_reports_the_margin(tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"id": "1", "text": "聊城召开大会。会议很成功。", "summary": "聊城召开大会"}\n'
+                    '{"id": "2", "text": "东阿举行庙会。游客很多。", "summary": "东阿庙会游客多"}\n', "utf-8")
+    res = rouge.evaluate(data, 1, systems=("digest", "lead"))
+    assert res["margin"]["baseline"] == "lead"
+    assert res["margin"]["RL"] == pytest.approx(res["digest"]["RL"] - res["lead"]["RL"])

@@ -1,10 +1,14 @@
 """Character-level ROUGE of digest's summaries against reference summaries.
 
-    python -m digest.eval.rouge DATA.jsonl [DATA2.jsonl ...] [--sentences 1|3] [--limit N]
+    python -m digest.eval.rouge DATA.jsonl [DATA2.jsonl ...] [--sentences 1|3] [--limit N] [--half even|odd]
 
 Each file holds JSON lines ``{"id", "text", "summary"}``. For every file it prints ROUGE-1, -2 and
 -L F1 (percent, averaged over documents) of: digest's summary (``summarize_text``), Lead-1/Lead-3,
-and textrank4zh top-1/top-3, all in the same run.
+and textrank4zh top-1/top-3, all in the same run; then digest's ROUGE-L margin over the best
+baseline of the run, with its standard error over documents (the per-document differences are
+paired: the same documents, the same reference), so a margin can be read against its noise.
+``--half even`` / ``--half odd`` keeps the documents at even / odd positions (0, 2, 4 ... /
+1, 3, 5 ...): two halves of a file, one to try an idea on, the other to check it on.
 
 Tokens (jieba-free): the text is NFKC-normalised and lower-cased; every remaining character whose
 Unicode category is a letter (L*) or a number (N*) is one token -- one per Chinese character, and
@@ -120,22 +124,45 @@ def textrank4zh_summary(text: str, k: int) -> str:
     return "".join(item.sentence for item in items)
 
 
-def load(path: str | Path, limit: int | None = None) -> list[dict]:
+def load(path: str | Path, limit: int | None = None, half: str | None = None) -> list[dict]:
+    """The documents of a JSON lines file; ``half`` "even"/"odd": only those at even/odd positions
+    (counting documents from 0, blank lines skipped); ``limit`` applies after the halving."""
     rows = []
+    position = 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
+                keep = half is None or position % 2 == (0 if half == "even" else 1)
+                position += 1
+                if not keep:
+                    continue
                 rows.append(json.loads(line))
                 if limit and len(rows) >= limit:
                     break
     return rows
 
 
+def margin(per_doc: dict[str, list[float]], systems: tuple[str, ...]) -> dict | None:
+    """digest's mean ROUGE-L minus the best baseline's (the baseline with the highest mean), with
+    the standard error of the mean of the per-document differences:
+    ``{"baseline", "RL", "se"}``, or None without digest and a baseline."""
+    baselines = [s for s in systems if s != "digest" and per_doc.get(s)]
+    if "digest" not in systems or not baselines or not per_doc.get("digest"):
+        return None
+    best = max(baselines, key=lambda s: sum(per_doc[s]))
+    diffs = [a - b for a, b in zip(per_doc["digest"], per_doc[best])]
+    n = len(diffs)
+    mean = sum(diffs) / n
+    se = (sum((d - mean) ** 2 for d in diffs) / (n - 1)) ** 0.5 / n ** 0.5 if n > 1 else float("nan")
+    return {"baseline": best, "RL": mean, "se": se}
+
+
 def evaluate(path: str | Path, sentences: int = 1, limit: int | None = None,
-             systems: tuple[str, ...] = SYSTEMS) -> dict:
-    """Mean R1/R2/RL F1 (percent) per system: ``{"n": N, "digest": {"R1":..}, ...}``."""
+             systems: tuple[str, ...] = SYSTEMS, half: str | None = None) -> dict:
+    """Mean R1/R2/RL F1 (percent) per system: ``{"n": N, "digest": {"R1":..}, ..., "margin": ...}``
+    (``margin``: see ``margin``; None without digest and a baseline)."""
     nlp.init()
-    rows = load(path, limit)
+    rows = load(path, limit, half)
     run = {
         "digest": lambda t: "".join(summarize_text(t, max_sentences=sentences).sentences),
         "lead": lambda t: lead(t, sentences),
@@ -143,17 +170,21 @@ def evaluate(path: str | Path, sentences: int = 1, limit: int | None = None,
     }
     totals = {s: {"R1": 0.0, "R2": 0.0, "RL": 0.0} for s in systems}
     seconds = {s: 0.0 for s in systems}
+    per_doc: dict[str, list[float]] = {s: [] for s in systems}
     for row in rows:
         for s in systems:
             t0 = time.perf_counter()
             summary = run[s](row["text"])
             seconds[s] += time.perf_counter() - t0
-            for key, value in scores(summary, row["summary"]).items():
+            got = scores(summary, row["summary"])
+            for key, value in got.items():
                 totals[s][key] += value
+            per_doc[s].append(got["RL"])
     n = max(len(rows), 1)
     result: dict = {"n": len(rows), "sentences": sentences, "seconds": seconds}
     for s in systems:
         result[s] = {key: value / n for key, value in totals[s].items()}
+    result["margin"] = margin(per_doc, systems)
     return result
 
 
@@ -168,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="summary length in sentences (default: both 1 and 3)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents of each file")
     ap.add_argument("--systems", default=",".join(SYSTEMS), help="comma separated subset of " + ",".join(SYSTEMS))
+    ap.add_argument("--half", choices=("even", "odd"), default=None,
+                    help="only the documents at even (0, 2, 4 ...) or odd positions of each file")
     args = ap.parse_args(argv)
     systems = tuple(s for s in args.systems.split(",") if s in SYSTEMS) or SYSTEMS
     ks = [args.sentences] if args.sentences else [1, 3]
@@ -178,12 +211,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: no such file", file=sys.stderr)
             return 2
         for k in ks:
-            res = evaluate(path, k, args.limit, systems)
+            res = evaluate(path, k, args.limit, systems, args.half)
             for s in systems:
                 r = res[s]
                 ms = 1000 * res["seconds"][s] / max(res["n"], 1)
                 print(f"{Path(path).stem:<20} {_label(s, k):<22} {res['n']:>5} "
                       f"{r['R1']:>6.1f} {r['R2']:>6.1f} {r['RL']:>6.1f} {ms:>7.1f}")
+            if res["margin"]:
+                m = res["margin"]
+                print(f"{Path(path).stem:<20} {'RL − ' + _label(m['baseline'], k):<22} {res['n']:>5} "
+                      f"{m['RL']:>+13.1f} ± {m['se']:.1f} (s.e., paired over documents)")
         sys.stdout.flush()
     return 0
 
