@@ -1154,3 +1154,26 @@ def test_a_page_of_photo_news_with_slash_credits_and_an_untitled_wire_caption():
             "5月19日，在邻省平原县一处农场，收割机在金色麦田中作业。新华社记者 蓝天野 摄\n")
     p = read_text(page)
     assert [(a.title, a.byline) for a in p.articles] == [("夜市烟火气", "柏舟"), (None, "蓝天野")]
+
+
+def test_a_page_without_blank_lines_of_dated_ledes_charts_and_a_wire_story():
+    """No blank line anywhere: 本报4月16日讯（记者 X） is a lede naming X; 经济·06 is the page label; a
+    headline after a chart's 数据来源/制图 line heads the next story; a headline inside a wire story
+    (据新华社电) whose text closes with the paper's own credit began a story of its own."""
+    page = ("南江日报\n2026年4月17日　星期五\n经济·06\n"
+            "一季度全市GDP同比增长5.8%\n"
+            "本报4月16日讯（记者 程小远）市统计局今天发布数据，一季度全市实现地区生产总值1200亿元。\n"
+            "分产业看，第一产业增加值增长3.6%，第二产业增加值增长6.1%，第三产业增加值增长5.9%。\n"
+            "一季度全市规上工业增加值增速（%）\n1—2月　6.8\n3月　7.6\n数据来源：市统计局　制图：严小舟\n"
+            "3月份CPI同比上涨0.6%\n"
+            "据新华社电 国家统计局日前发布数据，3月份全国居民消费价格指数同比上涨0.6%。\n"
+            "扣除食品和能源价格的核心CPI同比上涨0.9%，涨幅保持稳定。\n"
+            "南江港一季度集装箱吞吐量创新高\n"
+            "今年一季度，南江港完成集装箱吞吐量86.4万标箱，同比增长11.3%，创历史同期新高。\n"
+            "港口集团相关负责人介绍，今年以来新开通集装箱航线5条。\n"
+            "（本报记者 施雨岚）\n责任编辑：姜南\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("一季度全市GDP同比增长5.8%", "程小远"), ("3月份CPI同比上涨0.6%", None),
+        ("南江港一季度集装箱吞吐量创新高", "施雨岚")]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["经济·06"] == "furniture"

@@ -224,8 +224,10 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         elif u.kind == "T":
             if cur is None or (cur.closed and cur.signed) or (cur.closed and cur.opened_by == "Q"):
                 new(opened_by="T")
-            elif u.names and cur.names and not set(u.names) & set(cur.names):
-                resplit(_split_for_credit(cur))  # the credit names other reporters: their story began at a head
+            elif u.names and (cur.names and not set(u.names) & set(cur.names)
+                              or not cur.names and cur.paras and _WIRE_OPEN.match(cur.paras[0])):
+                resplit(_split_for_credit(cur))  # the credit names other reporters (or the paper's own after a
+                # wire story): their story began at a head
             cur.paras.append(u.text)
             cur.units.append(u)
             if u.names and not cur.names:
@@ -323,6 +325,7 @@ def _split_for_credit(d: Draft, signed_only: bool = False) -> tuple[int, str] | 
     return None
 
 
+_WIRE_OPEN = re.compile(r"^(?:据)?(?:新华社|中新社|中新网|人民网|央视|[\u4e00-\u9fff]{1,4}社)[^，。]{0,12}[电電]|^据[\u4e00-\u9fff]{1,6}社")
 _SELF_CREDITED = re.compile(r"[。！]\s*[^。！？]{2,24}[摄攝][)）]?$")  # …作业。新华社记者 X 摄
 _BACK = re.compile(r"^(?:该|这|此|其|他|她|它)[^，。]")
 

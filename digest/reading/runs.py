@@ -47,6 +47,10 @@ def caption_lines(doc: Document, run: list[int]) -> int:
     return 1
 
 
+# a chart's or table's closing line (数据来源：…　制图：…): what follows starts afresh
+_CLOSER = re.compile(r"^(?:数据来源|資料來源|资料来源|数据|制图|製圖|制表)\s*[:：]")
+
+
 def trailing_head(doc: Document, run: list[int], photo: bool) -> int:
     """How many lines at the end of ``run`` are a headline (1–3 lines): headline-shaped, each short,
     and after a line that ends a sentence (or at the start of the run). Before a photo credit the
@@ -65,7 +69,7 @@ def trailing_head(doc: Document, run: list[int], photo: bool) -> int:
         head = texts[start:start + k]
         if not all(fl.heading_like(h) and len(h) <= 40 and not fl.lede(h) for h in head):
             break
-        if (start == 0 and whole) or (start > 0 and ends_sentence(texts[start - 1])):
+        if (start == 0 and whole) or (start > 0 and (ends_sentence(texts[start - 1]) or _CLOSER.match(texts[start - 1]))):
             best = k
     return best + tail if best else 0
 
