@@ -1177,3 +1177,27 @@ def test_a_page_without_blank_lines_of_dated_ledes_charts_and_a_wire_story():
         ("一季度全市GDP同比增长5.8%", "程小远"), ("3月份CPI同比上涨0.6%", None),
         ("南江港一季度集装箱吞吐量创新高", "施雨岚")]
     assert {lb.text.strip(): lb.label for lb in p.labels}["经济·06"] == "furniture"
+
+
+def test_an_opinion_page_of_short_commentaries_signed_at_their_end():
+    """No blank lines: a commentary signed at its end (作者：X) after another signed at its top began
+    at the headline-shaped line after the first one's last sentence; one closed by （Name） ends
+    there; the page's disclaimer (本版言论仅代表作者个人观点) is furniture."""
+    page = ("A02 观点\n南江晚报　2026年4月14日　星期二\n"
+            "让便民生活圈更有温度\n■ 邹一苇\n"
+            "在家门口就能买菜、修鞋、看病，便民生活圈让城市生活更便利。但也要看到，一些服务点开了又关。\n"
+            "便民生活圈建得好不好，居民说了算。\n"
+            "别让打卡式学习走了样\n"
+            "每天学习多少分钟、答题多少道，要截图上传、按时打卡，一些单位把学习变成了打卡竞赛。\n"
+            "学习贵在入脑入心。\n"
+            "作者：戚小雨\n"
+            "景区一票到底值得推广\n"
+            "近日，我市多家景区推出一票到底，游客购买一次门票即可游览园内所有景点，值得推广。（贺知秋）\n"
+            "维修资金不该躺在账上\n"
+            "城东一小区电梯因维修资金使用难，停运了半个月。维修资金是业主的钱，该用时要用得上。\n"
+            "本版言论仅代表作者个人观点\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("让便民生活圈更有温度", "邹一苇"), ("别让打卡式学习走了样", "戚小雨"), ("景区一票到底值得推广", "贺知秋"),
+        ("维修资金不该躺在账上", None)]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["本版言论仅代表作者个人观点"] == "furniture"

@@ -210,10 +210,11 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 cur.units.append(u)
                 if n1 != "P":
                     cur.closed = True
-            elif u.bare and cur.names and u.names and not set(u.names) & set(cur.names) \
-                    and resplit(_split_for_credit(cur, signed_only=True)):
+            elif cur.names and u.names and not set(u.names) & set(cur.names) \
+                    and resplit(_split_for_credit(cur, signed_only=True) if u.bare else _split_for_credit(cur)):
                 cur.names, cur.bare = list(u.names), True
                 cur.units.append(u)  # an author mark after the text signs the piece that began at a cross-head
+                cur.closed = not u.bare  # 作者：X after the text ends its piece (■ X may sign a piece in parts)
             else:
                 new(u, names=list(u.names), bare=u.bare, opened_by="B")
         elif u.kind == "T" and u.names and not u.bare and cur is not None and cur.parts and not cur.paras \

@@ -241,6 +241,10 @@ _TAIL_ROLE_CREDIT = re.compile(f"[。！？”」][(（]\\s*((?:{_ROLE_WORDS})[^
 _TAIL_PLACE_SIGNED = re.compile(f"[。！？”」][(（]\\s*[{CJK}]{{1,8}}(?:区|區|县|縣|市|镇|鎮|乡|鄉|村|街道|社区|社區)"
                                 f"[\\s　]*([{CJK}·]{{2,3}})\\s*[)）]\\s*$")
 
+# a short commentary signed with the writer's name alone: …值得推广。（贺知秋）
+_TAIL_NAME_SIGNED = re.compile(f"[。！？”」][(（]\\s*([{CJK}·]{{2,3}})\\s*[)）]\\s*$")
+_NOT_NAME = re.compile(r"^(?:周[一二三四五六日末]|[上下]午|全文|完|待续|未完|续|图|图文|记者|通讯员|本报|全国|全市|全省)")
+
 
 def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
     """(names, 电头) of a credit closing the last paragraph: a wire credit
@@ -252,8 +256,8 @@ def closing_credit(paragraph: str) -> tuple[list[str], str | None] | None:
         return (names, m.group(1)) if names else None
     m = _TAIL_ROLE_CREDIT.search(paragraph[-50:])
     if m is None:
-        m = _TAIL_PLACE_SIGNED.search(paragraph[-30:])
-        m = m if m and m.group(1)[0] in _SURNAMES else None  # a name after the district, not 城区居民
+        m = _TAIL_PLACE_SIGNED.search(paragraph[-30:]) or _TAIL_NAME_SIGNED.search(paragraph[-12:])
+        m = m if m and m.group(1)[0] in _SURNAMES and not _NOT_NAME.match(m.group(1)) else None  # not 城区居民, 周五
     if m:
         names = names_of(m.group(1))
         return (names, None) if names else None

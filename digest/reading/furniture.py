@@ -118,6 +118,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "an app's counters (阅读 1.2万 点赞 36)"
     if n <= 80 and "仅供参考" in s and re.search(r"本版|本文|以上|不构成|遵医嘱|风险自担|投资建议", s):
         return FLOW, "the page's disclaimer (…仅供参考)"
+    if n <= 40 and re.search(r"^(?:本版|本栏|本文|以上)?(?:文章|言论|观点|来稿)?仅代表作者(?:个人)?(?:观点|立场)", s):
+        return FLOW, "the page's disclaimer (…仅代表作者观点)"
     if n <= 60 and re.match(r"^(本栏目|本专栏|本栏|本版)[^。]{0,40}(联合|主办|开办|协办|投稿|邮箱|热线|欢迎)", s):
         return FLOW, "a note about the column (本栏目由…联合开办)"
     if n <= 60 and re.search(r"热线\s*[:：]\s*[\d（(]", s) and not s.rstrip().endswith("。"):
