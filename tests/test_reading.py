@@ -1201,3 +1201,14 @@ def test_an_opinion_page_of_short_commentaries_signed_at_their_end():
         ("让便民生活圈更有温度", "邹一苇"), ("别让打卡式学习走了样", "戚小雨"), ("景区一票到底值得推广", "贺知秋"),
         ("维修资金不该躺在账上", None)]
     assert {lb.text.strip(): lb.label for lb in p.labels}["本版言论仅代表作者个人观点"] == "furniture"
+
+
+def test_an_exclamation_inside_a_headline_and_a_byline_filed_from_a_city():
+    """补时绝杀！澄州队主场逆转海港 is a headline (a short exclamation may lead it, like a question),
+    and 本报特派记者 X 发自Y names X only."""
+    page = ("体育 | 2026.04.19 星期日 | 09\n"
+            "补时绝杀！南江队主场逆转海港\n本报特派记者 闻小舟 发自南江\n"
+            "4月18日晚，中甲联赛第六轮一场焦点战在南江奥体中心打响，南江队补时阶段打进制胜球。\n"
+            "三连胜后，南江队积13分暂列积分榜第二。\n")
+    (a,) = read_text(page).articles
+    assert (a.title, a.byline) == ("补时绝杀！南江队主场逆转海港", "闻小舟")

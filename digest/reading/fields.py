@@ -127,6 +127,7 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
         return None  # ■ 简讯: the column's standing head, not an author
     body = re.sub(f"[/／][{CJK}]{{2,6}}(?:报道|報導|电|電)$", "", body)  # 特派記者王某/北京報導
     body = re.sub(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)(?=(?:{_ROLE_WORDS}))", "", body)  # 新华社记者 X
+    body = re.sub(f"\\s*(?:发自|發自)[{CJK}]{{2,8}}(?:报道|報道)?$", "", body)  # 特派记者 X 发自澄州
     rest = _ROLE.sub(" ", body)
     toks = [t for t in re.split(r"[\s、]+", rest) if t]
     names = names_of(body)
@@ -426,8 +427,10 @@ def heading_like(line: str) -> bool:
     if not 2 <= n <= 46 or ends_sentence(s) or cjk_count(s) < 2:
         return False
     f = fold(s)
-    if f[0] in ",;:!?)、" or s[0] in "”’）" or "。" in s[:-1] or "！" in s[:-1] \
-            or ("？" in s[:-1] and (len(s) > 24 or "，" in s)):  # 一票难求？记者探访发现: a short question may lead
+    if f[0] in ",;:!?)、" or s[0] in "”’）" or "。" in s[:-1] \
+            or (("？" in s[:-1] or "！" in s[:-1]) and (len(s) > 24 or "，" in s or s.count("！") + s.count("？") > 1)) \
+            or re.search(r"(?:们|大家|朋友|各位|同学|乡亲)[！!]", s):  # 同志们！…: a speech, not a headline
+        # 一票难求？记者探访发现, 补时绝杀！澄州队主场逆转海港: a short question or exclamation may lead
         return False
     if f.count('"') % 2 or f.count("(") != f.count(")") or s.count("《") != s.count("》"):
         return False  # a headline does not leave a quote or bracket open
