@@ -1212,3 +1212,18 @@ def test_an_exclamation_inside_a_headline_and_a_byline_filed_from_a_city():
             "三连胜后，南江队积13分暂列积分榜第二。\n")
     (a,) = read_text(page).articles
     assert (a.title, a.byline) == ("补时绝杀！南江队主场逆转海港", "闻小舟")
+
+
+def test_a_section_label_under_the_byline_and_a_column_name_above_a_headline():
+    """【案情】 right under a headline and its byline labels the story's first part (the headline was
+    taken for a teaser before); 街谈 over a headline is the column's name, not its kicker."""
+    page = ("法治周刊 | 2026-04-15 | 第05版\n\n"
+            "网购“原单”运动鞋竟是假货\n本报记者 邵小鸣\n\n【案情】\n\n"
+            "2024年5月，市民小周在某网店买了一双标注“原单尾货”的运动鞋，收货后发现是假货。\n\n"
+            "【审理】\n\n法院审理认为，被告以“原单”字样误导消费者，构成欺诈，判决退一赔三。\n\n"
+            "街谈\n邻居家树根“越界”怎么办\n文/季小川\n\n"
+            "老张家院里的香樟树越长越大，树根伸进了邻居家的院子，把地坪拱裂了好几处。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("网购“原单”运动鞋竟是假货", "邵小鸣"), ("邻居家树根“越界”怎么办", "季小川")]
+    assert {lb.text.strip(): lb.label for lb in p.labels}["街谈"] == "furniture"

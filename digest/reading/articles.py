@@ -155,6 +155,9 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                     cur.closed = True
                 continue
             why = subhead(units, i, cur, stats) if not back else ""
+            if not why and u.kind == "H" and len(u.parts) == 1 and len(u.text) <= 6 and n1 == "P" and cur is not None \
+                    and cur.parts and cur.names and not cur.paras and not cur.closed:
+                why = "subhead: a short label right under the headline and byline (【案情】), over the story's text"
             if why:
                 cur.subwhy[id(u)] = why
                 cur.subheads.append(len(cur.paras))
