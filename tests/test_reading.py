@@ -1227,3 +1227,22 @@ def test_a_section_label_under_the_byline_and_a_column_name_above_a_headline():
     assert [(a.title, a.byline) for a in p.articles] == [
         ("网购“原单”运动鞋竟是假货", "邵小鸣"), ("邻居家树根“越界”怎么办", "季小川")]
     assert {lb.text.strip(): lb.label for lb in p.labels}["街谈"] == "furniture"
+
+
+def test_a_web_copy_with_a_metadata_line_and_a_picture_inside_the_text():
+    """来源：X　作者：A 通讯员 B　编辑：… names A and B; [图片] and its credited caption sit inside the
+    story, which goes on after them (the caption, closed by its credit, takes no paragraph along)."""
+    page = ("首页 | 新闻 | 数字报 | 三农 | 视频 | 专题\n"
+            "西岭农民报　2026年04月20日　第03版：农村经济\n\n"
+            "西岭县食用菌产业年产值突破12亿元\n"
+            "来源：西岭农民报　作者：单小雨 通讯员 邬小国　编辑：金然　发布时间：2026-04-20 08:30\n\n"
+            "4月17日一大早，西岭县青枫乡菌菇产业园的出菇大棚里，一排排菌棒上冒出了肥厚的香菇。\n"
+            "近年来，西岭县依托山区气候和林木资源优势，大力发展食用菌产业，带动农户增收。\n"
+            "[图片]\n菇农在大棚里采摘香菇。单小雨 摄\n"
+            "为解决卖难问题，当地建设了冷链仓储中心和电商直播基地，香菇、木耳等产品通过网络销往全国。\n"
+            "县农业农村局负责人表示，下一步将延伸产业链条，发展精深加工产品。\n"
+            "分享到：微信 微博 QQ空间\n")
+    (a,) = read_text(page).articles
+    assert (a.title, a.byline) == ("西岭县食用菌产业年产值突破12亿元", "单小雨 邬小国")
+    assert "县农业农村局负责人表示" in a.paragraphs[-1] and "冷链仓储中心" in a.body
+    assert a.captions == ("菇农在大棚里采摘香菇。单小雨摄",)

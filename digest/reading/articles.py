@@ -242,8 +242,10 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
             under_crosshead = cur is not None and bool(cur.subheads) and cur.subheads[-1] >= len(cur.paras) - 2
             credits_caption = cur is not None and bool(cur.units) and cur.units[-1].kind == "K" \
                 and not cur.units[-1].photo  # 图为… then 本报记者 X 摄: the picture's credit
+            inset = cur is not None and len(cur.paras) >= 2 and _SELF_CREDITED.search(u.text) is not None \
+                and not cur.closed  # a picture set into a story's text, its caption with its own credit
             if u.photo and cur is not None and not cur.photo and (cur.paras or cur.parts) and not cur.closed \
-                    and not under_crosshead and not credits_caption:
+                    and not under_crosshead and not credits_caption and not inset:
                 cur.paras.append(u.text)  # the photographer's credit closes photo news
                 cur.units.append(u)
                 if not cur.names:

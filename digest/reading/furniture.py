@@ -24,7 +24,7 @@ import re
 from collections import Counter
 
 from . import chrome
-from .fields import split_photo_credit, trailer
+from .fields import metadata_byline, split_photo_credit, trailer
 from .lines import Document, Line
 from .shapes import table_row
 from .printed_dates import DATE_CN, DATE_FULL, DATE_ROC, MONTH_DAY, WEEKDAY
@@ -144,7 +144,7 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return FLOW, "heading of a list of other stories (导读, 相关新闻, 评论 …)"
     if n <= 80 and _AFTER_STORY.search(s):
         return FLOW, "web page navigation (上一篇/下一篇, breadcrumbs, share bar)"
-    if n <= 90 and _SOURCE_META.match(s) and trailer(s) is None:  # 来源：X报（记者 Y） credits the story
+    if n <= 90 and _SOURCE_META.match(s) and trailer(s) is None and not metadata_byline(s):  # 来源：X报（记者 Y） credits the story
         return FLOW, "source and time of a web copy (metadata)"
     if n <= 100 and _CLASSIFIED.search(s):
         return FLOW, "classified advertisement (遗失声明)"
@@ -155,6 +155,9 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return EDGE, "masthead (issue number)"
     if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s):
         return EDGE, "masthead date line"
+    if n <= 40 and re.match(r"^[\[【(（]\s*(?:图片|圖片|图|圖|照片|视频|視頻|image|img|photo)\s*[\]】)）]"
+                             r"(?:\s*\S+\.(?:jpe?g|png|gif|webp))?$", s, re.I):
+        return EDGE, "a picture's place in the text ([图片]): the story goes on around it"
     if n <= 14 and sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff") <= 8 and _ODD.search(s) \
             and not re.match(r"^(文|图|圖|文图|撰文)\s*[｜|]", s):  # 文｜X: an author line
         return FLOW, "label with layout debris (odd symbols)"

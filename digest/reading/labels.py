@@ -218,7 +218,8 @@ def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
     line between, until its sentence ends (at most 3 more; never a photo credit, byline or lede).
     Returns the number of lines the caption takes, and sets ``unit``'s text and lines."""
     text, j = doc.lines[i].text.strip(), i + 1
-    while j < len(doc.lines) and j - i <= 3 and not ends_sentence(text) and j not in furniture:
+    while j < len(doc.lines) and j - i <= 3 and not ends_sentence(text) and j not in furniture \
+            and not re.search(r"[摄攝](?:影)?[)）]?$", text):  # …。单小雨 摄: its credit closes the caption
         ln = doc.lines[j]
         t = ln.text.strip()
         if ln.blank_before or ln.page != doc.lines[i].page or not t or fl.photo_credit(t) \
