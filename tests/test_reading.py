@@ -1246,3 +1246,15 @@ def test_a_web_copy_with_a_metadata_line_and_a_picture_inside_the_text():
     assert (a.title, a.byline) == ("西岭县食用菌产业年产值突破12亿元", "单小雨 邬小国")
     assert "县农业农村局负责人表示" in a.paragraphs[-1] and "冷链仓储中心" in a.body
     assert a.captions == ("菇农在大棚里采摘香菇。单小雨摄",)
+
+
+def test_an_ocr_gap_inside_a_wire_dateline():
+    """OCR reads 新华社北京4月2 日电 with a gap: still the lede of a story of its own, under its headline."""
+    page = ("西川报　　综合新闻\n2026年4月3日 星期五　　第2版\n\n"
+            "全县春季植树造林任务完成过半\n本报讯 (记者 柏小松)4月1 日,记者从县林业局获悉,全县已完成植树造林1.36万亩。\n"
+            "县林业局负责人介绍,今年全县将完成造林2.5万亩。\n"
+            "全国铁路清明小长假预计发送旅客6000万人次\n"
+            "新华社北京4月2 日电(记者庞小舟)记者2日从国铁集团获悉,清明小长假全国铁路预计发送旅客6000万人次。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("全县春季植树造林任务完成过半", "柏小松"), ("全国铁路清明小长假预计发送旅客6000万人次", "庞小舟")]

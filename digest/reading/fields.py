@@ -204,10 +204,15 @@ def maybe_name(line: str) -> bool:
     return 2 <= len(s) <= 4 and cjk_count(s) == len(s) and s[0] in _SURNAMES
 
 
+_DATE_GAP = re.compile(r"(?<=\d) (?=[日月电電讯訊])|(?<=[月]) (?=\d)")
+
+
 def lede(text: str) -> tuple[str, list[str]] | None:
     """(dateline prefix, names) when text opens with 本报讯（记者 X）, 本报X讯, 【本報消息】,
     本报合肥18日电（记者 X）, 【新华社重庆十四日电】（记者X）, and the Taiwan / Hong Kong forms
-    【記者X／高雄報導】, （中央社記者X台北1日電）, 【維港新報訊】記者X報道："""
+    【記者X／高雄報導】, （中央社記者X台北1日電）, 【維港新報訊】記者X報道：; a gap OCR put inside the
+    date (新华社北京4月2 日电) is read through."""
+    text = _DATE_GAP.sub("", text[:80]) if " " in text[:40] else text
     m = _LEDE.match(text)
     if m and not m.group(2):
         hk = _HK_LEDE.match(text)  # 【維港新報訊】記者X報道：names the reporter after the bracket
