@@ -1258,3 +1258,17 @@ def test_an_ocr_gap_inside_a_wire_dateline():
     p = read_text(page)
     assert [(a.title, a.byline) for a in p.articles] == [
         ("全县春季植树造林任务完成过半", "柏小松"), ("全国铁路清明小长假预计发送旅客6000万人次", "庞小舟")]
+
+
+def test_a_byline_of_a_reporter_who_wrote_and_photographed():
+    """记者 X 文/图 under a headline in the middle of a page without blank lines: the byline of a
+    new story (it was read as a paragraph of the story above)."""
+    page = ("A07 城事\n西安晚报　2026年4月9日 星期四\n"
+            "外卖小哥冲进浓烟救出八旬老人\n□记者 蒋小帆\n"
+            "昨天下午3点多，滨河街道一栋居民楼冒出滚滚浓烟，正在送餐的外卖小哥冲进楼里救出一位老人。\n"
+            "随后赶到的消防员很快扑灭了明火。\n"
+            "老城小巷变身网红打卡地\n记者 龙小川 文/图\n"
+            "青砖黛瓦、绿植点缀，这几天，老城区的打铁巷成了市民游客争相打卡的网红地。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles] == [
+        ("外卖小哥冲进浓烟救出八旬老人", "蒋小帆"), ("老城小巷变身网红打卡地", "龙小川")]

@@ -23,6 +23,8 @@ _NAME = re.compile(f"^[{CJK}·]{{2,5}}$")
 _BYLINE_MARKED = re.compile(f"^[{MARKS}]\\s*(.{{1,60}})$")
 _BYLINE_ROLE = re.compile(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)?{_ROLE_WORDS}[ ]*[{CJK} ]{{2,40}}"
                           f"(?:[/／][{CJK}]{{2,6}}(?:报道|報導|电|電))?$")
+_ROLE_LEAD = re.compile(f"^(?:新华社|中新社|中央社|人民日报|[{CJK}]{{2,6}}报社?)?{_ROLE_WORDS}")
+_TEXT_AND_PHOTO = re.compile(r"\s+(?:文/图|图/文|文／图|图／文|文图|图文)$")
 _BYLINE_SLASH = re.compile(f"^(?:文|图|圖|文图|文/图|图/文|文·图|撰文|采写)\\s*[/／:：｜|]\\s*([{CJK}·、 ]{{2,30}})$")
 # 文：X　圖：Y, 文／記者X　攝影／記者Y: several role/name pairs
 _BYLINE_PAIRS = re.compile(f"^(?:(?:文|图|圖|攝影|摄影|攝|摄|撰文|采写|文字|圖片|图片)\\s*[/／:：]\\s*[{CJK}·]{{2,9}}[\\s　、]*){{2,4}}$")
@@ -104,6 +106,8 @@ def byline_line(line: str) -> tuple[list[str], bool] | None:
     s = fix_spaces(line.strip(), prose=False)
     if not s or len(s) > 60 or "，" in s or "。" in s or ends_sentence(s):
         return None
+    if _ROLE_LEAD.match(s):
+        s = _TEXT_AND_PHOTO.sub("", s)  # 记者 X 文/图: X wrote and photographed
     compact = "".join(s.split()).strip(MARKS + "【】[]")
     if _REPORTING_LABEL.fullmatch(compact) or _BOX_LABEL.fullmatch(compact):
         return None  # 【记者调查】, 记者手记, ■链接: a label of the story or its box, not a reporter named 调查
