@@ -1272,3 +1272,24 @@ def test_a_byline_of_a_reporter_who_wrote_and_photographed():
     p = read_text(page)
     assert [(a.title, a.byline) for a in p.articles] == [
         ("外卖小哥冲进浓烟救出八旬老人", "蒋小帆"), ("老城小巷变身网红打卡地", "龙小川")]
+
+
+def test_a_narrow_column_county_paper_with_wrapped_items_and_a_unit_credit():
+    """Hard-wrapped at about 18 characters: ● items the column wrapped are one item each, not an
+    item and a stray line; （融媒体中心 X） credits X; a headline with a quoted word (有了“身份证”)
+    still has a headline's shape."""
+    from digest.reading import fields as fl
+    from digest.reading.repair import _head_shaped
+
+    page = ("今日西川\n第1589期　2026年4月10日　星期五\n\n"
+            "西川县产业园首批项目签约\n□ 融媒体记者 钟小秀\n"
+            "　　4月8日，西川县产业园首批项目集\n中签约仪式在县行政中心举行，8家企\n业签订投资协议。\n"
+            "乡镇动态\n"
+            "●4月6日，青枫乡举办春季招聘会，\n32家企业提供就业岗位600余个。\n"
+            "●石门镇新建的农村寄递物流综合服务\n站投入使用，快递进村时间缩短一天。\n")
+    p = read_text(page)
+    assert [(a.title, a.byline) for a in p.articles][0] == ("西川县产业园首批项目签约", "钟小秀")
+    assert [a.body for a in p.articles[1:]] == ["4月6日，青枫乡举办春季招聘会，32家企业提供就业岗位600余个。",
+                                                 "石门镇新建的农村寄递物流综合服务站投入使用，快递进村时间缩短一天。"]
+    assert fl.trailer("（融媒体中心 伍小燕）") == ("credit", ["伍小燕"])
+    assert _head_shaped("古树名木有了“身份证”", 18) and not _head_shaped("他说：“走吧", 18)

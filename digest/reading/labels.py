@@ -185,6 +185,8 @@ def units(doc: Document) -> list[Unit]:
         unit, used = _classify(doc, i, s)
         if unit is not None and unit.kind == "K" and not unit.photo and not para_lines:
             used = _wrapped_caption(doc, i, unit, furn)
+        if unit is not None and unit.kind == "Q" and not para_lines:
+            used = _wrapped_item(doc, i, unit, furn)
         if unit is not None:
             if unit.kind == "B" or (unit.kind == "K" and unit.photo):
                 flush_before_header(photo=unit.kind == "K")
@@ -211,6 +213,28 @@ def units(doc: Document) -> list[Unit]:
     _ad_boxes(out)
     _column_labels(out)
     return out
+
+
+def _wrapped_item(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
+    """A ● item the narrow column wrapped (●石门镇新建的农村寄递物流综合服务 / 站投入使用，…): its line is
+    as long as the column's lines and ends no sentence, so the next lines (no blank line between,
+    at most 2) carry it on until a sentence ends. Returns the lines taken; sets ``unit``'s text."""
+    text = unit.text
+    widths = sorted(len(ln.text.strip()) for ln in doc.lines if len(ln.text.strip()) >= 8 and not ln.furniture)
+    if not widths or ends_sentence(text) or len(doc.lines[i].text.strip()) < 0.9 * widths[len(widths) // 2]:
+        return 1
+    j = i + 1
+    while j < len(doc.lines) and j - i <= 2 and not ends_sentence(text) and j not in furniture:
+        ln = doc.lines[j]
+        t = ln.text.strip()
+        if ln.blank_before or not t or _BRIEF.match(t) or fl.byline_line(t) or fl.lede(t):
+            break
+        text, j = join_pair(text, t), j + 1
+    if j == i + 1 or not ends_sentence(text):
+        return 1
+    unit.text, unit.lines, unit.brief_head = text, list(range(i, j)), False
+    unit.why = "brief: ■ one-line item (wrapped over lines)"
+    return j - i
 
 
 def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:

@@ -285,7 +285,8 @@ def _head_shaped(line: str, width: int) -> bool:
     """A short line (under 0.85 of the column) with no punctuation inside that starts a paragraph but
     does not end a sentence: wrapped lines fill their column, so it is a line of its own (a headline)."""
     s = line.strip()
-    return 4 <= len(s) < 0.85 * width and width >= 12 and not re.search(r"[，,。；;：:、“”\"（）()]", s) \
+    bare = re.sub(r"“[^“”]{1,12}”", "", s)  # a quoted word (有了“身份证”) is headline language; a quote left open is not
+    return 4 <= len(s) < 0.85 * width and width >= 12 and not re.search(r"[，,。；;：:、“”\"（）()]", bare) \
         and not ends_sentence(s)
 
 
