@@ -179,7 +179,22 @@ def _select(a: Analysis, scores: np.ndarray, k: int, max_chars: int | None,
 
 
 def _keywords(a: Analysis, background: kw.Background | None) -> tuple[str, ...]:
-    tags = kw.keywords(a.words, a.tokens, script.to_simplified(a.title or ""), a.byline, background)
+    # tags come from the story's text: not from its credits, notes and layout debris (作者系…高级教师,
+    # 新华社记者 X 摄), which the sentence marking calls junk
+    keep = [s.why != "junk" for s in a.sentences]
+    if all(keep):
+        words, tokens = a.words, a.tokens
+    else:
+        words = [w for w, k in zip(a.words, keep) if k]
+        tokens, sentence = [], 0
+        for tok in a.tokens:
+            if tok[0] == "\n":
+                sentence += 1
+                if sentence <= len(keep) and keep[sentence - 1]:
+                    tokens.append(tok)
+            elif sentence >= len(keep) or keep[sentence]:
+                tokens.append(tok)
+    tags = kw.keywords(words, tokens, script.to_simplified(a.title or ""), a.byline, background)
     return tuple(script.printed_form(t, a.analysed, a.printed) for t in tags)
 
 

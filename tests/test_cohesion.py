@@ -75,3 +75,12 @@ def test_a_dangling_sentence_brings_its_antecedent_or_gives_way():
 def test_free_text_never_starts_with_an_unresolved_anaphor():
     s = summarize_text("这件小事只是全市干部为群众办实事的一个缩影，让大家深受感动。今年以来，全市共为群众办实事两千余件。", max_sentences=1)
     assert s.sentences == ("今年以来，全市共为群众办实事两千余件。",)
+
+
+@pytest.mark.parametrize("text, word", [("半年前，他以科技副总的身份来到这家企业。", "他"), ("十年间，它接听了二十一万个来电。", "它")])
+def test_a_pronoun_after_a_short_time_phrase_leans_back(text, word):
+    assert opener(text) == ("pronoun", word)
+
+
+def test_a_time_phrase_without_a_pronoun_leans_on_nothing():
+    assert opener("去年，全市新建学校十所。") is None and opener("十年间，其实变化很大。") is None

@@ -115,3 +115,9 @@ def test_a_sentence_after_any_papers_dateline_or_credit_is_no_fragment():
     assert check(["海濱長廊將於每逢周六、日晚上舉辦夜市，設有約60個攤位。"], body=body) == []
     assert check(["11日，市人社局启动高温津贴专项检查。"], body=body) == []
     assert "fragment" in kinds(["設有約60個攤位。"], body=body)
+
+
+def test_a_bare_quotation_shown_without_who_said_it():
+    body = ["回迁小区有了新物业。“想管好回迁小区，得揣着一颗公心。”高鹏是小区物业负责人。"]
+    assert "quote" in kinds(["“想管好回迁小区，得揣着一颗公心。”"], body=body)
+    assert check(["“想管好回迁小区，得揣着一颗公心。”", "高鹏是小区物业负责人。"], body=body) == []

@@ -127,3 +127,43 @@ def test_items_of_a_list_set_one_per_paragraph_are_never_shown_alone():
     got = {s.text: s.ok for s in sentences_of(paragraphs)}
     assert got["看清产品风险等级，与自身承受能力相匹配。"] is False
     assert got["监管部门表示，市民遇到可疑产品可拨打热线反映。"] is True
+
+
+def test_a_paper_dateline_with_the_day_only_is_not_shown():
+    assert strip_prefix("本报合肥18日电（记者蒲小禾）在合肥市一家企业车间里，技术员正在调试设备。") == \
+        "在合肥市一家企业车间里，技术员正在调试设备。"
+
+
+def test_a_reaction_after_a_quotation_is_its_attribution():
+    """“…！”武女士赞不绝口。 is one sentence: the reaction owns the quotation like 说 does."""
+    t = "“这么快就办好了，真是解了燃眉之急！”武女士赞不绝口。据介绍，全市外资企业登记已全部网上办理。"
+    assert spans(t)[0] == "“这么快就办好了，真是解了燃眉之急！”武女士赞不绝口。"
+
+
+def test_a_sentence_that_is_only_a_quotation_is_shown_with_the_next():
+    """“想管好回迁小区，得揣着一颗公心。” says nothing of who spoke: it leans on the next sentence."""
+    got = sentences_of(["回迁小区有了新物业。“想管好回迁小区，得揣着一颗公心。”高鹏是小区物业负责人，他每天都到小区转一转。"])
+    quote = next(s for s in got if s.text.startswith("“想管好"))
+    assert quote.said_by is not None and got[quote.said_by].text.startswith("高鹏")
+    s = summarize_article(Article(title="回迁小区的新物业", byline=None, kind="news", paragraphs=(
+        "回迁小区有了新物业，居民们的烦心事少了。", "“想管好回迁小区，得揣着一颗公心。”",
+        "高鹏是小区物业负责人，他每天都到小区转一转，听居民说说烦心事。")), max_sentences=2)
+    assert "“想管好回迁小区，得揣着一颗公心。”" not in s.sentences or \
+        s.sentences[s.sentences.index("“想管好回迁小区，得揣着一颗公心。”") + 1].startswith("高鹏")
+
+
+@pytest.mark.parametrize("text", [
+    "编者按：春耕时节，一批年轻人回到乡村，用新技术种地。",
+    "今起，本版推出“热线背后的人”系列报道，敬请关注。",
+    "联系人：汤老师，电话：0872-6205118。",
+])
+def test_the_paper_talking_about_itself_is_never_shown(text):
+    (s,) = [x for x in sentences_of([text]) if x.text]
+    assert s.why == "junk"
+
+
+def test_a_short_paragraph_broken_off_at_a_line_end_is_not_a_heading():
+    """编者按：在云樟市，有一条24小 / 时不打烊的“邻里热线”。: the second paragraph's first sentence is
+    the tail of a sentence, never shown."""
+    got = sentences_of(["编者按：在云樟市，有一条24小", "时不打烊的“邻里热线”。十年间，热线接听了二十一万个来电。"])
+    assert [s.ok for s in got if s.paragraph == 1] == [False, True]

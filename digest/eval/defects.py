@@ -11,7 +11,8 @@ sentence is checked against its article's body (paragraphs on lines) for these k
 - ``fragment``: it does not end with 。！？…, starts with punctuation, is not in the body, starts
   mid-sentence, or continues a paragraph the extraction broke off;
 - ``quote``: a quotation left open or entered mid-way, a quotation shown without the attribution
-  that follows it (``“…。”王老师告诉记者。``), or an attribution shown without its quotation;
+  that follows it (``“…。”王老师告诉记者。``), an attribution shown without its quotation, or a
+  sentence that is a quotation and nothing else shown without the sentence after it (who said it);
 - ``dangling``: it opens leaning on an earlier sentence (这/该/此/其, a pronoun, 对此、此外、
   下一步…; see ``digest.summarizing.cohesion``) that the summary does not show before it;
 - ``subhead``: it is a cross-head (a short paragraph without sentence punctuation, a paragraph the
@@ -172,6 +173,12 @@ def check_article(article: dict, source: str = "", position: int = 0) -> list[De
             end = at + len(s)
             if s.rstrip()[-1:] in CLOSE_QUOTES and attribution_end(para, end, quote_pairs(para)[0]) is not None:
                 add("quote", s, f"its attribution “{para[end:end + 12]}…” is cut off")
+            elif s[:1] in OPEN_QUOTES and quote_pairs(s)[0].get(0) == len(s.rstrip()) - 1:
+                k = starts.get((pi, at))
+                after = body[k + 1][2] if k is not None and k + 1 < len(body) else None
+                shown_next = summary.index(s) + 1 < len(summary) and summary[summary.index(s) + 1] == after
+                if after is not None and not shown_next:
+                    add("quote", s, "a quotation and nothing else, shown without the sentence that says who said it")
             if before and before[-1] in CLOSE_QUOTES and before[-2:-1] in list(STOPS + "…") \
                     and _SPEECH_ONLY.match(s.split("，")[0].rstrip("。！？!?")) and attribution_end(para, at, quote_pairs(para)[0]):
                 add("quote", s, "an attribution without its quotation")

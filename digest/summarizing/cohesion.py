@@ -42,6 +42,7 @@ _CLASSIFIER = re.compile(r"^(?:一|个|個|些|座|项|項|位|名|条|條|家|�
 _PRONOUN = re.compile(r"^(?:他们|她们|它们|他們|她們|它們|他|她|它|其)")
 _ITEM = re.compile(r"^(?:[二三四五六七八九十]+是|[（(][二三四五六七八九十2-9]\d*[）)]|[2-9]\d*[、.．]|[②-⑳]|第[二三四五六七八九十]+[，,、]|"
                    r"(?:最后|最後|再者|还有|還有)[，,])")
+_LEADING_WHEN = re.compile(rf"^[{HAN}0-9]{{1,7}}[前后後间間时時里裏来來中上下天年月日初底末][，,]")
 _PERSONAL = ("他", "她")
 _FUNCTION = "的了是在和也都就还又将把被为對对与與及并並而且即"
 
@@ -79,6 +80,9 @@ def opener(text: str) -> tuple[str, str] | None:
         return "demonstrative", "|".join(dict.fromkeys(nouns))
     if _PRONOUN.match(t):
         return "pronoun", _PRONOUN.match(t).group(0)
+    m = _LEADING_WHEN.match(t)  # 半年前，他… / 十年间，它…: the pronoun after a short time or place phrase
+    if m and _PRONOUN.match(t[m.end():]) and not t[m.end():].startswith(("其实", "其實", "其他", "其它", "其中")):
+        return "pronoun", _PRONOUN.match(t[m.end():]).group(0)
     m = _ITEM.match(t)
     if m:
         return "item", m.group(0)

@@ -165,6 +165,13 @@ def _is_name(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
     return prev[1].startswith("nr") and len(prev[0]) <= 2 and len(word) <= 2 and not _PLACE.search(prev[0])
 
 
+def _known(word: str) -> bool:
+    """A word of jieba's dictionary (or the user dictionary), not one its HMM guessed."""
+    import jieba
+
+    return jieba.dt.FREQ.get(word, 0) > 0
+
+
 def tag_words(tokens: Sequence[tuple[str, str]]) -> list[str]:
     """The words of ``tokens`` that may be tags (document-frequency vocabulary for ``Background``)."""
     return [w for w, f in tokens if f in NOUNS and len(w) >= 2 and not re.search(r"\d", w)]
@@ -198,6 +205,8 @@ def keywords(words: Sequence[textrank.Words], tokens: Sequence[tuple[str, str]],
             return False  # a byline name, a credit
         if flags[w] == "eng" and (len(w) < 3 or w.isupper() and len(w) < 4):
             return False  # MW, km: units and initials, not subjects
+        if seen[w] < 2 and w not in title and len(w) >= 2 and not _known(w):
+            return False  # a word jieba's HMM made up from one passage (系东 of 作者系东岚市): not trusted
         return seen[w] >= min_tf or w in title  # said once in a long article: a passing word
 
     candidates = [(w, s) for w, s in ranked[:CANDIDATES] if plain(w)]

@@ -33,7 +33,7 @@ _PREFIXES = [
     # a reporter's run-in credit: 記者X報道：, 本报记者X报道：
     re.compile(rf"^(?:本[报報])?(?:记者|記者)[{HAN}\s·]{{1,12}}(?:报道|報道)[：:]\s*"),
     re.compile(rf"^[【\[]?(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|本报|本報)[{HAN}]{{0,10}}"
-               rf"(?:\d{{1,2}}月\d{{1,2}}日)?[电電][】\]]?\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
+               rf"(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?[电電][】\]]?\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
     re.compile(rf"^[{HAN}]{{0,10}}\d{{1,2}}月\d{{1,2}}日电\s*(?:[（(][^）)]{{0,40}}[）)])?\s*"),
     re.compile(rf"^[{HAN}]{{2,6}}消息[：:]\s*"),
     re.compile(r"^【[^】]{1,24}】\s*"),
@@ -49,6 +49,9 @@ _JUNK = [
     re.compile(r"!\[|\]\(|https?://|www\.|^\||\|$|^[-=*_]{3,}|^#|^>"),
     re.compile(r"扫描二维码|扫码|关注.{0,6}公众号|[下上][转接]\d+版|第\s*\d+\s*[页版]|《[^》]{1,12}[报報]》[（(]"),
     re.compile(r"【[^】]{0,12}(?:字体|打印|关闭)"),
+    # the paper talking about itself: an editor's note, a series announced, a contact line
+    re.compile(r"^(?:编者按|編者按|编者的话|编前语)|敬请关注|敬請關注|(?:推出|推出了)[^。]{0,20}系列|系列[^。]{0,12}(?:报道|報道|專題|专题)[^。]{0,6}[。]$"),
+    re.compile(r"^(?:联系人|聯絡人|联系电话|聯絡電話|咨询电话|諮詢電話|报名电话|报名方式)[：:]"),
 ]
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+[，,、])")
 # an item of a list set one per paragraph (…宣传，不得承诺保本；): a clause, not a heading, and the
@@ -130,8 +133,16 @@ def parallel(a: str, b: str) -> bool:
 
 
 def unfinished(paragraph: str) -> bool:
-    """A prose paragraph the extraction broke off mid-sentence (the next one continues it)."""
-    return len(paragraph) >= 20 and bool(re.search(r"[，。、]", paragraph)) and not LINE_END.search(paragraph)
+    """A prose paragraph the extraction broke off mid-sentence (the next one continues it): it has
+    a clause mark inside and ends on a character (编者按：在云樟市，有一条24小 / 时不打烊的…)."""
+    return len(paragraph) >= 8 and bool(re.search(r"[，。、：]", paragraph)) and not LINE_END.search(paragraph) \
+        and (len(paragraph) >= 20 or bool(re.search(rf"[{HAN}0-9A-Za-z]$", paragraph)))
+
+
+def _one_quote(text: str) -> bool:
+    """The whole text is one quotation: its first open quote closes at its end."""
+    pairs = quote_pairs(text)[0]
+    return pairs.get(0) == len(text.rstrip()) - 1
 
 
 def _ends_quote(text: str) -> bool:
@@ -160,7 +171,7 @@ def sentences_of(paragraphs: Sequence[str], subheads: Sequence[int] = (), banned
             continue
         spans = split_sentences(para, semicolon_split)
         if pi in heads or (len(spans) == 1 and not LINE_END.search(para) and len(para) <= 30
-                           and not _LIST_ITEM.search(para)):
+                           and not _LIST_ITEM.search(para) and not unfinished(para)):
             heading = pi in heads or (han_count(para) >= 2 and not is_credit(para))
             out.append(Sentence(para, pi, True, True, "heading" if heading else "junk"))
             if heading:
@@ -191,6 +202,16 @@ def sentences_of(paragraphs: Sequence[str], subheads: Sequence[int] = (), banned
             out.append(s)
         prev_unfinished = unfinished(para)
         last_pi = pi
+    # a sentence that is a quotation and nothing else (“想管好…公心。”) is said by whoever the next
+    # sentence names: it is shown with that sentence, or not at all
+    for i, s in enumerate(out):
+        if s.ok and s.said_by is None and s.text[:1] in OPEN_QUOTES and s.text[-1:] in CLOSE_QUOTES \
+                and quote_balance(s.text) == "ok" and not quote_pairs(s.text)[1] and _one_quote(s.text):
+            nxt = next((j for j in range(i + 1, min(i + 2, len(out))) if out[j].ok), None)
+            if nxt is None:
+                s.why = "quote"
+            else:
+                s.said_by = nxt
     # run-in heads: a short opener parallel to another opener or to a heading paragraph
     for i in openers:
         others = [out[j].text for j in openers if j != i] + head_texts

@@ -36,8 +36,11 @@ MAX_CHARS_IN = 60_000  # text beyond this is ignored
 # (a short clause, no sentence end inside, ending in a verb of saying).
 SPEECH = (r"(?:说|道|讲|问|答|称|表示|介绍|告诉|指出|强调|坦言|直言|感慨|感叹|回忆|透露|补充|解释|认为|提醒|"
           r"呼吁|建议|笑言|笑称|坦承|谈到|说起|评价|表态|寄语|叮嘱|嘱咐|宣布|坦陈|"
+          # a reaction that owns the quotation before it: “…！”武女士赞不绝口。
+          r"赞不绝口|连连称赞|称赞|赞叹|夸赞|点赞|诉苦|抱怨|吐槽|感谢|道谢|连声道谢|"
           # the same verbs in traditional characters (the splitter reads the original text)
-          r"說|講|問|稱|介紹|告訴|強調|感嘆|回憶|補充|解釋|認為|呼籲|建議|談到|說起|評價|表態|叮囑|囑咐|坦陳)")
+          r"說|講|問|稱|介紹|告訴|強調|感嘆|回憶|補充|解釋|認為|呼籲|建議|談到|說起|評價|表態|叮囑|囑咐|坦陳|"
+          r"讚不絕口|稱讚|讚嘆|誇讚|點讚|訴苦|抱怨|感謝|道謝)")
 _ATTRIBUTION = re.compile(rf"^[^。！？!?；;“”「」]{{0,24}}?{SPEECH}(?:道|着|说|說|起来|記者|记者|我们|我們)?$")
 
 
