@@ -338,7 +338,8 @@ def summarize(c: Ctx, file, as_json, whole, sentences, chars, jsonl):
             click.echo(f"[{i}] {a['title'] or '(no headline)'}")
             for sent in a["summary"]:
                 click.echo(f"    {sent}")
-            click.echo(f"    #{' #'.join(a['keywords'])}")
+            if a["keywords"]:
+                click.echo(f"    #{' #'.join(a['keywords'])}")
     sys.exit(EXIT_PARTIAL if reading.failures else EXIT_OK)
 
 

@@ -187,3 +187,11 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_a_log():
     out = log.getvalue().splitlines()
     assert out[0] == "ingest: 0/30" and out[-1] == "ingest: 30/30"
     assert len(out) == 11 and "\r" not in log.getvalue()  # about every tenth, no carriage returns
+
+
+def test_summarize_text_output_has_no_bare_keyword_mark(run, tmp_path):
+    """A story with no keyword printed a lone '#' line."""
+    page = tmp_path / "p.txt"
+    page.write_text("通知\n\n今天下午三点开会，请大家准时参加。\n", encoding="utf-8")
+    out = run("summarize", str(page)).output
+    assert "今天下午三点开会" in out and not any(line.strip() == "#" for line in out.splitlines())
