@@ -48,7 +48,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 eval: install
-	$(BIN)/python -m digest.eval.segmentation ../shared/corpus/seeds_gold.json ../shared/corpus/styles_gold.json ../shared/corpus/pdf_gold.json tests/fixtures/pages_gold.json tests/fixtures/pages2_gold.json tests/fixtures/pages3_gold.json tests/fixtures/pages4_gold.json tests/fixtures/pages5_gold.json -q
+	$(BIN)/python -m digest.eval.segmentation ../shared/corpus/seeds_gold.json ../shared/corpus/styles_gold.json ../shared/corpus/pdf_gold.json tests/fixtures/pages_gold.json tests/fixtures/pages2_gold.json tests/fixtures/pages3_gold.json tests/fixtures/pages4_gold.json tests/fixtures/pages5_gold.json tests/fixtures/pages6_gold.json -q
 	$(BIN)/python -m digest.eval.rouge ../shared/eval/sohu_headline.jsonl ../shared/eval/lcsts.jsonl ../shared/eval/clts.jsonl
 	$(BIN)/python -m digest.eval.ranking ../shared/corpus/seeds ../shared/corpus/styles
 

@@ -1,5 +1,5 @@
 """`digest summarize --json` over the repo's own held-out page sets (tests/fixtures/pages*): no
-summary defect. These 61 pages were written by testers apart from the summariser's development,
+summary defect. These 73 pages were written by testers apart from the summariser's development,
 so they check it on shapes it was not tuned on (the seeds and styles check is in
 test_defects_corpus.py)."""
 from __future__ import annotations
