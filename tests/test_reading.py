@@ -1293,3 +1293,12 @@ def test_a_narrow_column_county_paper_with_wrapped_items_and_a_unit_credit():
                                                  "石门镇新建的农村寄递物流综合服务站投入使用，快递进村时间缩短一天。"]
     assert fl.trailer("（融媒体中心 伍小燕）") == ("credit", ["伍小燕"])
     assert _head_shaped("古树名木有了“身份证”", 18) and not _head_shaped("他说：“走吧", 18)
+
+
+def test_a_wrapped_line_that_sets_a_date_for_an_event_is_text_not_the_masthead():
+    """兹定于5月21日(星期四)上午9:30在东岚市 — an OCR line of a notice — read as the masthead's date
+    line and dropped from the notice, which lost its date and time."""
+    from digest.reading.furniture import line_reason
+
+    assert line_reason("兹定于5月21日(星期四)上午9:30在东岚市") is None
+    assert line_reason("东岚日报 2026年5月19日 星期二") is not None

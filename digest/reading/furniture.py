@@ -70,6 +70,8 @@ _SOURCE_META = re.compile(r"^(?:本文|本稿|原文)?(来源|來源|发布时�
 _CLASSIFIED = re.compile(r"(遗失|丢失|遺失).{0,60}(作废|作廢)|声明作废|作废声明|聲明作廢")
 _TOC_ITEM = re.compile(rf"^([·•▪◇]\s*\S.{{1,40}}|[A-Z]?\d{{1,2}}\s+[{CJK}“‘《].{{1,40}}|[A-Z]?\d{{1,2}}\s*版\s*[:：]\s*\S{{1,10}})$")
 _ODD = re.compile(rf"[^{CJK}□■◇◆●○▲▢◎▶0-9A-Za-z\s，。、；：！？“”‘’「」『』（）《》—…·.,;:!?\"'()\-+%/|#*]")
+# a date in running text, not a masthead: an event set for it (兹定于5月21日(星期四)上午9:30在…)
+_EVENT = re.compile(r"兹定于|定于|将于|举行|举办|召开")
 _METADATA = re.compile(r"^(作者|来源|來源|记者|記者|编辑|發佈|发布)\s*[:：]")
 RULE = re.compile(r"[=＝*＊\-－—─━_~～·•＿]{4,}")  # ==== / ＊＊＊＊ / ———— on a line of its own
 _PRINT_RUN = re.compile(r"^[(（]共印\s*\d+\s*份[)）]$")  # a bulletin's print run
@@ -153,7 +155,8 @@ def line_reason(s: str) -> tuple[str, str] | None:
         return EDGE, "masthead (the paper's name and the 版)"
     if n <= 40 and re.search(r"第\s*\d+\s*期|今日\s*\d+\s*版|本期\s*\d+\s*版", s) and not _prose(s):
         return EDGE, "masthead (issue number)"
-    if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s):
+    if n <= 60 and _masthead_date(s) and not _prose(s) and not _METADATA.match(s) and not chrome.list_item(s) \
+            and not _EVENT.search(s):
         return EDGE, "masthead date line"
     if n <= 40 and re.match(r"^[\[【(（]\s*(?:图片|圖片|图|圖|照片|视频|視頻|image|img|photo)\s*[\]】)）]"
                              r"(?:\s*\S+\.(?:jpe?g|png|gif|webp))?$", s, re.I):
