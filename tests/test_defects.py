@@ -121,3 +121,8 @@ def test_a_bare_quotation_shown_without_who_said_it():
     body = ["回迁小区有了新物业。“想管好回迁小区，得揣着一颗公心。”高鹏是小区物业负责人。"]
     assert "quote" in kinds(["“想管好回迁小区，得揣着一颗公心。”"], body=body)
     assert check(["“想管好回迁小区，得揣着一颗公心。”", "高鹏是小区物业负责人。"], body=body) == []
+
+
+def test_the_last_item_of_an_enumeration_shown_alone_is_a_fragment():
+    body = ["今年要抓好三件事：完善城市路网，打通断头路；提升公交服务；建成市城区大外环，抓好国省道干线公路改造。"]
+    assert "fragment" in kinds(["建成市城区大外环，抓好国省道干线公路改造。"], body=body)

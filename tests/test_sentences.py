@@ -167,3 +167,11 @@ def test_a_short_paragraph_broken_off_at_a_line_end_is_not_a_heading():
     the tail of a sentence, never shown."""
     got = sentences_of(["编者按：在云樟市，有一条24小", "时不打烊的“邻里热线”。十年间，热线接听了二十一万个来电。"])
     assert [s.ok for s in got if s.paragraph == 1] == [False, True]
+
+
+def test_the_last_item_of_an_enumeration_is_not_shown_alone():
+    """一是…；二是…；建成市城区大外环，…。: the part after the last ； ends with 。 but is an item."""
+    got = sentences_of(["今年要抓好三件事：完善城市路网，打通断头路；提升公交服务，新开公交线路十条；"
+                        "建成市城区大外环，抓好国省道干线公路改造。交通局将按月调度进展。"])
+    shown = [s.text for s in got if s.ok]
+    assert "建成市城区大外环，抓好国省道干线公路改造。" not in shown and "交通局将按月调度进展。" in shown

@@ -154,6 +154,8 @@ def check_article(article: dict, source: str = "", position: int = 0) -> list[De
         before = para[:at].rstrip()
         if before and before[-1] not in STOPS + CLOSERS + "；;…" and not _lede(before, s):
             add("fragment", s, f"starts mid-sentence after “{before[-8:]}”")
+        elif before and before[-1] in "；;":
+            add("fragment", s, "the last item of an enumeration (after “；”), not a sentence of its own")
         if at == 0 and pi > 0 and unfinished(paragraphs[pi - 1]) and pi - 1 not in heads:
             tail = paragraphs[pi - 1][-1:]
             if re.match(rf"[{HAN}]", tail) and re.match(rf"^[{HAN}][，,、。；]", s) and s[0] not in _INTERJECTION:

@@ -193,8 +193,9 @@ def sentences_of(paragraphs: Sequence[str], subheads: Sequence[int] = (), banned
                 s.why = "junk"
             elif quote_balance(text) != "ok" or a > opened or b <= closed:  # or inside a quotation left open
                 s.why = "quote"
-            elif (k == 0 and prev_unfinished) or (whole_only and not LINE_END.search(text)):
-                s.why = "fragment"
+            elif (k == 0 and prev_unfinished) or (whole_only and not LINE_END.search(text)) \
+                    or (whole_only and k > 0 and para[:a].rstrip()[-1:] in "；;"):
+                s.why = "fragment"  # …；建成市城区大外环，…。: the last item of an enumeration, not a sentence
             elif k == len(spans) - 1 and not LINE_END.search(text) and len(text) < 30:
                 s.why = "junk"  # a label or furniture line run into the paragraph, not prose
             elif k == 0 and headlike(text):
