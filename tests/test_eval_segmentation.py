@@ -125,70 +125,41 @@ def test_command_line_takes_several_gold_files(tmp_path):
     assert len(results) == 2 and all(r["f1"] == 1.0 for r in results)
 
 
-def test_pages_of_other_shapes_meet_the_bar():
-    """14 invented pages in shapes neither the seeds nor the styles corpus has (an OCR dump, a
-    crawler's Markdown, an HTML e-paper page, Taiwan and Hong Kong web copies, pages without
-    blank lines, numbered briefs, a Q&A interview …), annotated independently of the reader's
-    development: a check that the rules carry over, kept in the repo so they stay carried over."""
-    res = evaluate(FIX.parent / "pages_gold.json")
-    assert res["f1"] >= 0.9, res["mismatches"]
-    assert res["title_accuracy"] >= 0.85, res["mismatches"]
-    assert res["byline_accuracy"] >= 0.9, res["mismatches"]
-    assert res["furniture_leaks"] <= 2, res["mismatches"]
-    assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
+# The held-out sets of invented pages kept in the repo, each annotated by a tester apart from the
+# reader's development and first scored before any rule was written from it (first score in
+# brackets); their misses made the general rules since, so they are regression sets now:
+# pages  (14, 0.655): an OCR dump, a crawler's Markdown, an HTML e-paper page, Taiwan and Hong
+#        Kong web copies, pages without blank lines, numbered briefs, a Q&A interview …
+# pages2 (13, 0.807): MinerU/Docling Markdown, pdfplumber columns, WeChat posts, a Singapore web
+#        copy, a weekly, field-labelled exports, 【】 headlines, court notices, a 副刊
+# pages3 (12, 0.747): an app copy, a trade paper, a county bulletin, a university paper, portal
+#        copies, OCR read across columns, Q&A, run-in briefs, notices, dash decks, jumps, trafilatura
+# pages4 (10, 0.733): a 法治 page, doctors' Q&A, a 财经 page with a table, a 农村 paper, a 老年 page,
+#        a 侨报, 来源 lines on top, a PDF-to-text dump, rule-separated numbered stories, a 文摘 page
+# pages5 (12, 0.674): a 民生 hotline page, an 教育 page with an official notice, a 环球 page of wire
+#        datelines, a 科技 page in narrow columns, a 健康 page with 〓 headlines and ◎ cross-heads, a
+#        reader app's export, advertorials, readers' letters sent as e-mail, a Word export with
+#        paragraph styles, an OCR 纪念 page, photo news, a Kindle clippings export
+# pages6 (12, 0.690): common shapes — a 党报 要闻 page, a 晚报 social-news page, a 县级融媒体 paper in
+#        narrow columns, an 经济 page with a chart, a 体育 page with a table, a 副刊, a 法治 page, a
+#        sponsored 专刊, an opinion page, a web copy, pdftotext -layout of four columns, an OCR scan
+HELD_OUT_BARS = [  # gold file, F1, titles, bylines, furniture leaks at most
+    ("pages_gold.json", 0.9, 0.85, 0.9, 2),
+    ("pages2_gold.json", 0.93, 0.9, 0.95, 5),
+    ("pages3_gold.json", 0.93, 0.9, 0.95, 5),
+    ("pages4_gold.json", 0.85, 0.0, 0.8, 8),
+    ("pages5_gold.json", 0.8, 0.85, 0.9, 3),
+    ("pages6_gold.json", 0.83, 0.75, 0.9, 14),
+]
 
 
-def test_two_more_held_out_sets_meet_the_bar():
-    """Two further sets of invented pages (13 + 12, annotated by testers apart from the reader's
-    development: MinerU/Docling Markdown, pdfplumber columns, WeChat posts, a Singapore web copy, a
-    weekly, field-labelled exports, 【】 headlines, court notices, a 副刊; an app copy, a trade paper,
-    a county bulletin, a university paper, portal copies, OCR read across columns, Q&A, run-in
-    briefs, notices, dash decks, jumps, trafilatura). First scores 0.807 and 0.747; their misses
-    made the general rules since, so they too are kept here as regression sets."""
-    for gold in ("pages2_gold.json", "pages3_gold.json"):
-        res = evaluate(FIX.parent / gold)
-        assert res["f1"] >= 0.93, (gold, res["mismatches"])
-        assert res["title_accuracy"] >= 0.9, (gold, res["mismatches"])
-        assert res["byline_accuracy"] >= 0.95, (gold, res["mismatches"])
-        assert res["furniture_leaks"] <= 5, (gold, res["mismatches"])
-        assert res["dates_printed_right"] == res["dates_printed"], (gold, res["mismatches"])
-
-
-def test_a_fourth_held_out_set_meets_its_bar():
-    """10 more invented pages (a 法治 page, doctors' Q&A, a 财经 page with a table, a 农村 paper, a 老年
-    page, a 侨报, 来源 lines on top, a PDF-to-text dump, rule-separated numbered stories, a 文摘 page),
-    made after the rules above; first scored 0.733."""
-    res = evaluate(FIX.parent / "pages4_gold.json")
-    assert res["f1"] >= 0.85, res["mismatches"]
-    assert res["byline_accuracy"] >= 0.8, res["mismatches"]
-    assert res["furniture_leaks"] <= 8, res["mismatches"]
-    assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
-
-
-def test_a_fifth_held_out_set_meets_its_bar():
-    """12 more invented pages (a 民生 hotline page, an 教育 page with an official notice, a 环球 page of
-    wire datelines, a 科技 page in narrow columns, a 健康 page with 〓 headlines and ◎ cross-heads, a
-    reader app's export, an 汽车·房产 page of advertorials, readers' letters sent as e-mail, a Word
-    export with paragraph styles, an OCR 纪念 page, a page of photo news, a Kindle clippings export),
-    made after the rules above; first scored 0.674."""
-    res = evaluate(FIX.parent / "pages5_gold.json")
-    assert res["f1"] >= 0.8, res["mismatches"]
-    assert res["title_accuracy"] >= 0.85, res["mismatches"]
-    assert res["byline_accuracy"] >= 0.9, res["mismatches"]
-    assert res["furniture_leaks"] <= 3, res["mismatches"]
-    assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
-
-
-def test_a_sixth_held_out_set_meets_its_bar():
-    """12 more invented pages in common shapes (a provincial 党报's 要闻 page, a 晚报 social-news page,
-    a 县级融媒体 paper in narrow columns, an 经济 page with a chart, a 体育 page with a table, a 副刊,
-    a 法治 page, a bank's sponsored 专刊, an opinion page, a web copy, pdftotext -layout of four
-    columns, an OCR scan), made after the rules above; first scored 0.690."""
-    res = evaluate(FIX.parent / "pages6_gold.json")
-    assert res["f1"] >= 0.83, res["mismatches"]
-    assert res["title_accuracy"] >= 0.75, res["mismatches"]
-    assert res["byline_accuracy"] >= 0.9, res["mismatches"]
-    assert res["furniture_leaks"] <= 14, res["mismatches"]
+@pytest.mark.parametrize("gold, f1, titles, bylines, leaks", HELD_OUT_BARS)
+def test_held_out_sets_meet_their_bars(gold, f1, titles, bylines, leaks):
+    res = evaluate(FIX.parent / gold)
+    assert res["f1"] >= f1, res["mismatches"]
+    assert res["title_accuracy"] >= titles, res["mismatches"]
+    assert res["byline_accuracy"] >= bylines, res["mismatches"]
+    assert res["furniture_leaks"] <= leaks, res["mismatches"]
     assert res["dates_printed_right"] == res["dates_printed"], res["mismatches"]
 
 
