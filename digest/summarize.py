@@ -244,7 +244,13 @@ def analyse_article(article: Article) -> Analysis:
     """``analyse`` with the article's headline, cross-heads, captions and byline."""
     paragraphs = [clean_text(x) for x in article.paragraphs]  # one cleaned text per paragraph: indices kept
     banned = [clean_text(c) for c in article.captions] + ([article.byline] if article.byline else [])
-    return analyse(paragraphs, _title(article), article.subheads, banned, article.byline)
+    a = analyse(paragraphs, _title(article), article.subheads, banned, article.byline)
+    if any(c.direction == "from" for c in article.continuations) and a.shown:
+        # (上接3版) and the text goes on mid-flow: its first sentence may be the tail of an
+        # enumeration or a paragraph that began on the other page -- never shown
+        a.sentences[a.shown[0]].why = "fragment"
+        a.shown = a.shown[1:]
+    return a
 
 
 def summarize_article(article: Article, max_sentences: int = 3, max_chars: int | None = None,

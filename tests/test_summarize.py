@@ -203,3 +203,25 @@ def test_tags_come_from_the_story_not_its_credits_or_guessed_words():
             "（作者系东岚市实验小学高级教师）")
     tags = summarize_text(text).keywords
     assert tags and not {"高级教师", "系东", "岚市", "实验小学"} & set(tags), tags
+
+
+def test_the_first_sentence_after_a_jump_in_is_never_shown():
+    """(上接3版) and the text goes on mid-enumeration: its first sentence (建成市城区大外环，…。) was the
+    whole one-sentence summary."""
+    from digest.models import Continuation
+
+    art = Article(title="建成城区大外环 抓好干线公路改造", byline=None, kind="news", paragraphs=(
+        "建成市城区大外环，抓好国省道干线公路改造。",
+        "推进城市轨道交通建设，完善至省会的交通通道，构建内通外连、便捷畅通的交通体系。"),
+        continuations=(Continuation("from", "3"),))
+    s = summarize_article(art, max_sentences=1)
+    assert s.sentences == ("推进城市轨道交通建设，完善至省会的交通通道，构建内通外连、便捷畅通的交通体系。",)
+
+
+def test_a_keyphrase_never_starts_or_ends_with_a_torn_off_character():
+    from digest.summarizing.keywords import keyphrases
+
+    tokens = [("开展", "v"), ("实战", "v"), ("化", "n"), ("演练", "vn"), ("，", "x")] * 2
+    assert keyphrases(["演练"], tokens, {"演练": 1.0}) == []
+    good = [("链式", "b"), ("救助", "vn"), ("服务", "vn"), ("，", "x")] * 2
+    assert keyphrases(["救助"], good, {"救助": 1.0}) == ["链式救助服务"]

@@ -270,7 +270,8 @@ def keyphrases(keys: Sequence[str], tokens: Sequence[tuple[str, str]], weight: d
             continue
         words = [tokens[k][0] for k in run]
         phrase = "".join(words)
-        if 2 <= len(run) <= 4 and len(phrase) <= max_chars and keyset.intersection(words) \
+        lone = bool(words) and (len(words[0]) == 1 or len(words[-1]) == 1)  # 化/演练 of 实战化演练: a torn word
+        if 2 <= len(run) <= 4 and len(phrase) <= max_chars and keyset.intersection(words) and not lone \
                 and not re.search(r"\d", phrase) and not _bound(tokens, run[0] - 1) and not _bound(tokens, i):
             counts[phrase] += 1
             value[phrase] = sum(weight.get(w, 0.0) for w in set(words))
