@@ -1302,3 +1302,12 @@ def test_a_wrapped_line_that_sets_a_date_for_an_event_is_text_not_the_masthead()
 
     assert line_reason("兹定于5月21日(星期四)上午9:30在东岚市") is None
     assert line_reason("东岚日报 2026年5月19日 星期二") is not None
+
+
+def test_a_paragraph_that_lost_its_full_stop_is_not_glued_to_a_fresh_sentence():
+    """…助力企业发展的生动写照 (no 。) then a blank line and 此前，…: two paragraphs, not one sentence
+    run on (the summary showed …的生动写照此前，武女士…)."""
+    page = ("企业送来锦旗\n\n本报讯 近日，市政务服务中心窗口收到一面锦旗，这是对窗口优化营商环境、助力企业发展的生动写照\n\n"
+            "此前，武女士所在的外资企业因业务拓展急需办理变更登记，窗口工作人员当天就办结了手续。\n")
+    (a,) = read_text(page).articles
+    assert len(a.paragraphs) == 2 and a.paragraphs[1].startswith("此前，")

@@ -290,10 +290,16 @@ def _head_shaped(line: str, width: int) -> bool:
         and not ends_sentence(s)
 
 
+# a paragraph that opens a sentence of its own (此前，… / 近日，…): after a paragraph that lost its
+# full stop (…的生动写照), a new paragraph, not the rest of a sentence broken by a column
+_FRESH = re.compile(r"^(?:此前|此后|此後|近日|日前|目前|当前|今年|去年|如今|同时|同時|此外|另外|随后|隨後|据悉|據悉|"
+                    r"据了解|据介绍|与此同时|近年来|近年來|截至目前|下一步)[，,]")
+
+
 def continues(prev: str, nxt: str) -> bool:
     """Should paragraph ``nxt`` (after a blank line) be glued to ``prev``? (column break)"""
     return bool(prev and nxt) and not ends_sentence(prev) and is_prose(prev) and is_prose(nxt) \
-        and not starts_new(nxt)
+        and not starts_new(nxt) and not _FRESH.match(nxt.lstrip())
 
 
 def merge_broken(paras: list[str]) -> list[str]:
