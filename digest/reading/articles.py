@@ -73,6 +73,13 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
         drafts.append(cur)
         return cur
 
+    def crosshead(u: Unit, why: str) -> None:
+        """Take ``u`` into the open story as a cross-head, saying why."""
+        cur.subwhy[id(u)] = why
+        cur.subheads.append(len(cur.paras))
+        cur.paras.append(u.text)
+        cur.units.append(u)
+
     def resplit(split: tuple[int, str] | None) -> bool:
         """Close ``cur`` before its paragraph ``split[0]`` (a headline taken for a cross-head or for
         text) and open a new story under that headline holding what followed it."""
@@ -124,28 +131,19 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                 new(u, note=[u.text], opened_by="E")  # printed above the headline it introduces
         elif u.kind == "Q":
             if u.brief_head and cur is not None and cur.paras and not cur.closed and fl.box_label(u.text):
-                cur.subwhy[id(u)] = "subhead: the label of a box inside the story (■链接)"
-                cur.subheads.append(len(cur.paras))
-                cur.paras.append(u.text)
-                cur.units.append(u)
+                crosshead(u, "subhead: the label of a box inside the story (■链接)")
                 box = True  # the box's own title, next, is a head inside the story too
                 continue
             if u.brief_head and cur is not None and cur.paras and not cur.closed and cur.names and n1 == "P" \
                     and (len(u.text) <= 6 or len(u.text) <= 20 and not units[shown[i]].lede
                          and _leans_back(units[shown[i]].text, cur.paras)):
-                cur.subwhy[id(u)] = "subhead: a short marked head (◆案情回放) inside a signed story"
-                cur.subheads.append(len(cur.paras))
-                cur.paras.append(u.text)
-                cur.units.append(u)
+                crosshead(u, "subhead: a short marked head (◆案情回放) inside a signed story")
             elif u.brief_head:
                 new(u, parts=[u.text], levels=[0], opened_by="H")
             else:
                 new(u, paras=[u.text], opened_by="Q", closed=True)
         elif u.kind in "HN" and was_box and u.kind == "H" and len(u.parts) == 1 and n1 == "P":
-            cur.subwhy[id(u)] = "subhead: the title of a box inside the story"
-            cur.subheads.append(len(cur.paras))
-            cur.paras.append(u.text)
-            cur.units.append(u)
+            crosshead(u, "subhead: the title of a box inside the story")
         elif u.kind in "HN":
             if u.kind == "H" and len(u.parts) == 1 and fl.column_name(u.text) and n1 == "P" and not back \
                     and not has_header(units, i):
@@ -159,10 +157,7 @@ def assemble(units: list[Unit], back: bool, stats: PageStats) -> tuple[list[Draf
                     and cur.parts and cur.names and not cur.paras and not cur.closed:
                 why = "subhead: a short label right under the headline and byline (【案情】), over the story's text"
             if why:
-                cur.subwhy[id(u)] = why
-                cur.subheads.append(len(cur.paras))
-                cur.paras.append(u.text)
-                cur.units.append(u)
+                crosshead(u, why)
                 continue
             if u.kind == "N" and cur is not None and cur.parts and not cur.paras and not cur.names:
                 cur.names = [u.text]
