@@ -215,46 +215,52 @@ def units(doc: Document) -> list[Unit]:
     return out
 
 
+def _run_on(doc: Document, i: int, text: str, furniture: dict, most: int, done, refuse) -> tuple[str, int] | None:
+    """Line i's ``text`` carried on over the next lines (no blank line between, at most ``most``)
+    until ``done(text)``; a line that is furniture, ``refuse(line, text)``, a byline or a lede stops
+    it. ``(text, end)`` when it took lines and ends a sentence, else None."""
+    j = i + 1
+    while j < len(doc.lines) and j - i <= most and not done(text) and j not in furniture:
+        ln = doc.lines[j]
+        t = ln.text.strip()
+        if ln.blank_before or not t or refuse(ln, t) or fl.byline_line(t) or fl.lede(t):
+            break
+        text, j = join_pair(text, t), j + 1
+    return (text, j) if j > i + 1 and ends_sentence(text) else None
+
+
 def _wrapped_item(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
     """A ● item the narrow column wrapped (●石门镇新建的农村寄递物流综合服务 / 站投入使用，…): its line is
     as long as the column's lines and ends no sentence, so the next lines (no blank line between,
     at most 2) carry it on until a sentence ends. Returns the lines taken; sets ``unit``'s text."""
-    text = unit.text
     widths = sorted(len(ln.text.strip()) for ln in doc.lines if len(ln.text.strip()) >= 8 and not ln.furniture)
-    if not widths or ends_sentence(text) or len(doc.lines[i].text.strip()) < 0.9 * widths[len(widths) // 2]:
+    if not widths or ends_sentence(unit.text) or len(doc.lines[i].text.strip()) < 0.9 * widths[len(widths) // 2]:
         return 1
-    j = i + 1
-    while j < len(doc.lines) and j - i <= 2 and not ends_sentence(text) and j not in furniture:
-        ln = doc.lines[j]
-        t = ln.text.strip()
-        if ln.blank_before or not t or _BRIEF.match(t) or fl.byline_line(t) or fl.lede(t):
-            break
-        text, j = join_pair(text, t), j + 1
-    if j == i + 1 or not ends_sentence(text):
+    got = _run_on(doc, i, unit.text, furniture, 2, ends_sentence, lambda ln, t: bool(_BRIEF.match(t)))
+    if got is None:
         return 1
-    unit.text, unit.lines, unit.brief_head = text, list(range(i, j)), False
+    unit.text, unit.lines, unit.brief_head = got[0], list(range(i, got[1])), False
     unit.why = "brief: ■ one-line item (wrapped over lines)"
-    return j - i
+    return got[1] - i
+
+
+_CREDIT_END = re.compile(r"[摄攝](?:影)?[)）]?$")  # …。单小雨 摄: its credit closes the caption
 
 
 def _wrapped_caption(doc: Document, i: int, unit: Unit, furniture: dict) -> int:
     """A photo caption (图为…) that the column wrapped: take the following lines, with no blank
-    line between, until its sentence ends (at most 3 more; never a photo credit, byline or lede).
-    Returns the number of lines the caption takes, and sets ``unit``'s text and lines."""
-    text, j = doc.lines[i].text.strip(), i + 1
-    while j < len(doc.lines) and j - i <= 3 and not ends_sentence(text) and j not in furniture \
-            and not re.search(r"[摄攝](?:影)?[)）]?$", text):  # …。单小雨 摄: its credit closes the caption
-        ln = doc.lines[j]
-        t = ln.text.strip()
-        if ln.blank_before or ln.page != doc.lines[i].page or not t or fl.photo_credit(t) \
-                or fl.byline_line(t) or fl.lede(t):
-            break
-        text, j = join_pair(text, t), j + 1
-    if j == i + 1 or not ends_sentence(text):
+    line between, until its sentence ends or its credit closes it (at most 3 more; never a photo
+    credit, byline or lede). Returns the number of lines the caption takes, and sets ``unit``'s text
+    and lines."""
+    page = doc.lines[i].page
+    got = _run_on(doc, i, doc.lines[i].text.strip(), furniture, 3,
+                  lambda x: ends_sentence(x) or _CREDIT_END.search(x) is not None,
+                  lambda ln, t: ln.page != page or bool(fl.photo_credit(t)))
+    if got is None:
         return 1
-    unit.text, unit.lines = clean_line(text, prose=False), list(range(i, j))
+    unit.text, unit.lines = clean_line(got[0], prose=False), list(range(i, got[1]))
     unit.why = "photo caption (wrapped over lines)"
-    return j - i
+    return got[1] - i
 
 
 def _label_above(out: list[Unit]) -> bool:
