@@ -147,9 +147,7 @@ def _prefix_glued(i: int, tokens: Sequence[tuple[str, str]]) -> bool:
     nxt, flag = tokens[i + 1]
     if flag not in _RUN or not ("\u4e00" <= nxt[:1] <= "\u9fff"):
         return False
-    import jieba
-
-    return jieba.dt.FREQ.get(word[:-1], 0) > 0
+    return _known(word[:-1])
 
 
 _PLACE = re.compile(r"(?:省|市|县|縣|区|區|镇|鎮|乡|鄉|村|街道|社区|社區|湖|河|山|港|湾|灣|路|街)$")
